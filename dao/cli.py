@@ -1,0 +1,38 @@
+"""The `dao` command line. Each command group lives in the module that owns its job."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dao import __version__
+from dao.errors import DaoError
+
+
+class _DaoGroup(click.Group):
+    """Turns our own errors into one readable line and exit status 2 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DaoError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_DaoGroup)
+@click.version_option(__version__, prog_name="dao")
+def main() -> None:
+    """Metamodel DAO: contribute data and models, run epochs, claim shares and dividends."""
+
+
+def _register_commands() -> None:
+    from dao.node import node
+    from dao.storage.cli import ipfs
+
+    main.add_command(node)
+    main.add_command(ipfs)
+
+
+_register_commands()

@@ -1,0 +1,1 @@
+"""Governance: proposal building, voting, queueing and execution helpers."""
