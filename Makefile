@@ -5,6 +5,9 @@ PY      := $(VENV)/bin/python
 APE     := $(VENV)/bin/ape
 NETWORK ?= test
 STAMP   := $(VENV)/.installed
+# ape-vyper uses the pip-installed vyper only when a `vyper` executable is on PATH; otherwise it
+# asks vvm for a downloaded binary, which does not exist offline.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install demo test lint compile clean
 
