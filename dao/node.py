@@ -62,11 +62,18 @@ def _pid_file(root: Path) -> Path:
     return state_dir(root) / "node.pid"
 
 
-def _read_pid(root: Path) -> int | None:
+def _read_pid_file(root: Path) -> tuple[int, str, int] | None:
+    """(pid, host, port) of the node this project started, if a pid file exists."""
     try:
-        return int(_pid_file(root).read_text().split()[0])
-    except (FileNotFoundError, ValueError, IndexError):
+        pid, host, port = _pid_file(root).read_text().split()
+        return int(pid), host, int(port)
+    except (FileNotFoundError, ValueError):
         return None
+
+
+def _read_pid(root: Path) -> int | None:
+    record = _read_pid_file(root)
+    return record[0] if record else None
 
 
 def _is_our_node(pid: int) -> bool:
@@ -86,9 +93,12 @@ def _port_in_use(host: str, port: int) -> bool:
 
 def node_status(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, root: Path | None = None) -> NodeStatus:
     root = root or project_root()
-    pid = _read_pid(root)
+    record = _read_pid_file(root)
     url = _url(host, port)
-    if pid is None or not _is_our_node(pid):
+    if record is None or not _is_our_node(record[0]):
+        return NodeStatus(False, None, url, None, None)
+    pid, our_host, our_port = record
+    if (our_host, our_port) != (host, port):
         return NodeStatus(False, None, url, None, None)
     try:
         block = int(rpc(url, "eth_blockNumber"), 16)
@@ -104,6 +114,12 @@ def start_node(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, root: Path | 
     status = node_status(host, port, root)
     if status.running:
         return status
+    record = _read_pid_file(root)
+    if record is not None and _is_our_node(record[0]):
+        raise NodeError(
+            f"this project's node already runs at {_url(record[1], record[2])} (pid {record[0]}); "
+            "run `dao node stop` before starting one elsewhere"
+        )
     if _port_in_use(host, port):
         raise NodeError(
             f"port {port} on {host} is already taken by another process (not a node started by "
@@ -123,7 +139,7 @@ def start_node(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, root: Path | 
             start_new_session=True,  # survives the dao process; stop() signals the whole group
             env={**os.environ, "HARDHAT_DISABLE_TELEMETRY_PROMPT": "true"},
         )
-    _pid_file(root).write_text(f"{process.pid}\n")
+    _pid_file(root).write_text(f"{process.pid} {host} {port}\n")
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
