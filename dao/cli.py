@@ -28,11 +28,13 @@ def main() -> None:
 
 
 def _register_commands() -> None:
+    from dao.cli_chain import deploy_command
     from dao.node import node
     from dao.storage.cli import ipfs
 
     main.add_command(node)
     main.add_command(ipfs)
+    main.add_command(deploy_command)
 
 
 _register_commands()

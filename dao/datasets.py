@@ -49,7 +49,9 @@ def read_table(data: bytes, name: str = "data set") -> pd.DataFrame:
             return pd.read_parquet(io.BytesIO(data))
         return pd.read_csv(io.BytesIO(data))
     except Exception as exc:  # pandas raises many types for unreadable input
-        raise InvalidDataset([f"cannot be read as CSV or Parquet ({type(exc).__name__}: {exc})"], name) from exc
+        raise InvalidDataset(
+            [f"cannot be read as CSV or Parquet ({type(exc).__name__}: {exc})"], name
+        ) from exc
 
 
 def _check_column(column: pd.Series, dtype: str) -> tuple[pd.Series | None, list[str]]:

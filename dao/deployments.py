@@ -85,8 +85,8 @@ def load_deployment(network: str, chain_id: int, root: Path | None = None) -> De
     if _is_ephemeral(network):
         if key not in _in_memory:
             raise DeploymentNotFound(
-                f"nothing is deployed on the in-process chain of this process: run `dao deploy` "
-                f"(or dao.deploy.deploy_dao) in the same process first"
+                "nothing is deployed on the in-process chain of this process: run `dao deploy` "
+                "(or dao.deploy.deploy_dao) in the same process first"
             )
         return _in_memory[key]
     path = deployment_file(network, chain_id, root)

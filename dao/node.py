@@ -153,7 +153,9 @@ def start_node(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, root: Path | 
             time.sleep(0.3)
     _terminate(process.pid)
     _pid_file(root).unlink(missing_ok=True)
-    raise NodeError(f"the node did not answer at {_url(host, port)} within {START_TIMEOUT_S:.0f} s; see {log_path}")
+    raise NodeError(
+        f"the node did not answer at {_url(host, port)} within {START_TIMEOUT_S:.0f} s; see {log_path}"
+    )
 
 
 def _terminate(pid: int, timeout: float = 10.0) -> None:

@@ -37,7 +37,7 @@ def unseal(data: bytes, operator_private_key: bytes) -> bytes:
     if not is_sealed(data):
         return data
     try:
-        return SealedBox(PrivateKey(operator_private_key)).decrypt(data[len(MARKER):])
+        return SealedBox(PrivateKey(operator_private_key)).decrypt(data[len(MARKER) :])
     except CryptoError as exc:
         raise SealingError(
             "a sealed artifact could not be opened with the operator key: it was sealed to another "

@@ -13,7 +13,9 @@ from dao.datasets import InvalidDataset, load_dataset
 from dao.recipe import DataSchema
 from dao.sealing import SealingError, is_sealed, load_or_create_operator_key, seal, unseal
 
-SCHEMA = DataSchema(features=(("age", "float64"), ("visits", "int64"), ("region", "category")), target="label")
+SCHEMA = DataSchema(
+    features=(("age", "float64"), ("visits", "int64"), ("region", "category")), target="label"
+)
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

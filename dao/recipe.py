@@ -1,0 +1,123 @@
+"""The epoch recipe: what a retraining proposal pins, as a canonical JSON document on IPFS.
+
+A recipe fixes everything an epoch's outcome depends on — the data schema, the model allow-list,
+the valuation method and its version and seeds, the share emission and how it is split, the slash
+cap, and a commitment to the DAO's hold-out validation set (its keccak256, so contributors cannot
+tune to it before it is revealed with the report). The retrain proposal's calldata carries the
+recipe's CID and the keccak256 of its bytes, so the proposal id commits to every one of these.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from dao.errors import DaoError
+
+RECIPE_VERSION = 1
+TASKS = ("classification", "regression")
+DTYPES = ("float64", "int64", "bool", "category")
+VALUATION_METHODS = ("shapley-shap",)
+_HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
+
+
+class InvalidRecipe(DaoError):
+    """A recipe document is malformed or out of range."""
+
+
+@dataclass(frozen=True)
+class DataSchema:
+    features: tuple[tuple[str, str], ...]  # (column name, dtype), in order
+    target: str
+    task: str = "classification"
+
+    def validate(self) -> None:
+        if self.task not in TASKS:
+            raise InvalidRecipe(f"schema.task is {self.task!r}; expected one of {', '.join(TASKS)}")
+        if not self.features:
+            raise InvalidRecipe("schema.features is empty; list at least one (name, dtype) column")
+        names = [name for name, _ in self.features]
+        if len(set(names)) != len(names):
+            raise InvalidRecipe("schema.features has duplicate column names")
+        for name, dtype in self.features:
+            if dtype not in DTYPES:
+                raise InvalidRecipe(f"schema column {name!r} has dtype {dtype!r}; expected one of {DTYPES}")
+        if self.target in names:
+            raise InvalidRecipe(f"schema.target {self.target!r} is also a feature column")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    schema: DataSchema
+    model_allow_list: tuple[str, ...]
+    emission: int  # share wei minted by the epoch
+    data_pool_bps: int  # the data providers' part of the emission; the rest goes to model builders
+    slash_cap_bps: int  # at most this fraction of a contribution's stake is slashed per epoch
+    anchor_cid: str  # the DAO's small clean anchor set
+    validation_commitment: str  # 0x-keccak256 of the hold-out validation file's bytes
+    valuation_method: str = "shapley-shap"
+    valuation_version: str = "1"
+    valuation_budget: int | None = None  # None: exact Shapley when feasible
+    n_folds: int = 5
+    random_state: int = 0
+    notes: str = ""
+    version: int = RECIPE_VERSION
+    extra: dict = field(default_factory=dict)
+
+    def validate(self) -> Recipe:
+        from dao.storage.cid import is_valid_cid
+
+        self.schema.validate()
+        if not self.model_allow_list:
+            raise InvalidRecipe("model_allow_list is empty; name at least one estimator")
+        if not isinstance(self.emission, int) or self.emission <= 0:
+            raise InvalidRecipe(f"emission must be a positive integer of share wei, got {self.emission!r}")
+        for name in ("data_pool_bps", "slash_cap_bps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= 10_000:
+                raise InvalidRecipe(f"{name} must be basis points between 0 and 10000, got {value!r}")
+        if not is_valid_cid(self.anchor_cid):
+            raise InvalidRecipe(f"anchor_cid {self.anchor_cid!r} is not a CID")
+        if not _HEX32.match(self.validation_commitment):
+            raise InvalidRecipe("validation_commitment must be 0x followed by 64 lowercase hex digits")
+        if self.valuation_method not in VALUATION_METHODS:
+            raise InvalidRecipe(
+                f"valuation_method {self.valuation_method!r} is not one of {VALUATION_METHODS}"
+            )
+        if self.valuation_budget is not None and self.valuation_budget < 1:
+            raise InvalidRecipe("valuation_budget must be positive or null (exact)")
+        if not 2 <= self.n_folds <= 20:
+            raise InvalidRecipe(f"n_folds must be between 2 and 20, got {self.n_folds}")
+        if self.version != RECIPE_VERSION:
+            raise InvalidRecipe(
+                f"recipe version {self.version} is not supported (this code reads {RECIPE_VERSION})"
+            )
+        return self
+
+    def to_json(self) -> bytes:
+        """Canonical bytes: sorted keys, no whitespace; wei as a decimal string (JSON readers lose ints)."""
+        document = asdict(self)
+        document["emission"] = str(self.emission)
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Recipe:
+        try:
+            document = json.loads(data)
+            schema = document.pop("schema")
+            recipe = cls(
+                schema=DataSchema(
+                    features=tuple((str(n), str(t)) for n, t in schema["features"]),
+                    target=schema["target"],
+                    task=schema.get("task", "classification"),
+                ),
+                model_allow_list=tuple(document.pop("model_allow_list")),
+                emission=int(document.pop("emission")),
+                **document,
+            )
+        except InvalidRecipe:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidRecipe(f"the recipe is not a valid recipe document: {exc}") from exc
+        return recipe.validate()

@@ -1,0 +1,143 @@
+"""Typed builders for the proposals a DAO actually makes.
+
+Each builder validates its inputs before anything is sent and returns a `ProposalDraft`: the
+Governor's (targets, values, calldatas) plus a human-readable description that is stored with the
+proposal (the description's hash is part of the proposal id, so the text cannot change later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_utils import keccak
+
+from dao.chain import DAO
+from dao.errors import DaoError
+from dao.recipe import Recipe
+from dao.storage.cid import is_valid_cid
+from governance.params import PARAMETERS, render_value
+
+
+class InvalidProposal(DaoError):
+    """A proposal's inputs are out of range or malformed; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class Action:
+    target: str
+    value: int
+    calldata: bytes
+    summary: str  # what this call does, in words
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    kind: str
+    title: str
+    actions: tuple[Action, ...]
+    details: str = ""
+
+    @property
+    def description(self) -> str:
+        lines = [f"# {self.title}", "", f"kind: {self.kind}", ""]
+        lines += [f"{i + 1}. {action.summary}" for i, action in enumerate(self.actions)]
+        if self.details:
+            lines += ["", self.details]
+        return "\n".join(lines)
+
+    @property
+    def targets(self) -> list[str]:
+        return [action.target for action in self.actions]
+
+    @property
+    def values(self) -> list[int]:
+        return [action.value for action in self.actions]
+
+    @property
+    def calldatas(self) -> list[bytes]:
+        return [action.calldata for action in self.actions]
+
+    @property
+    def description_hash(self) -> bytes:
+        return keccak(text=self.description)
+
+
+def _call(contract, method: str, *args) -> bytes:
+    return bytes(getattr(contract, method).encode_input(*args))
+
+
+def retrain(dao: DAO, recipe_cid: str, recipe_bytes: bytes, note: str = "") -> ProposalDraft:
+    """Open the next epoch with the recipe at `recipe_cid` (whose content is `recipe_bytes`)."""
+    if not is_valid_cid(recipe_cid):
+        raise InvalidProposal(f"recipe CID {recipe_cid!r} is not a CID (expected Qm… or b…)")
+    recipe = Recipe.from_json(recipe_bytes)  # refuses malformed recipes before anything is sent
+    params_hash = keccak(recipe_bytes)
+    summary = (
+        f"settlement.open_epoch(recipe {recipe_cid}, keccak {params_hash.hex()[:16]}…): "
+        f"{recipe.schema.task}, {len(recipe.schema.features)} features, "
+        f"models {', '.join(recipe.model_allow_list)}, emission {recipe.emission / 1e18:,.4f} shares, "
+        f"data pool {recipe.data_pool_bps / 100:.2f}%, slash cap {recipe.slash_cap_bps / 100:.2f}%, "
+        f"valuation {recipe.valuation_method} v{recipe.valuation_version}"
+    )
+    action = Action(
+        dao.settlement.address, 0, _call(dao.settlement, "open_epoch", recipe_cid, params_hash), summary
+    )
+    return ProposalDraft("retrain", "Retrain the metamodel", (action,), note)
+
+
+def set_parameters(dao: DAO, note: str = "", **changes: int) -> ProposalDraft:
+    """Change economic or governance parameters, one timelocked call per changed setter."""
+    if not changes:
+        raise InvalidProposal("no parameter to change: pass at least one, e.g. min_stake=...")
+    unknown = sorted(set(changes) - set(PARAMETERS))
+    if unknown:
+        raise InvalidProposal(
+            f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(PARAMETERS))}"
+        )
+    for name, value in changes.items():
+        PARAMETERS[name].check(value)
+    actions = []
+    # Setters that take several parameters at once get the current values for the untouched ones.
+    for setter in dict.fromkeys(PARAMETERS[name].setter for name in changes):
+        group = [p for p in PARAMETERS.values() if p.setter == setter]
+        args = [changes[p.name] if p.name in changes else p.read(dao) for p in group]
+        contract = group[0].contract(dao)
+        changed = ", ".join(
+            f"{p.name} {render_value(p, p.read(dao))} → {render_value(p, changes[p.name])}"
+            for p in group
+            if p.name in changes
+        )
+        actions.append(Action(contract.address, 0, _call(contract, setter, *args), f"{setter}: {changed}"))
+    return ProposalDraft("params", "Change parameters", tuple(actions), note)
+
+
+def resolve_challenge(dao: DAO, epoch: int, uphold: bool, note: str = "") -> ProposalDraft:
+    """Uphold (void the report) or reject (keep it; the challenger's bond goes to holders) a challenge."""
+    if epoch < 1:
+        raise InvalidProposal(f"epoch must be 1 or more, got {epoch}")
+    verdict = "uphold" if uphold else "reject"
+    summary = f"settlement.resolve_challenge(epoch {epoch}, {verdict})"
+    action = Action(
+        dao.settlement.address, 0, _call(dao.settlement, "resolve_challenge", epoch, uphold), summary
+    )
+    return ProposalDraft(
+        "challenge", f"{verdict.capitalize()} the challenge of epoch {epoch}", (action,), note
+    )
+
+
+def change_operator(dao: DAO, operator: str, note: str = "") -> ProposalDraft:
+    """Replace the operator of the settlement and the prediction market."""
+    from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
+
+    if not is_hex_address(operator) or int(operator, 16) == 0:
+        raise InvalidProposal(f"operator {operator!r} is not a non-zero address")
+    if operator != operator.lower() and not is_checksum_address(operator):
+        raise InvalidProposal(f"operator {operator!r} has a wrong checksum (mixed case that is not EIP-55)")
+    operator = to_checksum_address(operator)
+    actions = tuple(
+        Action(
+            contract.address, 0, _call(contract, "set_operator", operator), f"{name}.set_operator({operator})"
+        )
+        for name, contract in (("settlement", dao.settlement), ("market", dao.market))
+    )
+    return ProposalDraft("operator", f"Change the operator to {operator}", actions, note)
