@@ -1,0 +1,308 @@
+"""Cooperative games whose Shapley values are the contributions we pay for.
+
+`ProviderGame`: players are data providers; v(S) is the validation score of a fixed, cheap
+valuation model trained on the DAO's anchor set plus the rows of the providers in S. Anchoring on
+a small clean set makes harmful data come out negative instead of "any data helps an empty model".
+
+`ModelGame`: players are model builders; v(M) is the validation score of the meta-learner refit on
+the cached out-of-fold predictions of the models in M (base models are fit once; a coalition only
+refits the stacker).
+
+Scores are smooth (negative log-loss, or negative MSE for regression). Coalition values are cached
+by bitmask, and `evaluations` counts distinct trainings. Evaluation may fan out with joblib; each
+training is deterministic, so results are identical whatever `n_jobs` is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import log_loss, mean_squared_error
+from threadpoolctl import threadpool_limits
+
+from valuation._checks import (
+    as_matrix,
+    as_target,
+    check_players,
+    check_provider,
+    check_task,
+    check_width,
+)
+from valuation.errors import InvalidInput
+
+_PROBA_FLOOR = 1e-6
+
+
+def default_valuation_model(task: str, random_state: int | None = 0, n_classes: int = 2):
+    """Cheap and deterministic. Newton-Cholesky converges in a few steps for two classes; its
+    Hessian grows with the class count, where lbfgs is faster (measured: 12x on digits)."""
+    if task == "classification":
+        solver = "newton-cholesky" if n_classes <= 2 else "lbfgs"
+        return LogisticRegression(C=1.0, solver=solver, max_iter=1000, random_state=random_state)
+    return Ridge(alpha=1.0)
+
+
+def score(task: str, y_true: np.ndarray, model, X: np.ndarray, classes: np.ndarray) -> float:
+    """Negative log-loss over the full class set (absent classes get a floor probability)."""
+    if task == "regression":
+        return -float(mean_squared_error(y_true, model.predict(X)))
+    return -float(log_loss(y_true, _full_proba(model, X, classes), labels=classes))
+
+
+def _full_proba(model, X: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    proba = np.full((len(X), len(classes)), _PROBA_FLOOR)
+    columns = np.searchsorted(classes, model.classes_)
+    proba[:, columns] = np.maximum(model.predict_proba(X), _PROBA_FLOOR)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
+def prior_score(task: str, y_train: np.ndarray, y_true: np.ndarray, classes: np.ndarray) -> float:
+    """The score of predicting the training prior: the value of the empty coalition of models."""
+    if task == "regression":
+        return -float(mean_squared_error(y_true, np.full(len(y_true), float(np.mean(y_train)))))
+    frequencies = np.array([(y_train == c).mean() for c in classes])
+    proba = np.maximum(frequencies, _PROBA_FLOOR)
+    proba = np.tile(proba / proba.sum(), (len(y_true), 1))
+    return -float(log_loss(y_true, proba, labels=classes))
+
+
+class CoalitionGame:
+    """Caching, masking and parallel evaluation shared by the games."""
+
+    task: str
+    n_jobs: int | None
+
+    def _init_cache(self, n_players: int, player_names: Sequence[str] | None) -> None:
+        check_players(n_players)
+        self.n_players = n_players
+        self.player_names = (
+            list(player_names) if player_names is not None else [f"player {i}" for i in range(n_players)]
+        )
+        if len(self.player_names) != n_players:
+            raise InvalidInput(f"{len(self.player_names)} player names for {n_players} players")
+        self._cache: dict[bytes, float] = {}
+
+    def _evaluate(self, members: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def _evaluate_single_threaded(self, members: np.ndarray) -> float:
+        # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
+        # order in the main process makes values bit-identical whatever n_jobs is.
+        with threadpool_limits(limits=1):
+            return self._evaluate(members)
+
+    @property
+    def evaluations(self) -> int:
+        """Distinct coalitions trained so far (each cached value is one training)."""
+        return len(self._cache)
+
+    @staticmethod
+    def _key(mask: np.ndarray) -> bytes:
+        return np.asarray(mask, dtype=bool).tobytes()
+
+    def _as_mask(self, coalition) -> np.ndarray:
+        """A boolean array is a mask; anything else is a collection of player indices."""
+        coalition = np.asarray(coalition)
+        if coalition.dtype == bool:
+            mask = coalition
+        else:
+            mask = np.zeros(self.n_players, dtype=bool)
+            mask[coalition.astype(int)] = True
+        if mask.shape != (self.n_players,):
+            raise InvalidInput(f"a coalition mask must have {self.n_players} entries, got shape {mask.shape}")
+        return mask
+
+    def value(self, coalition) -> float:
+        """v(S) for a boolean mask or an index set."""
+        return float(self.values(self._as_mask(coalition)[None, :])[0])
+
+    def values(self, masks: np.ndarray) -> np.ndarray:
+        """v for each row of a 0/1 matrix (shape (m, n_players)); the function shap explains."""
+        masks = np.asarray(masks) > 0.5
+        if masks.ndim != 2 or masks.shape[1] != self.n_players:
+            raise InvalidInput(f"masks must have shape (m, {self.n_players}), got {masks.shape}")
+        keys = [self._key(row) for row in masks]
+        missing: dict[bytes, np.ndarray] = {}
+        for key, row in zip(keys, masks, strict=True):
+            if key not in self._cache and key not in missing:
+                missing[key] = row
+        if missing:
+            rows = list(missing.values())
+            if self.n_jobs in (None, 1) or len(rows) < 4:
+                results = [self._evaluate_single_threaded(row) for row in rows]
+            else:
+                results = Parallel(n_jobs=self.n_jobs)(
+                    delayed(self._evaluate_single_threaded)(row) for row in rows
+                )
+            self._cache.update(zip(missing, results, strict=True))
+        return np.array([self._cache[key] for key in keys])
+
+    @property
+    def grand_value(self) -> float:
+        return self.value(np.ones(self.n_players, dtype=bool))
+
+    @property
+    def empty_value(self) -> float:
+        return self.value(np.zeros(self.n_players, dtype=bool))
+
+
+class ProviderGame(CoalitionGame):
+    """Players are data providers; v(S) = validation score of the valuation model on anchor + S."""
+
+    def __init__(
+        self,
+        providers: Sequence[tuple],
+        anchor: tuple,
+        validation: tuple,
+        owners: Sequence | None = None,
+        task: str = "classification",
+        valuation_model=None,
+        player_names: Sequence[str] | None = None,
+        random_state: int | None = 0,
+        n_jobs: int | None = None,
+    ):
+        self.providers = providers
+        self.anchor = anchor
+        self.validation = validation
+        self.owners = owners
+        self.task = check_task(task)
+        self.valuation_model = valuation_model
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self._init_cache(len(providers), player_names)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        Xa, columns = as_matrix(self.anchor[0], "anchor set")
+        ya = as_target(self.anchor[1], "anchor set", len(Xa), self.task)
+        if len(Xa) == 0:
+            raise InvalidInput("the anchor set is empty")
+        Xv, _ = as_matrix(self.validation[0], "validation set", columns)
+        check_width(Xv, Xa.shape[1], "validation set")
+        yv = as_target(self.validation[1], "validation set", len(Xv), self.task)
+        if len(Xv) < 2:
+            raise InvalidInput("the validation set needs at least 2 rows to score anything")
+        blocks = []
+        for index, (X, y) in enumerate(self.providers):
+            name = self.player_names[index]
+            matrix, _ = as_matrix(X, name, columns)
+            check_width(matrix, Xa.shape[1], name)
+            target = as_target(y, name, len(matrix), self.task)
+            check_provider(matrix, target, name, self.task)
+            blocks.append((matrix, target))
+        if self.owners is not None and len(self.owners) != self.n_players:
+            raise InvalidInput(f"owners has {len(self.owners)} entries for {self.n_players} providers")
+        if self.task == "classification":
+            self.classes_ = np.unique(np.concatenate([ya, yv, *[t for _, t in blocks]]))
+            if len(np.unique(ya)) < 2:
+                raise InvalidInput("the anchor set must show at least two classes")
+        else:
+            self.classes_ = np.array([])
+        # A fixed scaling (the anchor's statistics): cheap, and identical for every coalition.
+        self._mean = Xa.mean(axis=0)
+        self._scale = np.where(Xa.std(axis=0) > 0, Xa.std(axis=0), 1.0)
+        self._anchor = ((Xa - self._mean) / self._scale, ya)
+        self._validation = ((Xv - self._mean) / self._scale, yv)
+        self._blocks = [((X - self._mean) / self._scale, y) for X, y in blocks]
+        self._model = self.valuation_model or default_valuation_model(
+            self.task, self.random_state, len(self.classes_)
+        )
+
+    def provider_rows(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (scaled) rows of provider `index`, for grouping duplicates."""
+        return self._blocks[index]
+
+    def _evaluate(self, members: np.ndarray) -> float:
+        parts = [self._anchor] + [self._blocks[i] for i in np.flatnonzero(members)]
+        X = np.vstack([p[0] for p in parts])
+        y = np.concatenate([p[1] for p in parts])
+        model = clone(self._model).fit(X, y)
+        return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
+
+
+class ModelGame(CoalitionGame):
+    """Players are model builders; v(M) = validation score of the meta-learner on M's OOF predictions."""
+
+    def __init__(
+        self,
+        oof_predictions: Sequence[np.ndarray],
+        y: np.ndarray,
+        validation_predictions: Sequence[np.ndarray],
+        y_validation: np.ndarray,
+        owners: Sequence | None = None,
+        task: str = "classification",
+        meta_learner=None,
+        player_names: Sequence[str] | None = None,
+        random_state: int | None = 0,
+        n_jobs: int | None = None,
+    ):
+        self.oof_predictions = oof_predictions
+        self.y = y
+        self.validation_predictions = validation_predictions
+        self.y_validation = y_validation
+        self.owners = owners
+        self.task = check_task(task)
+        self.meta_learner = meta_learner
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self._init_cache(len(oof_predictions), player_names)
+        self._prepare()
+
+    @classmethod
+    def from_metamodel(
+        cls, metamodel, validation: tuple, owners: Sequence | None = None, **kwargs
+    ) -> ModelGame:
+        """The model game of a fitted `StackedMetamodel` on the DAO's validation set."""
+        Xv, yv = validation
+        return cls(
+            metamodel.oof_predictions_,
+            metamodel.y_,
+            metamodel.base_predictions(Xv),
+            np.asarray(yv),
+            owners=owners,
+            task=metamodel.task,
+            meta_learner=metamodel.meta_learner,
+            random_state=metamodel.random_state,
+            **kwargs,
+        )
+
+    def _prepare(self) -> None:
+        self._train = [np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.oof_predictions]
+        self._valid = [np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.validation_predictions]
+        if len(self._valid) != len(self._train):
+            raise InvalidInput(
+                f"{len(self._train)} models have OOF predictions but {len(self._valid)} have validation ones"
+            )
+        self._y = as_target(self.y, "training target", len(self._train[0]), self.task)
+        self._yv = as_target(self.y_validation, "validation target", len(self._valid[0]), self.task)
+        for index, (train, valid) in enumerate(zip(self._train, self._valid, strict=True)):
+            name = self.player_names[index]
+            if len(train) != len(self._y) or len(valid) != len(self._yv) or train.shape[1] != valid.shape[1]:
+                raise InvalidInput(f"{name}'s predictions do not match the training/validation rows or width")
+            if not (np.isfinite(train).all() and np.isfinite(valid).all()):
+                raise InvalidInput(f"{name}'s predictions contain NaN or infinite values")
+        if self.owners is not None and len(self.owners) != self.n_players:
+            raise InvalidInput(f"owners has {len(self.owners)} entries for {self.n_players} models")
+        self.classes_ = (
+            np.unique(np.concatenate([self._y, self._yv])) if self.task == "classification" else np.array([])
+        )
+        self._meta = self.meta_learner or default_valuation_model(
+            self.task, self.random_state, len(self.classes_)
+        )
+
+    def model_predictions(self, index: int) -> np.ndarray:
+        """The OOF predictions of model `index`, for grouping clones."""
+        return self._train[index]
+
+    def _evaluate(self, members: np.ndarray) -> float:
+        chosen = np.flatnonzero(members)
+        if len(chosen) == 0:
+            return prior_score(self.task, self._y, self._yv, self.classes_)
+        X = np.hstack([self._train[i] for i in chosen])
+        Xv = np.hstack([self._valid[i] for i in chosen])
+        model = clone(self._meta).fit(X, self._y)
+        return score(self.task, self._yv, model, Xv, self.classes_)
