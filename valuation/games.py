@@ -133,7 +133,8 @@ class CoalitionGame:
         if missing:
             rows = list(missing.values())
             if self.n_jobs in (None, 1) or len(rows) < 4:
-                results = [self._evaluate_single_threaded(row) for row in rows]
+                with threadpool_limits(limits=1):
+                    results = [self._evaluate(row) for row in rows]
             else:
                 results = Parallel(n_jobs=self.n_jobs)(
                     delayed(self._evaluate_single_threaded)(row) for row in rows
