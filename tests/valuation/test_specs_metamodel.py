@@ -1,0 +1,85 @@
+"""Model specs (allow-list, validated params) and the stacked metamodel (OOF cache, determinism)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from valuation import ModelGame, estimate_shapley
+from valuation.errors import TooFewRows
+from valuation.metamodel import StackedMetamodel
+from valuation.specs import InvalidModelSpec, parse_model_spec
+
+SPECS = [
+    {"estimator": "logistic_regression", "params": {"C": 1.0, "max_iter": 500}},
+    {"estimator": "random_forest", "params": {"n_estimators": 20, "max_depth": 4}},
+    {"estimator": "gaussian_nb"},
+    {"estimator": "k_neighbors", "params": {"n_neighbors": 15}},
+]
+
+
+def test_a_valid_spec_builds_the_named_estimator():
+    spec = parse_model_spec(json.dumps({"spec_version": 1, "estimator": "svm", "params": {"C": 2.0}}))
+    model = spec.build(random_state=3)
+    assert type(model).__name__ == "SVC" and model.probability and model.random_state == 3
+    assert parse_model_spec(spec.to_json()) == spec
+    mlp = parse_model_spec({"estimator": "mlp", "params": {"hidden_layer_sizes": [32, 16]}})
+    assert mlp.build().hidden_layer_sizes == (32, 16)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"estimator": "xgboost"}, "not allowed"),
+        ({"estimator": "random_forest", "params": {"n_trees": 5}}, "not a parameter of random_forest"),
+        ({"estimator": "random_forest", "params": {"n_estimators": 100_000}}, "outside the allowed range"),
+        ({"estimator": "random_forest", "params": {"n_jobs": 8}}, "set by the epoch run"),
+        ({"estimator": "logistic_regression", "params": {"C": "big"}}, "must be a number"),
+        ({"estimator": "mlp", "params": {"hidden_layer_sizes": [1024]}}, "at most 3 layers of 512"),
+        ({"estimator": "gaussian_nb", "task": "regression"}, "not allowed for 'regression'"),
+        ({"estimator": "ridge", "task": "regression", "params": {"alpha": float("nan")}}, "finite"),
+        ({"estimator": "gaussian_nb", "pickle": "gASV"}, "unknown top-level fields"),
+    ],
+)
+def test_bad_specs_are_refused_with_the_field_named(spec, message):
+    with pytest.raises(InvalidModelSpec, match=message):
+        parse_model_spec(spec)
+
+
+def test_not_json_is_refused():
+    with pytest.raises(InvalidModelSpec, match="not JSON"):
+        parse_model_spec("{estimator:")
+
+
+@pytest.fixture(scope="module")
+def split(breast_cancer):
+    X, y = breast_cancer
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def test_metamodel_fits_predicts_and_is_deterministic(split):
+    Xt, yt, Xv, yv = split
+    first = StackedMetamodel(SPECS, random_state=0).fit(Xt, yt)
+    second = StackedMetamodel(SPECS, random_state=0, n_jobs=2).fit(Xt, yt)
+    assert len(first.oof_predictions_) == 4 and first.oof_predictions_[0].shape == (400, 2)
+    for a, b in zip(first.oof_predictions_, second.oof_predictions_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(first.predict_proba(Xv), second.predict_proba(Xv))
+    assert (first.predict(Xv) == yv).mean() > 0.9
+    assert first.score(Xv, yv) > -0.3
+
+
+def test_model_game_from_metamodel_values_a_clone_at_zero(split):
+    Xt, yt, Xv, yv = split
+    metamodel = StackedMetamodel([*SPECS, SPECS[1]], random_state=0).fit(Xt, yt)
+    result = estimate_shapley(ModelGame.from_metamodel(metamodel, (Xv, yv)))
+    assert result.values[4] == 0 and 4 in result.groups[1]
+    assert result.values.sum() == pytest.approx(result.grand_value - result.empty_value, abs=1e-9)
+
+
+def test_too_few_rows_for_the_folds(split):
+    Xt, yt, _, _ = split
+    with pytest.raises(TooFewRows, match="fewer than 5 folds"):
+        StackedMetamodel(SPECS).fit(Xt[:12], np.array([0] * 9 + [1] * 3))

@@ -1,0 +1,120 @@
+"""The stacked metamodel: base models from contributors' specs, a meta-learner on their OOF predictions.
+
+Each base model's K-fold out-of-fold predictions are computed once and cached
+(`oof_predictions_`), so the model game refits only the stacker per coalition. Every fit runs
+single-threaded, so the fitted metamodel is identical whatever `n_jobs` is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, clone
+from sklearn.model_selection import KFold, StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from valuation._checks import as_matrix, as_target, check_task
+from valuation.errors import InvalidInput, TooFewRows
+from valuation.games import _full_proba, default_valuation_model, score
+from valuation.specs import ModelSpec, parse_model_spec
+
+
+def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray:
+    if task == "regression":
+        return model.predict(X).reshape(-1, 1)
+    return _full_proba(model, X, classes)
+
+
+def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
+    with threadpool_limits(limits=1):
+        oof = np.zeros((len(X), 1 if task == "regression" else len(classes)))
+        for train, test in folds:
+            model = spec.build(random_state).fit(X[train], y[train])
+            oof[test] = _predict(model, X[test], task, classes)
+        full = spec.build(random_state).fit(X, y)
+    return oof, full
+
+
+class StackedMetamodel(BaseEstimator):
+    def __init__(
+        self,
+        model_specs: Sequence = (),
+        task: str = "classification",
+        n_folds: int = 5,
+        meta_learner=None,
+        random_state: int | None = 0,
+        n_jobs: int | None = None,
+    ):
+        self.model_specs = model_specs
+        self.task = task
+        self.n_folds = n_folds
+        self.meta_learner = meta_learner
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        check_task(self.task)
+        specs = [s if isinstance(s, ModelSpec) else parse_model_spec(s) for s in self.model_specs]
+        if not specs:
+            raise InvalidInput("the metamodel needs at least one model spec")
+        for spec in specs:
+            if spec.task != self.task:
+                raise InvalidInput(f"spec {spec.estimator} is for {spec.task}, the metamodel for {self.task}")
+        X, _ = as_matrix(X, "training data")
+        y = as_target(y, "training data", len(X), self.task)
+        if len(X) < self.n_folds:
+            raise TooFewRows(f"{len(X)} rows cannot make {self.n_folds} folds")
+        if self.task == "classification":
+            self.classes_, counts = np.unique(y, return_counts=True)
+            if counts.min() < self.n_folds:
+                rarest = self.classes_[counts.argmin()]
+                raise TooFewRows(f"class {rarest!r} has {counts.min()} rows, fewer than {self.n_folds} folds")
+            splitter = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state)
+        else:
+            self.classes_ = np.array([])
+            splitter = KFold(self.n_folds, shuffle=True, random_state=self.random_state)
+        folds = list(splitter.split(X, y))
+        jobs = (
+            delayed(_fit_base)(s, X, y, folds, self.task, self.classes_, self.random_state) for s in specs
+        )
+        fitted = (
+            Parallel(n_jobs=self.n_jobs)(jobs)
+            if self.n_jobs not in (None, 1)
+            else [j[0](*j[1], **j[2]) for j in jobs]
+        )
+        self.specs_ = specs
+        self.oof_predictions_ = [oof for oof, _ in fitted]
+        self.base_models_ = [model for _, model in fitted]
+        self.y_ = y
+        self.meta_model_ = self.fit_meta_on(range(len(specs)))
+        return self
+
+    def fit_meta_on(self, model_indices) -> object:
+        """The meta-learner refit on the cached OOF predictions of `model_indices` only."""
+        indices = list(model_indices)
+        meta = self.meta_learner or default_valuation_model(self.task, self.random_state, len(self.classes_))
+        with threadpool_limits(limits=1):
+            return clone(meta).fit(np.hstack([self.oof_predictions_[i] for i in indices]), self.y_)
+
+    def base_predictions(self, X) -> list[np.ndarray]:
+        X, _ = as_matrix(X, "data to predict")
+        return [_predict(model, X, self.task, self.classes_) for model in self.base_models_]
+
+    def _stacked(self, X) -> np.ndarray:
+        return np.hstack(self.base_predictions(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.meta_model_.predict(self._stacked(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        if self.task != "classification":
+            raise InvalidInput("predict_proba is for classification metamodels")
+        return _full_proba(self.meta_model_, self._stacked(X), self.classes_)
+
+    def score(self, X, y) -> float:
+        """Negative log-loss (classification) or negative MSE: the same scale as the games."""
+        X, _ = as_matrix(X, "data to score")
+        y = as_target(y, "data to score", len(X), self.task)
+        return score(self.task, y, self.meta_model_, self._stacked(X), self.classes_)
