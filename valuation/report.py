@@ -1,0 +1,130 @@
+"""The valuation report: everything needed to recompute an epoch's payouts, as canonical JSON.
+
+Canonical form: sorted keys, no whitespace, UTF-8; floats as Python's shortest round-trip repr
+(NaN and infinities refused); wei amounts as decimal strings (JSON readers lose large integers).
+Nothing run-dependent (times, paths, hostnames) is in the body, so the same inputs give the same
+bytes on any machine with the same library versions, whatever `n_jobs` was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from valuation.errors import InvalidInput
+from valuation.merkle import encode_address_uint, keccak256, leaf_hash, mint_tree, slash_tree
+from valuation.payout import Allocation
+
+REPORT_VERSION = 1
+
+
+def _plain(obj):
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_plain(v) for v in obj.tolist()]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        value = float(obj)
+        if not math.isfinite(value):
+            raise InvalidInput("a report cannot hold NaN or infinite numbers")
+        return value
+    if isinstance(obj, bytes):
+        return "0x" + obj.hex()
+    return obj
+
+
+def canonical_dumps(obj) -> bytes:
+    return json.dumps(
+        _plain(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def library_versions() -> dict[str, str]:
+    import pandas
+    import scipy
+    import shap
+    import sklearn
+
+    return {
+        "numpy": np.__version__,
+        "pandas": pandas.__version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "scipy": scipy.__version__,
+        "shap": shap.__version__,
+    }
+
+
+@dataclass(frozen=True)
+class ValuationReport:
+    epoch: int
+    inputs: dict  # artifact CIDs, recipe, seeds, library versions
+    data_values: dict  # ShapleyResult.to_dict() of the provider game
+    model_values: dict  # ShapleyResult.to_dict() of the model game
+    metamodel_score: float
+    allocation: dict[str, str] = field(default_factory=dict)  # account -> wei (decimal string)
+    slashes: dict[str, str] = field(default_factory=dict)  # contribution id -> wei
+    mint_root: str = ""
+    slash_root: str = ""
+    proofs: dict[str, list[str]] = field(default_factory=dict)  # account -> proof
+    rejected: dict[str, str] = field(default_factory=dict)  # contribution id -> reason
+    version: int = REPORT_VERSION
+
+    @classmethod
+    def build(
+        cls,
+        epoch: int,
+        inputs: dict,
+        data_values: dict,
+        model_values: dict,
+        metamodel_score: float,
+        allocation: Allocation,
+        rejected: dict | None = None,
+    ) -> ValuationReport:
+        mints = sorted(allocation.mints.items())
+        slashes = sorted(allocation.slashes.items())
+        mint = mint_tree(mints)
+        slash = slash_tree(slashes)
+        return cls(
+            epoch=epoch,
+            inputs=inputs,
+            data_values=data_values,
+            model_values=model_values,
+            metamodel_score=float(metamodel_score),
+            allocation={account: str(amount) for account, amount in mints},
+            slashes={str(cid): str(amount) for cid, amount in slashes},
+            mint_root="0x" + mint.root.hex(),
+            slash_root="0x" + slash.root.hex(),
+            proofs={account: ["0x" + p.hex() for p in mint.proof(i)] for i, (account, _) in enumerate(mints)},
+            rejected={str(k): v for k, v in (rejected or {}).items()},
+        )
+
+    @property
+    def total_mint(self) -> int:
+        return sum(int(v) for v in self.allocation.values())
+
+    @property
+    def inputs_hash(self) -> bytes:
+        return keccak256(canonical_dumps(self.inputs))
+
+    def mint_leaf(self, account: str) -> bytes:
+        return leaf_hash(encode_address_uint(account, int(self.allocation[account])))
+
+    def to_json(self) -> bytes:
+        return canonical_dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, data: bytes) -> ValuationReport:
+        try:
+            document = json.loads(data)
+            return cls(**document)
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(f"not a valuation report: {exc}") from None
