@@ -11,13 +11,15 @@
      permit and EIP-712; this contract wraps every balance change so that the
      `votes` and `dividends` modules see it. erc20's own `transfer`, `mint`,
      `burn` and minter role are deliberately not exported: they would bypass
-     the hooks. Balance-changing entry points share one reentrancy lock with
-     the dividend claims.
+     the hooks. Balance-changing entry points, distributions and claims share
+     one reentrancy lock, so a holder re-entering from its ETH receive cannot
+     move shares or claim again. `distribute_token` only ever pulls the
+     revenue token fixed at deployment, which the constructor refuses to be
+     this contract's own address: shares can never be taken as revenue.
 """
 
 from snekmate.auth import ownable
 from snekmate.tokens import erc20
-from snekmate.utils import ecdsa
 
 from .modules import dividends
 from .modules import votes
@@ -45,6 +47,8 @@ exports: (
     votes.clock,
     votes.CLOCK_MODE,
     votes.delegates,
+    votes.delegate,
+    votes.delegateBySig,
     votes.getVotes,
     votes.getPastVotes,
     votes.getPastTotalSupply,
@@ -78,15 +82,16 @@ event SharesMinted:
     epoch: indexed(uint256)
 
 
-_DELEGATION_TYPEHASH: constant(bytes32) = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)")
 _BPS: constant(uint256) = 10_000
+_LIMIT_SHIFT: constant(uint256) = 240
+_MIN_MASK: constant(uint256) = (1 << 240) - 1
 
 minter: public(address)
-max_epoch_mint_bps: public(uint256)
-min_epoch_mint: public(uint256)
 minted_in_epoch: public(HashMap[uint256, uint256])
+# max_epoch_mint_bps << 240 | min_epoch_mint (one slot read per mint)
+_mint_limits: uint256
+# epoch -> total supply at the epoch's first mint + 1 (0: no mint yet)
 _epoch_start_supply: HashMap[uint256, uint256]
-_epoch_started: HashMap[uint256, bool]
 
 
 @deploy
@@ -99,7 +104,8 @@ def __init__(
 ):
     """
     @dev The deployer owns the token until it hands ownership to the Timelock.
-         No minter is set: the settlement contract is wired in afterwards.
+         No minter is set and the mint limits are zero: the settlement contract
+         and the limits are wired in afterwards.
     @param name_ The token name.
     @param symbol_ The token symbol.
     @param revenue_token_ The ERC-20 whose revenue is distributed besides ETH.
@@ -108,8 +114,9 @@ def __init__(
     """
     ownable.__init__()
     erc20.__init__(name_, symbol_, 18, name_eip712_, version_eip712_)
-    # erc20 makes its deployer a minter of its own (unexported) mint; clear it for clarity.
+    # erc20 makes its deployer a minter of its own mint, which is not exported; revoke it anyway.
     erc20.is_minter[msg.sender] = False
+    log erc20.RoleMinterChanged(minter=msg.sender, status=False)
     votes.__init__()
     dividends.__init__(revenue_token_)
 
@@ -118,7 +125,7 @@ def __init__(
 @nonreentrant
 def transfer(to: address, amount: uint256) -> bool:
     """
-    @notice Moves `amount` shares from the caller to `to`.
+    @notice Moves `amount` shares from the caller to `to`; earned dividends stay with the caller.
     @param to The 20-byte receiver address.
     @param amount The number of shares (18 decimals).
     @return bool True on success.
@@ -149,27 +156,30 @@ def mint(to: address, amount: uint256, epoch: uint256):
     @notice Mints `amount` new shares of `epoch` to `to` (minter only, within the epoch cap).
     @dev The recipient is auto-delegated to itself when it has no delegate:
          contributors receive shares by mint, and undelegated supply would make
-         a supply-based quorum unreachable.
+         a supply-based quorum unreachable. Revenue held while the supply was
+         below one share is distributed once the supply reaches one share.
     @param to The 20-byte receiver address.
     @param amount The number of shares.
     @param epoch The epoch the shares were earned in.
     """
-    assert msg.sender == self.minter, "share: caller is not the minter"
+    assert msg.sender == self.minter, "share: not minter"
     assert to != empty(address), "share: mint to the zero address"
-    if not self._epoch_started[epoch]:
-        self._epoch_started[epoch] = True
-        self._epoch_start_supply[epoch] = erc20.totalSupply
+    supply: uint256 = erc20.totalSupply
+    start: uint256 = self._epoch_start_supply[epoch]
+    if start == 0:
+        start = supply + 1
+        self._epoch_start_supply[epoch] = start
     minted: uint256 = self.minted_in_epoch[epoch] + amount
-    assert minted <= self._epoch_mint_cap(epoch), "share: epoch mint cap exceeded"
+    assert minted <= self._cap(start - 1), "share: epoch mint cap exceeded"
     self.minted_in_epoch[epoch] = minted
+
+    if votes._delegates[to] == empty(address):
+        votes._delegate(to, to)
     erc20._mint(to, amount)
     votes._transfer_voting_units(empty(address), to, amount)
     dividends._on_transfer(empty(address), to, amount)
-    if votes._delegates[to] == empty(address):
-        votes._delegate(to, to)
-    # Revenue that arrived with no shares outstanding goes to the first shares.
-    dividends._fold_held(empty(address))
-    dividends._fold_held(dividends.revenue_token)
+    if supply < dividends.MIN_DISTRIBUTION_SUPPLY:
+        dividends._fold_held()
     log SharesMinted(to=to, amount=amount, epoch=epoch)
 
 
@@ -186,42 +196,12 @@ def burn(amount: uint256):
 
 
 @external
-def delegate(delegatee: address):
-    """
-    @notice Delegates the caller's votes to `delegatee` (itself to vote directly).
-    @param delegatee The 20-byte delegate address.
-    """
-    votes._delegate(msg.sender, delegatee)
-
-
-@external
-def delegateBySig(delegatee: address, nonce: uint256, expiry: uint256, v: uint8, r: bytes32, s: bytes32):
-    """
-    @notice Delegates by an EIP-712 signature (nonces shared with `permit`).
-    @param delegatee The 20-byte delegate address.
-    @param nonce The signer's current nonce.
-    @param expiry The timestamp after which the signature is void.
-    @param v The secp256k1 recovery id.
-    @param r The first 32 bytes of the signature.
-    @param s The second 32 bytes of the signature.
-    """
-    assert block.timestamp <= expiry, "share: signature expired"
-    digest: bytes32 = erc20.eip712_domain_separator._hash_typed_data_v4(
-        keccak256(abi_encode(_DELEGATION_TYPEHASH, delegatee, nonce, expiry))
-    )
-    signer: address = ecdsa._recover_vrs(digest, convert(v, uint256), convert(r, uint256), convert(s, uint256))
-    assert signer != empty(address), "share: invalid signature"
-    assert nonce == erc20.nonces[signer], "share: invalid nonce"
-    erc20.nonces[signer] = nonce + 1
-    votes._delegate(signer, delegatee)
-
-
-@external
 @payable
 @nonreentrant
 def distribute_eth():
     """
-    @notice Distributes the ETH sent to current holders pro rata (revenue deposit).
+    @notice Distributes the ETH sent to current holders pro rata (revenue deposit);
+            held until the first shares exist while the supply is zero.
     """
     dividends._distribute(empty(address), msg.value)
 
@@ -232,7 +212,9 @@ def distribute_eth():
 def __default__():
     """
     @notice Plain ETH sent to the token is revenue, distributed like `distribute_eth`.
+    @dev Calls with data (an unknown function) are refused rather than taken as revenue.
     """
+    assert len(msg.data) == 0, "share: unknown function"
     dividends._distribute(empty(address), msg.value)
 
 
@@ -241,8 +223,8 @@ def __default__():
 def distribute_token(amount: uint256):
     """
     @notice Pulls `amount` revenue tokens from the caller and distributes what arrived.
-    @dev The caller must have approved this contract. The revenue token is fixed
-         at deployment and can never be this share token.
+    @dev The caller must have approved this contract. Fee-on-transfer tokens
+         credit the measured balance increase, not `amount`.
     @param amount The number of revenue-token units to pull.
     """
     dividends._receive_token(amount)
@@ -271,7 +253,7 @@ def claim_for(holder: address):
 def set_minter(new_minter: address):
     """
     @notice Sets the only account that may mint (the epoch settlement). Owner only.
-    @param new_minter The 20-byte minter address.
+    @param new_minter The 20-byte minter address (zero disables minting).
     """
     ownable._check_owner()
     log MinterChanged(previous_minter=self.minter, new_minter=new_minter)
@@ -282,34 +264,57 @@ def set_minter(new_minter: address):
 def set_epoch_mint_limits(max_epoch_mint_bps_: uint256, min_epoch_mint_: uint256):
     """
     @notice Sets the per-epoch mint cap: max(min_epoch_mint, supply at the epoch's first mint * bps / 10000).
-    @param max_epoch_mint_bps_ The cap as basis points of the supply.
+    @param max_epoch_mint_bps_ The cap as basis points of the supply (at most 10000).
     @param min_epoch_mint_ The floor of the cap, so that the first epochs can mint.
     """
     ownable._check_owner()
     assert max_epoch_mint_bps_ <= _BPS, "share: cap above 100% of the supply"
-    self.max_epoch_mint_bps = max_epoch_mint_bps_
-    self.min_epoch_mint = min_epoch_mint_
+    assert min_epoch_mint_ <= _MIN_MASK, "share: min epoch mint too large"
+    self._mint_limits = max_epoch_mint_bps_ << _LIMIT_SHIFT | min_epoch_mint_
     log EpochMintLimitsChanged(max_epoch_mint_bps=max_epoch_mint_bps_, min_epoch_mint=min_epoch_mint_)
+
+
+@external
+@view
+def max_epoch_mint_bps() -> uint256:
+    """
+    @notice The per-epoch cap as basis points of the supply at the epoch's first mint.
+    @return uint256 Basis points (10000 = 100%).
+    """
+    return self._mint_limits >> _LIMIT_SHIFT
+
+
+@external
+@view
+def min_epoch_mint() -> uint256:
+    """
+    @notice The floor of the per-epoch cap.
+    @return uint256 Shares.
+    """
+    return self._mint_limits & _MIN_MASK
 
 
 @external
 @view
 def epoch_mint_cap(epoch: uint256) -> uint256:
     """
-    @notice How many shares `epoch` may mint in all.
+    @notice How many shares `epoch` may mint in all (already minted included).
+    @dev Before the epoch's first mint the current supply stands in for the
+         supply at the epoch's start.
     @param epoch The epoch number.
-    @return uint256 The cap (minted so far included).
+    @return uint256 The cap.
     """
-    return self._epoch_mint_cap(epoch)
+    start: uint256 = self._epoch_start_supply[epoch]
+    if start == 0:
+        return self._cap(erc20.totalSupply)
+    return self._cap(start - 1)
 
 
 @internal
 @view
-def _epoch_mint_cap(epoch: uint256) -> uint256:
-    supply: uint256 = erc20.totalSupply
-    if self._epoch_started[epoch]:
-        supply = self._epoch_start_supply[epoch]
-    return max(self.min_epoch_mint, supply * self.max_epoch_mint_bps // _BPS)
+def _cap(start_supply: uint256) -> uint256:
+    limits: uint256 = self._mint_limits
+    return max(limits & _MIN_MASK, start_supply * (limits >> _LIMIT_SHIFT) // _BPS)
 
 
 @internal

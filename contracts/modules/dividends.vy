@@ -9,13 +9,26 @@
         never move what was already earned, and a claim costs the same gas
         whatever the number of holders.
 @dev A dividend-per-share accumulator magnified by 2**128 with int256
-     per-holder corrections: entitlement(h) = (per_share * balance(h) +
-     correction(h)) / 2**128. The division remainder of each distribution is
-     carried into the next one, so dust is distributed later, never overpaid.
-     Revenue that arrives while the supply is zero is held and folded into the
-     next distribution. Accounting is kept in `total_distributed_*` and
-     `total_claimed_*`, never in `self.balance` (ETH can be force-sent). The
-     host contract calls `_on_transfer` after every balance change.
+     per-holder corrections: accumulated(h) = (per_share * balance(h) +
+     correction(h)) // 2**128, withdrawable = accumulated - withdrawn. Each
+     distribution truncates less than supply / 2**128 wei in all, so no
+     remainder is carried.
+     Revenue that arrives while the supply is zero (in fact: below one share,
+     `MIN_DISTRIBUTION_SUPPLY`) is held; the host calls `_fold_held` after a
+     mint from such a supply, which distributes it to the holders as soon as
+     the supply reaches one share. Held revenue is non-zero only while the
+     supply is below that floor, so an ordinary distribution never reads it.
+     Accounting lives in the totals (distributed, claimed, held), never in
+     `self.balance`: ETH can be force-sent and stays outside the accounting.
+     Every per-asset total is kept below 2**128 (asserted), so the distributed
+     and claimed totals share one slot and so do a holder's withdrawn amounts;
+     entitlements never exceed what was distributed. per_share * balance must
+     stay below 2**255, i.e. (revenue / supply at its arrival) * any later
+     balance < 2**127 units: the one-share floor is what keeps that true (with
+     revenue spread over a dust supply, a later mint would overflow and revert
+     forever); at one share or more it needs revenue * balance < 1.7e56.
+     The host contract calls `_on_transfer` after every balance change and
+     wraps `_distribute`, `_receive_token` and `_claim` in its reentrancy lock.
 """
 
 from ethereum.ercs import IERC20
@@ -42,23 +55,31 @@ event DividendsClaimed:
 
 
 MAGNITUDE: constant(uint256) = 1 << 128
+# Revenue is held while the supply is below one share (see the module notes).
+MIN_DISTRIBUTION_SUPPLY: constant(uint256) = 10**18
+_LOW: constant(uint256) = (1 << 128) - 1
 ETH: constant(address) = empty(address)
 
 revenue_token: public(immutable(address))
 
+# asset -> dividend per share, magnified by 2**128
 _per_share: HashMap[address, uint256]
-_carry: HashMap[address, uint256]
+# asset -> holder -> correction, magnified
 _corrections: HashMap[address, HashMap[address, int256]]
-_withdrawn: HashMap[address, HashMap[address, uint256]]
-_distributed: HashMap[address, uint256]
-_claimed: HashMap[address, uint256]
+# holder -> eth withdrawn << 128 | token withdrawn
+_withdrawn: HashMap[address, uint256]
+# asset -> distributed << 128 | claimed
+_totals: HashMap[address, uint256]
+# asset -> received while the supply was zero
 _held: HashMap[address, uint256]
 
 
 @deploy
 def __init__(revenue_token_: address):
     """
-    @dev Fixes the ERC-20 revenue token for the contract's lifetime.
+    @dev Fixes the ERC-20 revenue token for the contract's lifetime. At
+         deployment `self` is the share token's own address, so refusing it
+         here guarantees `_receive_token` can never take shares as revenue.
     @param revenue_token_ The 20-byte address of the revenue token.
     """
     assert revenue_token_ != empty(address), "dividends: revenue token is the zero address"
@@ -75,7 +96,12 @@ def withdrawable_dividends(holder: address) -> (uint256, uint256):
     @return uint256 Claimable ETH in wei.
     @return uint256 Claimable revenue-token units.
     """
-    return self._withdrawable(ETH, holder), self._withdrawable(revenue_token, holder)
+    balance: uint256 = erc20.balanceOf[holder]
+    withdrawn: uint256 = self._withdrawn[holder]
+    return (
+        self._accumulated(ETH, holder, balance) - (withdrawn >> 128),
+        self._accumulated(revenue_token, holder, balance) - (withdrawn & _LOW),
+    )
 
 
 @external
@@ -87,7 +113,8 @@ def withdrawn_dividends(holder: address) -> (uint256, uint256):
     @return uint256 Claimed ETH in wei.
     @return uint256 Claimed revenue-token units.
     """
-    return self._withdrawn[ETH][holder], self._withdrawn[revenue_token][holder]
+    withdrawn: uint256 = self._withdrawn[holder]
+    return withdrawn >> 128, withdrawn & _LOW
 
 
 @external
@@ -97,7 +124,7 @@ def total_distributed_eth() -> uint256:
     @notice ETH credited to holders so far.
     @return uint256 Wei distributed.
     """
-    return self._distributed[ETH]
+    return self._totals[ETH] >> 128
 
 
 @external
@@ -107,7 +134,7 @@ def total_distributed_token() -> uint256:
     @notice Revenue-token units credited to holders so far.
     @return uint256 Units distributed.
     """
-    return self._distributed[revenue_token]
+    return self._totals[revenue_token] >> 128
 
 
 @external
@@ -117,7 +144,7 @@ def total_claimed_eth() -> uint256:
     @notice ETH paid out to holders so far.
     @return uint256 Wei claimed.
     """
-    return self._claimed[ETH]
+    return self._totals[ETH] & _LOW
 
 
 @external
@@ -127,14 +154,14 @@ def total_claimed_token() -> uint256:
     @notice Revenue-token units paid out so far.
     @return uint256 Units claimed.
     """
-    return self._claimed[revenue_token]
+    return self._totals[revenue_token] & _LOW
 
 
 @external
 @view
 def undistributed_eth() -> uint256:
     """
-    @notice ETH received while the supply was zero, waiting for the first shares.
+    @notice ETH received while the supply was below one share, waiting for the first shares.
     @return uint256 Wei held.
     """
     return self._held[ETH]
@@ -144,7 +171,7 @@ def undistributed_eth() -> uint256:
 @view
 def undistributed_token() -> uint256:
     """
-    @notice Revenue-token units received while the supply was zero.
+    @notice Revenue-token units received while the supply was below one share.
     @return uint256 Units held.
     """
     return self._held[revenue_token]
@@ -152,41 +179,56 @@ def undistributed_token() -> uint256:
 
 @internal
 @view
-def _withdrawable(asset: address, holder: address) -> uint256:
-    accumulated: int256 = convert(self._per_share[asset] * erc20.balanceOf[holder], int256) + self._corrections[
-        asset
-    ][holder]
-    # Corrections never make a holder's accumulated amount negative; clamp defensively.
-    if accumulated <= 0:
-        return 0
-    return convert(accumulated, uint256) // MAGNITUDE - self._withdrawn[asset][holder]
+def _accumulated(asset: address, holder: address, balance: uint256) -> uint256:
+    """
+    @dev Everything `holder` has earned in `asset`, claimed or not.
+    """
+    return convert(convert(self._per_share[asset] * balance, int256) + self._corrections[asset][holder], uint256) // MAGNITUDE
 
 
 @internal
 def _distribute(asset: address, amount: uint256):
+    """
+    @dev Credits `amount` of `asset` to the current holders, or holds it while
+         the supply is below one share.
+    """
+    if amount == 0:
+        return
     supply: uint256 = erc20.totalSupply
-    if supply == 0:
-        self._held[asset] += amount
+    if supply < MIN_DISTRIBUTION_SUPPLY:
+        held: uint256 = self._held[asset] + amount
+        assert held + (self._totals[asset] >> 128) <= _LOW, "dividends: revenue overflow"
+        self._held[asset] = held
         log RevenueHeld(asset=asset, amount=amount)
         return
-    total: uint256 = amount + self._held[asset]
-    if total == 0:
-        return
-    self._held[asset] = 0
-    numerator: uint256 = total * MAGNITUDE + self._carry[asset]
-    self._per_share[asset] += numerator // supply
-    self._carry[asset] = numerator % supply
-    self._distributed[asset] += total
-    log DividendsDistributed(asset=asset, amount=total, per_share_magnified=self._per_share[asset])
+    self._credit(asset, amount, supply)
 
 
 @internal
-def _fold_held(asset: address):
+def _credit(asset: address, amount: uint256, supply: uint256):
+    totals: uint256 = self._totals[asset]
+    distributed: uint256 = (totals >> 128) + amount
+    assert distributed <= _LOW, "dividends: revenue overflow"
+    per_share: uint256 = self._per_share[asset] + amount * MAGNITUDE // supply
+    self._per_share[asset] = per_share
+    self._totals[asset] = distributed << 128 | (totals & _LOW)
+    log DividendsDistributed(asset=asset, amount=amount, per_share_magnified=per_share)
+
+
+@internal
+def _fold_held():
     """
-    @dev Distributes revenue held while the supply was zero (called after a mint).
+    @dev Distributes what was held while the supply was below one share; the
+         host calls it after a mint that started from such a supply.
     """
-    if self._held[asset] != 0:
-        self._distribute(asset, 0)
+    supply: uint256 = erc20.totalSupply
+    if supply < MIN_DISTRIBUTION_SUPPLY:
+        return
+    for asset: address in [ETH, revenue_token]:
+        held: uint256 = self._held[asset]
+        if held != 0:
+            self._held[asset] = 0
+            self._credit(asset, held, supply)
 
 
 @internal
@@ -194,12 +236,16 @@ def _on_transfer(owner: address, to: address, amount: uint256):
     """
     @dev Keeps past entitlements where they are when `amount` moves (zero address = mint/burn).
     """
+    if amount == 0:
+        return
     for asset: address in [ETH, revenue_token]:
-        moved: int256 = convert(self._per_share[asset] * amount, int256)
-        if owner != empty(address):
-            self._corrections[asset][owner] += moved
-        if to != empty(address):
-            self._corrections[asset][to] -= moved
+        per_share: uint256 = self._per_share[asset]
+        if per_share != 0:
+            moved: int256 = convert(per_share * amount, int256)
+            if owner != empty(address):
+                self._corrections[asset][owner] += moved
+            if to != empty(address):
+                self._corrections[asset][to] -= moved
 
 
 @internal
@@ -217,17 +263,23 @@ def _receive_token(amount: uint256):
 @internal
 def _claim(holder: address):
     """
-    @dev Effects before interactions: both withdrawals are recorded before any transfer.
+    @dev Checks, effects (withdrawn and claimed totals), then the two payments.
     """
-    eth: uint256 = self._withdrawable(ETH, holder)
-    token: uint256 = self._withdrawable(revenue_token, holder)
+    balance: uint256 = erc20.balanceOf[holder]
+    eth_total: uint256 = self._accumulated(ETH, holder, balance)
+    token_total: uint256 = self._accumulated(revenue_token, holder, balance)
+    withdrawn: uint256 = self._withdrawn[holder]
+    eth: uint256 = eth_total - (withdrawn >> 128)
+    token: uint256 = token_total - (withdrawn & _LOW)
     assert eth != 0 or token != 0, "dividends: nothing to claim"
-    self._withdrawn[ETH][holder] += eth
-    self._withdrawn[revenue_token][holder] += token
-    self._claimed[ETH] += eth
-    self._claimed[revenue_token] += token
+    self._withdrawn[holder] = eth_total << 128 | token_total
+    if eth != 0:
+        self._totals[ETH] += eth
+    if token != 0:
+        self._totals[revenue_token] += token
     log DividendsClaimed(holder=holder, eth=eth, token=token)
     if token != 0:
         assert extcall IERC20(revenue_token).transfer(holder, token, default_return_value=True), "dividends: token transfer failed"
     if eth != 0:
-        raw_call(holder, b"", value=eth)
+        success: bool = raw_call(holder, b"", value=eth, revert_on_failure=False)
+        assert success, "dividends: ETH transfer failed"

@@ -12,10 +12,14 @@
      does not pack structs). Look-ups read the latest checkpoint first (the
      common case: nothing changed since the snapshot) and binary-search the
      history otherwise. The host contract calls `_transfer_voting_units` after
-     every balance change and `_delegate` for (re-)delegation.
+     every balance change (and `_delegate` to auto-delegate on mint).
+     `delegateBySig` signs over the host `erc20`'s EIP-712 domain and consumes
+     its `nonces`, so permits and delegations share one nonce sequence, as with
+     OpenZeppelin's `Nonces`.
 """
 
 from snekmate.tokens import erc20
+from snekmate.utils import ecdsa
 
 uses: erc20
 
@@ -32,6 +36,7 @@ event DelegateVotesChanged:
     new_votes: uint256
 
 
+_DELEGATION_TYPEHASH: constant(bytes32) = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)")
 _KEY_SHIFT: constant(uint256) = 208
 _VALUE_MASK: constant(uint256) = (1 << 208) - 1
 # 2**256 checkpoints can never exist; 64 halvings bound any realistic history.
@@ -81,6 +86,39 @@ def delegates(account: address) -> address:
     @return address The delegate, or the zero address when none is set.
     """
     return self._delegates[account]
+
+
+@external
+def delegate(delegatee: address):
+    """
+    @notice Delegates the caller's votes to `delegatee` (itself to vote directly,
+            the zero address to stop voting).
+    @param delegatee The 20-byte delegate address.
+    """
+    self._delegate(msg.sender, delegatee)
+
+
+@external
+def delegateBySig(delegatee: address, nonce: uint256, expiry: uint256, v: uint8, r: bytes32, s: bytes32):
+    """
+    @notice Delegates the signer's votes to `delegatee` by an EIP-712 signature
+            over `Delegation(address delegatee,uint256 nonce,uint256 expiry)`.
+    @dev The nonce is the signer's `nonces` value, shared with `permit`.
+    @param delegatee The 20-byte delegate address.
+    @param nonce The signer's current nonce.
+    @param expiry The last block timestamp at which the signature is valid.
+    @param v The secp256k1 1-byte signature parameter `v`.
+    @param r The secp256k1 32-byte signature parameter `r`.
+    @param s The secp256k1 32-byte signature parameter `s`.
+    """
+    assert block.timestamp <= expiry, "votes: signature expired"
+    digest: bytes32 = erc20.eip712_domain_separator._hash_typed_data_v4(
+        keccak256(abi_encode(_DELEGATION_TYPEHASH, delegatee, nonce, expiry))
+    )
+    signer: address = ecdsa._recover_vrs(digest, convert(v, uint256), convert(r, uint256), convert(s, uint256))
+    assert nonce == erc20.nonces[signer], "votes: invalid nonce"
+    erc20.nonces[signer] = unsafe_add(nonce, 1)
+    self._delegate(signer, delegatee)
 
 
 @external

@@ -1,0 +1,465 @@
+# pragma version 0.4.3
+"""
+@title Epoch Settlement
+@custom:contract-name EpochSettlement
+@license GNU Affero General Public License v3.0 only
+@notice The life of an epoch: governance opens it with a recipe; contributors
+        register during the contribution period; the operator commits the
+        valuation report (its CID, an inputs hash, a mint root, the total mint
+        and a slash root) with a bond; anyone may challenge with a bond during
+        the challenge window, and governance resolves challenges; then anyone
+        finalizes, and contributors claim their shares with Merkle proofs while
+        slashes execute with Merkle proofs. Settlement costs the same whatever
+        the number of contributors: the chain stores roots, not lists.
+@dev Leaves follow OpenZeppelin's StandardMerkleTree: keccak256(keccak256(
+     abi_encode(values))), sorted-pair proofs (snekmate's verifier). Each leaf
+     is claimed or slashed at most once; the minted total never exceeds the
+     committed total. Bonds are paid by pull (`withdraw`). The economic policy
+     (emission, data pool split, slash cap) is a governance parameter copied
+     into each epoch when it opens, so a change never affects an open epoch.
+"""
+
+from snekmate.auth import ownable
+from snekmate.utils import merkle_proof_verification
+
+initializes: ownable
+
+exports: (ownable.owner, ownable.transfer_ownership, ownable.renounce_ownership)
+
+
+interface IShareToken:
+    def mint(to: address, amount: uint256, epoch: uint256): nonpayable
+    def epoch_mint_cap(epoch: uint256) -> uint256: view
+    def distribute_eth(): payable
+
+
+interface IRegistry:
+    def slash(id: uint256, amount: uint256) -> uint256: nonpayable
+    def stake_of(id: uint256) -> uint256: view
+    def contribution_epoch(id: uint256) -> uint256: view
+
+
+# Epoch status.
+OPEN: public(constant(uint8)) = 1  # contributions, then awaiting a report
+COMMITTED: public(constant(uint8)) = 2
+CHALLENGED: public(constant(uint8)) = 3
+FINAL: public(constant(uint8)) = 4
+_BPS: constant(uint256) = 10_000
+
+
+struct Epoch:
+    recipe_cid: String[64]
+    params_hash: bytes32
+    contributions_close: uint256
+    status: uint8
+    report_cid: String[64]
+    inputs_hash: bytes32
+    mint_root: bytes32
+    total_mint: uint256
+    minted: uint256
+    slash_root: bytes32
+    committed_at: uint256
+    operator_bond: uint256
+    challenger: address
+    challenge_bond: uint256
+    finalized_at: uint256
+    emission: uint256
+    data_pool_bps: uint256
+    slash_cap_bps: uint256
+
+
+event EpochOpened:
+    epoch: indexed(uint256)
+    recipe_cid: String[64]
+    params_hash: bytes32
+    contributions_close: uint256
+
+
+event EpochCommitted:
+    epoch: indexed(uint256)
+    report_cid: String[64]
+    inputs_hash: bytes32
+    mint_root: bytes32
+    total_mint: uint256
+    slash_root: bytes32
+
+
+event EpochChallenged:
+    epoch: indexed(uint256)
+    challenger: indexed(address)
+    reason_cid: String[64]
+
+
+event ChallengeResolved:
+    epoch: indexed(uint256)
+    upheld: bool
+
+
+event EpochFinalized:
+    epoch: indexed(uint256)
+
+
+event SharesClaimed:
+    epoch: indexed(uint256)
+    account: indexed(address)
+    amount: uint256
+
+
+event SlashExecuted:
+    epoch: indexed(uint256)
+    contribution_id: indexed(uint256)
+    amount: uint256
+
+
+event BondWithdrawn:
+    account: indexed(address)
+    amount: uint256
+
+
+event OperatorChanged:
+    operator: indexed(address)
+
+
+event WindowsChanged:
+    contribution_period: uint256
+    challenge_window: uint256
+
+
+event BondsChanged:
+    operator_bond: uint256
+    challenge_bond: uint256
+
+
+event PolicyChanged:
+    emission: uint256
+    data_pool_bps: uint256
+    slash_cap_bps: uint256
+
+
+share_token: public(immutable(address))
+registry: public(immutable(address))
+operator: public(address)
+contribution_period: public(uint256)
+challenge_window: public(uint256)
+operator_bond: public(uint256)
+challenge_bond: public(uint256)
+emission: public(uint256)
+data_pool_bps: public(uint256)
+slash_cap_bps: public(uint256)
+current_epoch: public(uint256)
+epochs: public(HashMap[uint256, Epoch])
+bonds_owed: public(HashMap[address, uint256])
+leaf_used: public(HashMap[uint256, HashMap[bytes32, bool]])
+
+
+@deploy
+def __init__(
+    share_token_: address,
+    registry_: address,
+    operator_: address,
+    contribution_period_: uint256,
+    challenge_window_: uint256,
+    operator_bond_: uint256,
+    challenge_bond_: uint256,
+):
+    """
+    @dev The deployer owns the settlement until it hands it to the Timelock.
+    @param share_token_ The share token this contract mints.
+    @param registry_ The contribution registry it slashes through.
+    @param operator_ The account that commits reports.
+    @param contribution_period_ Seconds an epoch accepts contributions.
+    @param challenge_window_ Seconds a committed report can be challenged.
+    @param operator_bond_ The operator's bond per report, in wei.
+    @param challenge_bond_ A challenger's bond, in wei.
+    """
+    ownable.__init__()
+    share_token = share_token_
+    registry = registry_
+    self.operator = operator_
+    self.contribution_period = contribution_period_
+    self.challenge_window = challenge_window_
+    self.operator_bond = operator_bond_
+    self.challenge_bond = challenge_bond_
+    self.emission = 1_000_000 * 10**18
+    self.data_pool_bps = 7_000
+    self.slash_cap_bps = 2_000
+
+
+@external
+def open_epoch(recipe_cid: String[64], params_hash: bytes32) -> uint256:
+    """
+    @notice Opens the next epoch with a recipe (Timelock only: a retrain proposal).
+    @param recipe_cid The IPFS CID of the recipe document.
+    @param params_hash The keccak256 of the recipe's bytes.
+    @return uint256 The new epoch number.
+    """
+    ownable._check_owner()
+    assert len(recipe_cid) != 0, "settlement: empty recipe CID"
+    previous: uint256 = self.current_epoch
+    assert previous == 0 or self.epochs[previous].status == FINAL, "settlement: previous epoch not final"
+    epoch: uint256 = previous + 1
+    self.current_epoch = epoch
+    close: uint256 = block.timestamp + self.contribution_period
+    self.epochs[epoch].recipe_cid = recipe_cid
+    self.epochs[epoch].params_hash = params_hash
+    self.epochs[epoch].contributions_close = close
+    self.epochs[epoch].status = OPEN
+    self.epochs[epoch].emission = self.emission
+    self.epochs[epoch].data_pool_bps = self.data_pool_bps
+    self.epochs[epoch].slash_cap_bps = self.slash_cap_bps
+    log EpochOpened(epoch=epoch, recipe_cid=recipe_cid, params_hash=params_hash, contributions_close=close)
+    return epoch
+
+
+@external
+@payable
+def commit(
+    epoch: uint256,
+    report_cid: String[64],
+    inputs_hash: bytes32,
+    mint_root: bytes32,
+    total_mint: uint256,
+    slash_root: bytes32,
+):
+    """
+    @notice Commits the valuation report of `epoch` with the operator's bond.
+    @param epoch The epoch (the current one).
+    @param report_cid The IPFS CID of the canonical valuation report.
+    @param inputs_hash The keccak256 of the report's canonical inputs.
+    @param mint_root The Merkle root of (account, shares) leaves.
+    @param total_mint The sum of all mint leaves.
+    @param slash_root The Merkle root of (contribution id, wei) leaves.
+    """
+    assert msg.sender == self.operator, "settlement: caller is not the operator"
+    assert epoch == self.current_epoch and epoch != 0, "settlement: not the current epoch"
+    record: Epoch = self.epochs[epoch]
+    assert record.status == OPEN, "settlement: epoch not awaiting a report"
+    assert block.timestamp >= record.contributions_close, "settlement: contributions still open"
+    assert msg.value == self.operator_bond, "settlement: wrong operator bond"
+    assert len(report_cid) != 0, "settlement: empty report CID"
+    assert total_mint <= record.emission, "settlement: total mint above the epoch emission"
+    assert total_mint <= staticcall IShareToken(share_token).epoch_mint_cap(epoch), "settlement: total mint above the cap"
+    self.epochs[epoch].status = COMMITTED
+    self.epochs[epoch].report_cid = report_cid
+    self.epochs[epoch].inputs_hash = inputs_hash
+    self.epochs[epoch].mint_root = mint_root
+    self.epochs[epoch].total_mint = total_mint
+    self.epochs[epoch].slash_root = slash_root
+    self.epochs[epoch].committed_at = block.timestamp
+    self.epochs[epoch].operator_bond = msg.value
+    log EpochCommitted(
+        epoch=epoch,
+        report_cid=report_cid,
+        inputs_hash=inputs_hash,
+        mint_root=mint_root,
+        total_mint=total_mint,
+        slash_root=slash_root,
+    )
+
+
+@external
+@payable
+def challenge(epoch: uint256, reason_cid: String[64]):
+    """
+    @notice Disputes a committed report during the challenge window, with a bond.
+    @param epoch The epoch whose report is disputed.
+    @param reason_cid The IPFS CID of the challenger's evidence.
+    """
+    record: Epoch = self.epochs[epoch]
+    assert record.status == COMMITTED, "settlement: nothing to challenge"
+    assert block.timestamp < record.committed_at + self.challenge_window, "settlement: challenge window closed"
+    assert msg.value == self.challenge_bond, "settlement: wrong challenge bond"
+    self.epochs[epoch].status = CHALLENGED
+    self.epochs[epoch].challenger = msg.sender
+    self.epochs[epoch].challenge_bond = msg.value
+    log EpochChallenged(epoch=epoch, challenger=msg.sender, reason_cid=reason_cid)
+
+
+@external
+@nonreentrant
+def resolve_challenge(epoch: uint256, uphold: bool):
+    """
+    @notice Governance's verdict on a challenge (Timelock only).
+    @dev Uphold: the report is void, the operator's bond goes to the challenger,
+         whose bond is returned, and a new report can be committed. Reject: the
+         challenger's bond goes to the share holders and the report stands.
+    @param epoch The challenged epoch.
+    @param uphold True when the challenger was right.
+    """
+    ownable._check_owner()
+    record: Epoch = self.epochs[epoch]
+    assert record.status == CHALLENGED, "settlement: epoch not challenged"
+    self.epochs[epoch].challenger = empty(address)
+    self.epochs[epoch].challenge_bond = 0
+    if uphold:
+        self.bonds_owed[record.challenger] += record.challenge_bond + record.operator_bond
+        self.epochs[epoch].status = OPEN
+        self.epochs[epoch].operator_bond = 0
+        self.epochs[epoch].report_cid = ""
+        self.epochs[epoch].mint_root = empty(bytes32)
+        self.epochs[epoch].slash_root = empty(bytes32)
+        self.epochs[epoch].total_mint = 0
+    else:
+        self.epochs[epoch].status = COMMITTED
+    log ChallengeResolved(epoch=epoch, upheld=uphold)
+    if not uphold and record.challenge_bond != 0:
+        extcall IShareToken(share_token).distribute_eth(value=record.challenge_bond)
+
+
+@external
+def finalize(epoch: uint256):
+    """
+    @notice Makes an unchallenged report final after its window; returns the operator's bond.
+    @param epoch The epoch to finalize.
+    """
+    record: Epoch = self.epochs[epoch]
+    assert record.status == COMMITTED, "settlement: epoch not committed or challenged"
+    assert block.timestamp >= record.committed_at + self.challenge_window, "settlement: challenge window open"
+    self.epochs[epoch].status = FINAL
+    self.epochs[epoch].finalized_at = block.timestamp
+    self.bonds_owed[self.operator] += record.operator_bond
+    self.epochs[epoch].operator_bond = 0
+    log EpochFinalized(epoch=epoch)
+
+
+@external
+def claim_shares(epoch: uint256, account: address, amount: uint256, proof: DynArray[bytes32, 32]):
+    """
+    @notice Mints `account`'s shares of a final epoch (anyone may submit; shares go to `account`).
+    @param epoch The final epoch.
+    @param account The leaf's account.
+    @param amount The leaf's amount of shares.
+    @param proof The Merkle proof of the (account, amount) leaf.
+    """
+    record: Epoch = self.epochs[epoch]
+    assert record.status == FINAL, "settlement: epoch not final"
+    leaf: bytes32 = keccak256(keccak256(abi_encode(account, amount)))
+    assert not self.leaf_used[epoch][leaf], "settlement: shares already claimed"
+    assert merkle_proof_verification._verify(proof, record.mint_root, leaf), "settlement: invalid proof"
+    assert record.minted + amount <= record.total_mint, "settlement: total mint exceeded"
+    self.leaf_used[epoch][leaf] = True
+    self.epochs[epoch].minted = record.minted + amount
+    log SharesClaimed(epoch=epoch, account=account, amount=amount)
+    extcall IShareToken(share_token).mint(account, amount, epoch)
+
+
+@external
+def execute_slash(epoch: uint256, contribution_id: uint256, amount: uint256, proof: DynArray[bytes32, 32]):
+    """
+    @notice Executes a slash of a final epoch's report (anyone may submit).
+    @param epoch The final epoch.
+    @param contribution_id The slashed contribution (registered in `epoch`).
+    @param amount The wei to slash, at most the epoch's slash cap of the stake.
+    @param proof The Merkle proof of the (contribution id, amount) leaf.
+    """
+    record: Epoch = self.epochs[epoch]
+    assert record.status == FINAL, "settlement: epoch not final"
+    leaf: bytes32 = keccak256(keccak256(abi_encode(contribution_id, amount)))
+    assert not self.leaf_used[epoch][leaf], "settlement: slash already executed"
+    assert merkle_proof_verification._verify(proof, record.slash_root, leaf), "settlement: invalid proof"
+    assert staticcall IRegistry(registry).contribution_epoch(contribution_id) == epoch, "settlement: contribution not of this epoch"
+    stake: uint256 = staticcall IRegistry(registry).stake_of(contribution_id)
+    assert amount <= stake * record.slash_cap_bps // _BPS, "settlement: slash above the cap"
+    self.leaf_used[epoch][leaf] = True
+    slashed: uint256 = extcall IRegistry(registry).slash(contribution_id, amount)
+    log SlashExecuted(epoch=epoch, contribution_id=contribution_id, amount=slashed)
+
+
+@external
+@nonreentrant
+def withdraw():
+    """
+    @notice Pays the caller the bonds owed to it (returned or won).
+    """
+    amount: uint256 = self.bonds_owed[msg.sender]
+    assert amount != 0, "settlement: nothing owed"
+    self.bonds_owed[msg.sender] = 0
+    log BondWithdrawn(account=msg.sender, amount=amount)
+    raw_call(msg.sender, b"", value=amount)
+
+
+@external
+@view
+def contributions_open() -> bool:
+    """
+    @notice Whether the current epoch accepts contributions now.
+    @return bool True during the contribution period of an open epoch.
+    """
+    record: Epoch = self.epochs[self.current_epoch]
+    return record.status == OPEN and block.timestamp < record.contributions_close
+
+
+@external
+@view
+def is_final(epoch: uint256) -> bool:
+    """
+    @notice Whether `epoch`'s report is final.
+    @param epoch The epoch.
+    @return bool True once finalized.
+    """
+    return self.epochs[epoch].status == FINAL
+
+
+@external
+@view
+def finalized_at(epoch: uint256) -> uint256:
+    """
+    @notice When `epoch` was finalized (0 if not yet).
+    @param epoch The epoch.
+    @return uint256 The timestamp.
+    """
+    return self.epochs[epoch].finalized_at
+
+
+@external
+def set_operator(operator_: address):
+    """
+    @notice Replaces the operator (Timelock only).
+    @param operator_ The new operator.
+    """
+    ownable._check_owner()
+    assert operator_ != empty(address), "settlement: zero operator"
+    self.operator = operator_
+    log OperatorChanged(operator=operator_)
+
+
+@external
+def set_windows(contribution_period_: uint256, challenge_window_: uint256):
+    """
+    @notice Sets the contribution period and the challenge window (Timelock only).
+    @param contribution_period_ Seconds.
+    @param challenge_window_ Seconds.
+    """
+    ownable._check_owner()
+    self.contribution_period = contribution_period_
+    self.challenge_window = challenge_window_
+    log WindowsChanged(contribution_period=contribution_period_, challenge_window=challenge_window_)
+
+
+@external
+def set_bonds(operator_bond_: uint256, challenge_bond_: uint256):
+    """
+    @notice Sets the operator's and challengers' bonds (Timelock only).
+    @param operator_bond_ Wei.
+    @param challenge_bond_ Wei.
+    """
+    ownable._check_owner()
+    self.operator_bond = operator_bond_
+    self.challenge_bond = challenge_bond_
+    log BondsChanged(operator_bond=operator_bond_, challenge_bond=challenge_bond_)
+
+
+@external
+def set_policy(emission_: uint256, data_pool_bps_: uint256, slash_cap_bps_: uint256):
+    """
+    @notice Sets the economic policy applied to epochs opened from now on (Timelock only).
+    @param emission_ Shares (wei) an epoch mints at most.
+    @param data_pool_bps_ The data providers' part of the emission.
+    @param slash_cap_bps_ At most this part of a stake is slashed per epoch.
+    """
+    ownable._check_owner()
+    assert data_pool_bps_ <= _BPS and slash_cap_bps_ <= _BPS, "settlement: basis points above 10000"
+    self.emission = emission_
+    self.data_pool_bps = data_pool_bps_
+    self.slash_cap_bps = slash_cap_bps_
+    log PolicyChanged(emission=emission_, data_pool_bps=data_pool_bps_, slash_cap_bps=slash_cap_bps_)

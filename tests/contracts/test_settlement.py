@@ -1,0 +1,206 @@
+"""ContributionRegistry + EpochSettlement with the real ShareToken: an epoch's life and failure paths."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from valuation.merkle import mint_tree, slash_tree
+
+ETHER = 10**18
+CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
+CID2 = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
+CID_V1 = "bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq"
+PERIOD, WINDOW, UNBONDING = 600, 600, 3600
+OPERATOR_BOND, CHALLENGE_BOND = ETHER // 10, ETHER // 20
+
+
+@pytest.fixture
+def system(project, accounts, stable):
+    owner, operator = accounts[0], accounts[1]
+    shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
+    registry = project.ContributionRegistry.deploy(shares, ETHER // 100, UNBONDING, sender=owner)
+    settlement = project.EpochSettlement.deploy(
+        shares, registry, operator, PERIOD, WINDOW, OPERATOR_BOND, CHALLENGE_BOND, sender=owner
+    )
+    registry.set_settlement(settlement, sender=owner)
+    shares.set_minter(settlement, sender=owner)
+    shares.set_epoch_mint_limits(2_000, 1_000_000 * ETHER, sender=owner)
+    return shares, registry, settlement, owner, operator
+
+
+def _advance(chain, seconds):
+    chain.pending_timestamp += seconds
+    chain.mine()
+
+
+def _opened(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
+    alice, bob = accounts[2], accounts[3]
+    registry.register(0, CID, value=ETHER, sender=alice)
+    registry.register(1, CID2, value=ETHER, sender=bob)
+    _advance(chain, PERIOD)
+    return alice, bob
+
+
+def _commit(settlement, operator, mints, slashes):
+    mtree, stree = mint_tree(mints), slash_tree(slashes)
+    settlement.commit(
+        1,
+        "QmReportReportReportReportReportReportReport12",
+        b"\x02" * 32,
+        mtree.root,
+        sum(a for _, a in mints),
+        stree.root,
+        value=OPERATOR_BOND,
+        sender=operator,
+    )
+    return mtree, stree
+
+
+def test_an_epoch_from_open_to_claims_slashes_and_withdrawals(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    alice, bob = _opened(system, chain, accounts)
+    mints = [(alice.address, 700 * ETHER), (bob.address, 300 * ETHER)]
+    mtree, stree = _commit(settlement, operator, mints, [(2, ETHER // 10)])
+    with ape.reverts("settlement: challenge window open"):
+        settlement.finalize(1, sender=accounts[5])
+    _advance(chain, WINDOW)
+    settlement.finalize(1, sender=accounts[5])
+    assert settlement.is_final(1)
+
+    settlement.claim_shares(1, alice, 700 * ETHER, mtree.proof(0), sender=accounts[6])  # anyone may submit
+    assert shares.balanceOf(alice) == 700 * ETHER and shares.getVotes(alice) == 700 * ETHER
+    with ape.reverts("settlement: shares already claimed"):
+        settlement.claim_shares(1, alice, 700 * ETHER, mtree.proof(0), sender=alice)
+    with ape.reverts("settlement: invalid proof"):
+        settlement.claim_shares(1, bob, 700 * ETHER, mtree.proof(0), sender=bob)
+    settlement.claim_shares(1, bob, 300 * ETHER, mtree.proof(1), sender=bob)
+
+    settlement.execute_slash(1, 2, ETHER // 10, stree.proof(0), sender=accounts[6])
+    with ape.reverts("settlement: slash already executed"):
+        settlement.execute_slash(1, 2, ETHER // 10, stree.proof(0), sender=accounts[6])
+    assert shares.withdrawable_dividends(alice)[0] == pytest.approx(7 * ETHER // 100, abs=2)
+
+    registry.request_withdrawal(2, sender=bob)
+    with ape.reverts("registry: still unbonding"):
+        registry.withdraw(2, sender=bob)
+    _advance(chain, UNBONDING)
+    before = bob.balance
+    receipt = registry.withdraw(2, sender=bob)
+    assert bob.balance == before + ETHER - ETHER // 10 - receipt.total_fees_paid
+    with ape.reverts("registry: already withdrawn"):
+        registry.withdraw(2, sender=bob)
+    settlement.withdraw(sender=operator)  # the operator's bond comes back
+    with ape.reverts("settlement: nothing owed"):
+        settlement.withdraw(sender=operator)
+
+
+def test_registration_failures(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    with ape.reverts("registry: contributions are closed"):
+        registry.register(0, CID, value=ETHER, sender=accounts[2])
+    settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
+    with ape.reverts("registry: stake below minimum"):
+        registry.register(0, CID, value=1, sender=accounts[2])
+    with ape.reverts("registry: unknown kind"):
+        registry.register(2, CID, value=ETHER, sender=accounts[2])
+    for bad in ("", "Qm123", CID[:-1] + "0", CID_V1.upper(), "x" * 46):
+        with ape.reverts("registry: invalid CID"):
+            registry.register(0, bad, value=ETHER, sender=accounts[2])
+    registry.register(1, CID_V1, value=ETHER, sender=accounts[2])
+    registry.register(0, CID, value=ETHER, sender=accounts[2])
+    with ape.reverts("registry: CID already registered this epoch"):
+        registry.register(0, CID, value=ETHER, sender=accounts[3])
+    with ape.reverts("registry: epoch not final"):
+        registry.request_withdrawal(1, sender=accounts[2])
+    with ape.reverts("registry: not the contributor"):
+        registry.request_withdrawal(1, sender=accounts[3])
+    with ape.reverts("registry: caller is not the settlement"):
+        registry.slash(1, 1, sender=accounts[2])
+
+
+def test_commit_and_settlement_failures(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    with ape.reverts("ownable: caller is not the owner"):
+        settlement.open_epoch("QmX", b"\x00" * 32, sender=accounts[2])
+    alice, bob = _opened(system, chain, accounts)
+    with ape.reverts("settlement: previous epoch not final"):
+        settlement.open_epoch("QmX", b"\x00" * 32, sender=owner)
+    root = mint_tree([(alice.address, ETHER)]).root
+    with ape.reverts("settlement: caller is not the operator"):
+        settlement.commit(1, "QmR", b"\x00" * 32, root, ETHER, root, value=OPERATOR_BOND, sender=alice)
+    with ape.reverts("settlement: wrong operator bond"):
+        settlement.commit(1, "QmR", b"\x00" * 32, root, ETHER, root, value=1, sender=operator)
+    with ape.reverts("settlement: total mint above the epoch emission"):
+        settlement.commit(
+            1, "QmR", b"\x00" * 32, root, 10**7 * ETHER, root, value=OPERATOR_BOND, sender=operator
+        )
+    with ape.reverts("settlement: epoch not final"):
+        settlement.claim_shares(1, alice, ETHER, [], sender=alice)
+    mtree, _ = _commit(settlement, operator, [(alice.address, ETHER), (bob.address, ETHER)], [])
+    _advance(chain, WINDOW)
+    settlement.finalize(1, sender=alice)
+    with ape.reverts("settlement: invalid proof"):  # a leaf that is not in the tree
+        settlement.claim_shares(1, alice, 2 * ETHER, mtree.proof(0), sender=alice)
+
+
+def test_challenges_upheld_and_rejected(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    alice, bob = _opened(system, chain, accounts)
+    challenger = accounts[4]
+    _commit(settlement, operator, [(alice.address, ETHER)], [])
+    with ape.reverts("settlement: wrong challenge bond"):
+        settlement.challenge(1, "QmWhy", value=1, sender=challenger)
+    settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=challenger)
+    _advance(chain, WINDOW)
+    with ape.reverts("settlement: epoch not committed or challenged"):
+        settlement.finalize(1, sender=alice)
+    with ape.reverts("ownable: caller is not the owner"):
+        settlement.resolve_challenge(1, True, sender=alice)
+    settlement.resolve_challenge(1, True, sender=owner)  # upheld: report void, bonds to the challenger
+    assert settlement.bonds_owed(challenger) == OPERATOR_BOND + CHALLENGE_BOND
+    assert not settlement.is_final(1)
+
+    _commit(settlement, operator, [(alice.address, ETHER)], [])
+    settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=challenger)
+    settlement.resolve_challenge(1, False, sender=owner)  # rejected: the bond becomes revenue
+    assert shares.undistributed_eth() == CHALLENGE_BOND  # no shares yet: held for the first holders
+    _advance(chain, WINDOW)
+    with ape.reverts("settlement: challenge window closed"):
+        settlement.challenge(1, "QmLate", value=CHALLENGE_BOND, sender=challenger)
+    settlement.finalize(1, sender=alice)
+    with ape.reverts("settlement: nothing to challenge"):
+        settlement.challenge(1, "QmLate", value=CHALLENGE_BOND, sender=challenger)
+
+
+def test_slash_is_capped_and_only_for_the_epochs_contributions(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    alice, bob = _opened(system, chain, accounts)
+    _, stree = _commit(settlement, operator, [(alice.address, ETHER)], [(1, ETHER // 2), (3, 1)])
+    _advance(chain, WINDOW)
+    settlement.finalize(1, sender=alice)
+    with ape.reverts("settlement: slash above the cap"):
+        settlement.execute_slash(1, 1, ETHER // 2, stree.proof(0), sender=alice)
+    with ape.reverts("settlement: contribution not of this epoch"):
+        settlement.execute_slash(1, 3, 1, stree.proof(1), sender=alice)
+
+
+def test_parameters_are_owner_only(system, accounts):
+    shares, registry, settlement, owner, operator = system
+    for call in (
+        lambda s: settlement.set_operator(accounts[5], sender=s),
+        lambda s: settlement.set_windows(1, 1, sender=s),
+        lambda s: settlement.set_bonds(1, 1, sender=s),
+        lambda s: settlement.set_policy(1, 1, 1, sender=s),
+        lambda s: registry.set_min_stake(1, sender=s),
+        lambda s: registry.set_unbonding_period(1, sender=s),
+    ):
+        with ape.reverts("ownable: caller is not the owner"):
+            call(accounts[5])
+        call(owner)
+    with ape.reverts("settlement: basis points above 10000"):
+        settlement.set_policy(1, 10_001, 1, sender=owner)
+    with ape.reverts("registry: zero minimum stake"):
+        registry.set_min_stake(0, sender=owner)
