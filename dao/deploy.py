@@ -60,11 +60,20 @@ class DeployParams:
         return cls(**fast)
 
 
-def deploy_dao(project, deployer, operator, network: str, params: DeployParams | None = None) -> Deployment:
+def deploy_dao(
+    project,
+    deployer,
+    operator,
+    network: str,
+    params: DeployParams | None = None,
+    genesis_recipe: tuple[str, bytes] | None = None,
+) -> Deployment:
     """Deploy, wire and hand over the DAO; record and return the deployment.
 
     `project` is an ape project manager, `deployer` and `operator` ape accounts; `network` is the
     ape network choice the provider is connected to (used only to name the record).
+    `genesis_recipe` = (recipe CID, keccak256 of its bytes) opens epoch 1 before the hand-over:
+    before any share exists nobody can vote, so governance could never open the first epoch.
     """
     from ape import chain
 
@@ -113,6 +122,9 @@ def deploy_dao(project, deployer, operator, network: str, params: DeployParams |
     shares.set_epoch_mint_limits(params.max_epoch_mint_bps, params.min_epoch_mint, **tx)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
         timelock.grantRole(getattr(timelock, role)(), governor.address, **tx)
+
+    if genesis_recipe is not None:
+        settlement.open_epoch(genesis_recipe[0], genesis_recipe[1], **tx)
 
     # Hand-over: governance owns every admin function; the deployer keeps nothing.
     for owned in (shares, registry, settlement, market):
