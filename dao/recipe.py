@@ -121,3 +121,18 @@ class Recipe:
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidRecipe(f"the recipe is not a valid recipe document: {exc}") from exc
         return recipe.validate()
+
+
+def single_model_recipe(
+    anchor_cid: str, emission: int, features=(("x", "float64"),), target: str = "y"
+) -> Recipe:
+    """A minimal valid recipe (one model, 70% data pool, 20% slash cap), for tests and benchmarks."""
+    return Recipe(
+        schema=DataSchema(features=tuple(features), target=target),
+        model_allow_list=("logistic_regression",),
+        emission=emission,
+        data_pool_bps=7_000,
+        slash_cap_bps=2_000,
+        anchor_cid=anchor_cid,
+        validation_commitment="0x" + "ab" * 32,
+    ).validate()

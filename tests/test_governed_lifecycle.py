@@ -8,6 +8,7 @@ from eth_utils import keccak
 
 from dao.chain import DAO
 from dao.deploy import DeployParams, deploy_dao
+from dao.recipe import single_model_recipe
 from governance.builders import retrain
 from valuation.merkle import mint_tree
 
@@ -18,18 +19,7 @@ REPORT_CID = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
 
 
 def _recipe_bytes(emission: int = 1000 * ETHER) -> bytes:
-    from dao.recipe import DataSchema, Recipe
-
-    recipe = Recipe(
-        schema=DataSchema(features=(("x", "float64"),), target="y"),
-        model_allow_list=("logistic_regression",),
-        emission=emission,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
-        anchor_cid=DATA_CID,
-        validation_commitment="0x" + "ab" * 32,
-    )
-    return recipe.to_json()
+    return single_model_recipe(DATA_CID, emission).to_json()
 
 
 def _advance(chain, seconds=0, blocks=1):
@@ -150,7 +140,9 @@ def test_a_defeated_proposal_cannot_be_queued_and_small_holders_cannot_propose(d
         dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=bob)
     dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=alice)
     with ape.reverts("governor: proposer has a live proposal"):
-        dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description + " v2", sender=alice)
+        dao.governor.propose(
+            draft.targets, draft.values, draft.calldatas, draft.description + " v2", sender=alice
+        )
     proposal_id = dao.governor.hashProposal(
         draft.targets, draft.values, draft.calldatas, draft.description_hash
     )
