@@ -23,7 +23,7 @@ module.exports = {
       hardfork: "cancun",
       accounts: {
         mnemonic: "test test test test test test test test test test test junk",
-        count: 10,
+        count: 20,
         accountsBalance: "1000000000000000000000000",
       },
     },
