@@ -108,8 +108,8 @@ def value_epoch(
             rejected[contribution.id] = str(exc)
     if len(data) < 2 or len(models) < 2:
         raise EpochError(
-            f"an epoch needs at least 2 valid data sets and 2 valid models; got {len(data)} and {len(models)} "
-            f"({len(rejected)} rejected)"
+            f"an epoch needs at least 2 valid data sets and 2 valid models; got {len(data)} and "
+            f"{len(models)} ({len(rejected)} rejected)"
         )
 
     data_game = ProviderGame(
