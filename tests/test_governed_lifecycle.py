@@ -27,6 +27,30 @@ def _advance(chain, seconds=0, blocks=1):
     chain.mine(blocks)
 
 
+def _settle_epoch_one(dao, accounts, chain, mints) -> None:
+    """Register, commit `mints` as the report, finalize and claim every leaf."""
+    params = DeployParams.for_tests()
+    dao.registry.register(0, DATA_CID, value=ETHER, sender=accounts[2])
+    _advance(chain, params.contribution_period)
+    tree = mint_tree(mints)
+    total = sum(amount for _, amount in mints)
+    dao.settlement.commit(
+        1,
+        REPORT_CID,
+        b"\x01" * 32,
+        tree.root,
+        total,
+        b"\x00" * 32,
+        value=params.operator_bond,
+        sender=accounts[1],
+    )
+    _advance(chain, params.challenge_window)
+    dao.settlement.finalize(1, sender=accounts[2])
+    for index, (account, amount) in enumerate(mints):
+        dao.settlement.claim_shares(1, account, amount, tree.proof(index), sender=accounts[2])
+    _advance(chain)
+
+
 @pytest.fixture
 def dao(project, accounts):
     genesis = _recipe_bytes()
@@ -55,25 +79,8 @@ def test_governance_owns_everything_after_deployment(dao, accounts):
 def test_epoch_one_settles_then_holders_retrain_through_the_timelock(dao, accounts, chain):
     alice, bob, carol = accounts[2], accounts[3], accounts[4]
     params = DeployParams.for_tests()
-    dao.registry.register(0, DATA_CID, value=ETHER, sender=alice)
-    _advance(chain, params.contribution_period)
     mints = [(alice.address, 600 * ETHER), (bob.address, 300 * ETHER), (carol.address, 100 * ETHER)]
-    tree = mint_tree(mints)
-    dao.settlement.commit(
-        1,
-        REPORT_CID,
-        b"\x01" * 32,
-        tree.root,
-        1000 * ETHER,
-        b"\x00" * 32,
-        value=params.operator_bond,
-        sender=accounts[1],
-    )
-    _advance(chain, params.challenge_window)
-    dao.settlement.finalize(1, sender=alice)
-    for index, (account, amount) in enumerate(mints):
-        dao.settlement.claim_shares(1, account, amount, tree.proof(index), sender=accounts[index + 2])
-    _advance(chain)
+    _settle_epoch_one(dao, accounts, chain, mints)
 
     recipe = _recipe_bytes(emission=500 * ETHER)
     draft = retrain(dao, RECIPE_CID, recipe, note="Halve the emission.")
@@ -116,25 +123,7 @@ def test_epoch_one_settles_then_holders_retrain_through_the_timelock(dao, accoun
 def test_a_defeated_proposal_cannot_be_queued_and_small_holders_cannot_propose(dao, accounts, chain):
     params = DeployParams.for_tests()
     alice, bob = accounts[2], accounts[3]
-    dao.registry.register(0, DATA_CID, value=ETHER, sender=alice)
-    _advance(chain, params.contribution_period)
-    mints = [(alice.address, 900 * ETHER), (bob.address, ETHER // 2)]
-    tree = mint_tree(mints)
-    dao.settlement.commit(
-        1,
-        REPORT_CID,
-        b"\x01" * 32,
-        tree.root,
-        900 * ETHER + ETHER // 2,
-        b"\x00" * 32,
-        value=params.operator_bond,
-        sender=accounts[1],
-    )
-    _advance(chain, params.challenge_window)
-    dao.settlement.finalize(1, sender=alice)
-    for index, (account, amount) in enumerate(mints):
-        dao.settlement.claim_shares(1, account, amount, tree.proof(index), sender=alice)
-    _advance(chain)
+    _settle_epoch_one(dao, accounts, chain, [(alice.address, 900 * ETHER), (bob.address, ETHER // 2)])
     draft = retrain(dao, RECIPE_CID, _recipe_bytes())
     with ape.reverts("governor: proposer votes below threshold"):
         dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=bob)

@@ -12,19 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from dao.storage.cid import CID, parse_cid
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+from dao.storage.cid import CID, parse_cid, varint
 
 
 def _cbor_head(major: int, length: int) -> bytes:
@@ -53,7 +41,7 @@ def car_header(root: CID) -> bytes:
         + _cbor_text("version")
         + _cbor_head(0, 1)
     )
-    return _varint(len(body)) + body
+    return varint(len(body)) + body
 
 
 def export_car(storage, cid: str, out_path: str | os.PathLike) -> int:
@@ -69,7 +57,7 @@ def export_car(storage, cid: str, out_path: str | os.PathLike) -> int:
                 section_cid = (
                     root.to_bytes() if multihash == root.multihash else CID(0, 0x70, multihash).to_bytes()
                 )
-                handle.write(_varint(len(section_cid) + len(block)) + section_cid + block)
+                handle.write(varint(len(section_cid) + len(block)) + section_cid + block)
                 count += 1
         os.replace(tmp, out)
     except BaseException:

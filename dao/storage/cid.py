@@ -34,7 +34,7 @@ class CID:
         """Binary CID as a CAR file carries it (CIDv0: the bare multihash)."""
         if self.version == 0:
             return self.multihash
-        return bytes([1]) + _varint(self.codec) + self.multihash
+        return bytes([1]) + varint(self.codec) + self.multihash
 
     def __str__(self) -> str:
         if self.version == 0:
@@ -42,7 +42,8 @@ class CID:
         return "b" + base64.b32encode(self.to_bytes()).decode().lower().rstrip("=")
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
+    """Unsigned LEB128, as multiformats, protobuf and CAR use it."""
     out = bytearray()
     while True:
         byte = value & 0x7F

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dao.storage.cid import multihash_of
+from dao.storage.cid import multihash_of, varint
 from dao.storage.errors import CorruptBlock
 
 CHUNK_SIZE = 262_144
@@ -20,24 +20,12 @@ MAX_LINKS = 174
 _FILE = 2  # UnixFS Data.Type.File
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
 def _len_field(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def _int_field(number: int, value: int) -> bytes:
-    return _varint(number << 3) + _varint(value)
+    return varint(number << 3) + varint(value)
 
 
 @dataclass(frozen=True)
@@ -64,7 +52,7 @@ def encode_node(links: list[Link], data: bytes, filesize: int) -> bytes:
 # -- decoding ------------------------------------------------------------------------------------
 
 
-def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
+def _readvarint(buf: bytes, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if pos >= len(buf) or shift > 63:
@@ -80,13 +68,13 @@ def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
 def _fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
     pos = 0
     while pos < len(buf):
-        key, pos = _read_varint(buf, pos)
+        key, pos = _readvarint(buf, pos)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, pos = _read_varint(buf, pos)
+            value, pos = _readvarint(buf, pos)
             yield number, value
         elif wire == 2:
-            length, pos = _read_varint(buf, pos)
+            length, pos = _readvarint(buf, pos)
             if pos + length > len(buf):
                 raise ValueError("truncated field")
             yield number, buf[pos : pos + length]
