@@ -12,27 +12,30 @@
 @dev Each action is scheduled as its own timelock operation (chained by
      predecessor, salted with the proposal id): snekmate's batch functions
      reserve memory for 255 payloads and cost ~1.6M gas even for one action.
-     The quorum fraction is recorded in each proposal when it is created, so a
-     change never affects open proposals. A queued proposal expires
-     `GRACE_PERIOD` seconds after its eta. One live proposal per proposer.
+     The quorum fraction is checkpointed; a proposal uses the fraction in
+     force in the block before it was created, so a change never affects a
+     proposal that already exists (pending or active). A queued proposal
+     expires `GRACE_PERIOD` seconds after its eta (the Timelock enforces the
+     same expiry on its operations). One live (pending or active) proposal
+     per proposer.
+     Storage: a proposal's core is one slot, proposer (160 bits) | creation
+     block (48) | voting delay (23) | voting period (23) | canceled (1) |
+     executed (1); its eta and its three tallies are separate slots. The
+     voting delay, voting period and proposal threshold share one slot.
 """
 
-
-interface IVotes:
-    def getPastVotes(account: address, timepoint: uint256) -> uint256: view
-    def getPastTotalSupply(timepoint: uint256) -> uint256: view
+from .interfaces import IVotes
 
 
 interface ITimelock:
     def schedule(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32, delay: uint256): nonpayable
     def execute(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32): payable
-    def hash_operation(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32) -> bytes32: view
     def get_minimum_delay() -> uint256: view
+    def GRACE_PERIOD() -> uint256: view
 
 
-MAX_ACTIONS: constant(uint256) = 8
-GRACE_PERIOD: public(constant(uint256)) = 14 * 86_400
-_BPS: constant(uint256) = 10_000
+# @dev Most actions in one proposal; payloads are bounded by the Timelock's 1,024 bytes.
+MAX_ACTIONS: public(constant(uint256)) = 8
 
 # ProposalState, in OpenZeppelin's order.
 PENDING: constant(uint8) = 0
@@ -44,15 +47,20 @@ QUEUED: constant(uint8) = 5
 EXPIRED: constant(uint8) = 6
 EXECUTED: constant(uint8) = 7
 
+_BPS: constant(uint256) = 10_000
+_MASK48: constant(uint256) = (1 << 48) - 1
+_MASK160: constant(uint256) = (1 << 160) - 1
+_MASK208: constant(uint256) = (1 << 208) - 1
+# @dev Largest voting delay or period, in blocks (23 bits: ~3 years at 12 s).
+_MAX_BLOCKS: constant(uint256) = (1 << 23) - 1
+_CREATED_SHIFT: constant(uint256) = 160
+_DELAY_SHIFT: constant(uint256) = 208
+_PERIOD_SHIFT: constant(uint256) = 231
+_CANCELED_BIT: constant(uint256) = 1 << 254
+_EXECUTED_BIT: constant(uint256) = 1 << 255
 
-struct Proposal:
-    proposer: address
-    snapshot: uint256
-    deadline: uint256
-    eta: uint256
-    quorum_bps: uint256
-    executed: bool
-    canceled: bool
+
+struct Tally:
     against_votes: uint256
     for_votes: uint256
     abstain_votes: uint256
@@ -90,22 +98,44 @@ event ProposalCanceled:
     proposal_id: uint256
 
 
-event ParameterChanged:
-    name: String[32]
-    old_value: uint256
-    new_value: uint256
+event VotingDelaySet:
+    old_voting_delay: uint256
+    new_voting_delay: uint256
 
 
+event VotingPeriodSet:
+    old_voting_period: uint256
+    new_voting_period: uint256
+
+
+event ProposalThresholdSet:
+    old_proposal_threshold: uint256
+    new_proposal_threshold: uint256
+
+
+event QuorumNumeratorUpdated:
+    old_quorum_bps: uint256
+    new_quorum_bps: uint256
+
+
+# @dev The votes token (the ShareToken) and the Timelock that executes.
 token: public(immutable(address))
 timelock: public(immutable(address))
+# @dev Seconds after its eta during which a queued proposal may execute (read from the Timelock).
+GRACE_PERIOD: public(immutable(uint256))
+
 name: public(String[32])
-voting_delay: public(uint256)
-voting_period: public(uint256)
-proposal_threshold: public(uint256)
-quorum_bps: public(uint256)
-proposals: public(HashMap[uint256, Proposal])
 hasVoted: public(HashMap[uint256, HashMap[address, bool]])
 latest_proposal_id: public(HashMap[address, uint256])
+
+_core: HashMap[uint256, uint256]
+_eta: HashMap[uint256, uint256]
+_tally: HashMap[uint256, Tally]
+# proposal threshold (208 bits) | voting delay << 208 | voting period << 231
+_params: uint256
+# quorum checkpoints: index -> block << 208 | basis points; keys never decrease
+_quorum_history: HashMap[uint256, uint256]
+_quorum_count: uint256
 
 
 @deploy
@@ -119,33 +149,47 @@ def __init__(
     name_: String[32],
 ):
     """
+    @dev The Timelock must be deployed first: its `GRACE_PERIOD` is read here.
     @param token_ The votes token (ShareToken).
     @param timelock_ The Timelock that executes passed proposals.
     @param voting_delay_ Blocks between proposing and the snapshot.
-    @param voting_period_ Blocks the vote stays open.
-    @param proposal_threshold_ Votes needed to propose.
+    @param voting_period_ Blocks the vote stays open after the snapshot.
+    @param proposal_threshold_ Votes needed (at the previous block) to propose.
     @param quorum_bps_ Quorum as basis points of the supply at the snapshot.
     @param name_ The governor's name.
     """
-    assert voting_period_ > 0, "governor: zero voting period"
-    assert quorum_bps_ > 0 and quorum_bps_ <= _BPS, "governor: quorum out of range"
+    assert voting_delay_ <= _MAX_BLOCKS, "governor: voting delay too long"
+    assert voting_period_ != 0 and voting_period_ <= _MAX_BLOCKS, "governor: voting period out of range"
+    assert proposal_threshold_ <= _MASK208, "governor: threshold too large"
+    assert quorum_bps_ != 0 and quorum_bps_ <= _BPS, "governor: quorum out of range"
     token = token_
     timelock = timelock_
-    self.voting_delay = voting_delay_
-    self.voting_period = voting_period_
-    self.proposal_threshold = proposal_threshold_
-    self.quorum_bps = quorum_bps_
+    GRACE_PERIOD = staticcall ITimelock(timelock_).GRACE_PERIOD()
     self.name = name_
+    self._params = proposal_threshold_ | (voting_delay_ << _DELAY_SHIFT) | (voting_period_ << _PERIOD_SHIFT)
+    # Key 0: in force since genesis, so every proposal finds a fraction.
+    self._quorum_history[0] = quorum_bps_
+    self._quorum_count = 1
 
 
 @external
 @view
-def clock() -> uint256:
+def clock() -> uint48:
     """
-    @notice The governor's clock: block numbers, like the token's.
-    @return uint256 The current block number.
+    @notice The governor's clock: block numbers, like the token's (EIP-6372).
+    @return uint48 The current block number.
     """
-    return block.number
+    return convert(block.number, uint48)
+
+
+@external
+@pure
+def CLOCK_MODE() -> String[32]:
+    """
+    @notice The EIP-6372 description of the clock.
+    @return String The clock mode: block numbers.
+    """
+    return "mode=blocknumber&from=default"
 
 
 @external
@@ -157,14 +201,14 @@ def hashProposal(
     description_hash: bytes32,
 ) -> uint256:
     """
-    @notice The id of a proposal: keccak256 of its actions and description hash.
+    @notice The id of a proposal: keccak256(abi.encode(targets, values, calldatas, description_hash)).
     @param targets The called contracts.
-    @param values The ETH sent with each call.
+    @param values The wei sent with each call.
     @param calldatas The encoded calls.
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    return self._hash(targets, values, calldatas, description_hash)
+    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
 
 
 @external
@@ -176,38 +220,40 @@ def propose(
 ) -> uint256:
     """
     @notice Creates a proposal; its snapshot is `voting_delay` blocks from now.
-    @param targets The called contracts.
-    @param values The ETH sent with each call.
-    @param calldatas The encoded calls.
+    @dev The caller needs `proposal_threshold` votes at the previous block and
+         no pending or active proposal of its own.
+    @param targets The called contracts (1 to MAX_ACTIONS).
+    @param values The wei sent with each call.
+    @param calldatas The encoded calls (at most 1,024 bytes each).
     @param description The human-readable description (its hash is part of the id).
     @return uint256 The proposal id.
     """
-    assert len(targets) != 0, "governor: empty proposal"
-    assert len(targets) == len(values) and len(targets) == len(calldatas), "governor: invalid proposal length"
-    assert block.number > 0, "governor: no past block"
-    votes: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, block.number - 1)
-    assert votes >= self.proposal_threshold, "governor: proposer votes below threshold"
+    n: uint256 = len(targets)
+    assert n != 0, "governor: empty proposal"
+    assert n == len(values) and n == len(calldatas), "governor: invalid proposal length"
+    params: uint256 = self._params
+    threshold: uint256 = params & _MASK208
+    if threshold != 0:
+        votes: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, block.number - 1)
+        assert votes >= threshold, "governor: proposer votes below threshold"
     latest: uint256 = self.latest_proposal_id[msg.sender]
     if latest != 0:
-        state: uint8 = self._state(latest)
-        assert state != PENDING and state != ACTIVE, "governor: proposer has a live proposal"
-    id: uint256 = self._hash(targets, values, calldatas, keccak256(description))
-    assert self.proposals[id].snapshot == 0, "governor: proposal already exists"
-    snapshot: uint256 = block.number + self.voting_delay
-    deadline: uint256 = snapshot + self.voting_period
-    self.proposals[id] = Proposal(
-        proposer=msg.sender,
-        snapshot=snapshot,
-        deadline=deadline,
-        eta=0,
-        quorum_bps=self.quorum_bps,
-        executed=False,
-        canceled=False,
-        against_votes=0,
-        for_votes=0,
-        abstain_votes=0,
+        latest_core: uint256 = self._core[latest]
+        assert (
+            latest_core & (_CANCELED_BIT | _EXECUTED_BIT) != 0 or block.number > self._deadline(latest_core)
+        ), "governor: proposer has a live proposal"
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, keccak256(description))), uint256)
+    assert self._core[id] == 0, "governor: proposal already exists"
+
+    # The creation block and the parameters in force are stored with the proposal.
+    core: uint256 = (
+        convert(msg.sender, uint256)
+        | (block.number << _CREATED_SHIFT)
+        | ((params >> _DELAY_SHIFT) << _DELAY_SHIFT)
     )
+    self._core[id] = core
     self.latest_proposal_id[msg.sender] = id
+    snapshot: uint256 = self._snapshot(core)
     log ProposalCreated(
         proposal_id=id,
         proposer=msg.sender,
@@ -215,7 +261,7 @@ def propose(
         values=values,
         calldatas=calldatas,
         vote_start=snapshot,
-        vote_end=deadline,
+        vote_end=self._deadline(core),
         description=description,
     )
     return id
@@ -226,10 +272,10 @@ def castVote(proposal_id: uint256, support: uint8) -> uint256:
     """
     @notice Votes against (0), for (1) or abstain (2) with the votes held at the snapshot.
     @param proposal_id The proposal.
-    @param support 0, 1 or 2.
+    @param support 0 against, 1 for, 2 abstain.
     @return uint256 The weight counted.
     """
-    return self._cast(proposal_id, msg.sender, support, "")
+    return self._cast(proposal_id, support, "")
 
 
 @external
@@ -237,11 +283,11 @@ def castVoteWithReason(proposal_id: uint256, support: uint8, reason: String[1_02
     """
     @notice Votes like `castVote`, with a reason recorded in the event.
     @param proposal_id The proposal.
-    @param support 0, 1 or 2.
+    @param support 0 against, 1 for, 2 abstain.
     @param reason Free text.
     @return uint256 The weight counted.
     """
-    return self._cast(proposal_id, msg.sender, support, reason)
+    return self._cast(proposal_id, support, reason)
 
 
 @external
@@ -253,25 +299,26 @@ def queue(
 ) -> uint256:
     """
     @notice Schedules a succeeded proposal in the Timelock, one operation per action.
+    @dev Operation i has salt = proposal id and predecessor = operation i - 1
+         (none for the first), so the actions run in order and each once.
     @param targets The called contracts.
-    @param values The ETH sent with each call.
+    @param values The wei sent with each call.
     @param calldatas The encoded calls.
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = self._hash(targets, values, calldatas, description_hash)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
     assert self._state(id) == SUCCEEDED, "governor: proposal not successful"
     delay: uint256 = staticcall ITimelock(timelock).get_minimum_delay()
-    predecessor: bytes32 = empty(bytes32)
-    for i: uint256 in range(MAX_ACTIONS):
-        if i >= len(targets):
-            break
-        salt: bytes32 = keccak256(abi_encode(id, i))
-        extcall ITimelock(timelock).schedule(targets[i], values[i], calldatas[i], predecessor, salt, delay)
-        predecessor = staticcall ITimelock(timelock).hash_operation(targets[i], values[i], calldatas[i], predecessor, salt)
     eta: uint256 = block.timestamp + delay
-    self.proposals[id].eta = eta
+    self._eta[id] = eta
     log ProposalQueued(proposal_id=id, eta=eta)
+
+    salt: bytes32 = convert(id, bytes32)
+    predecessor: bytes32 = empty(bytes32)
+    for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
+        extcall ITimelock(timelock).schedule(targets[i], values[i], calldatas[i], predecessor, salt, delay)
+        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
     return id
 
 
@@ -284,27 +331,31 @@ def execute(
     description_hash: bytes32,
 ) -> uint256:
     """
-    @notice Executes a queued proposal through the Timelock once its delay has passed.
+    @notice Executes a queued proposal through the Timelock once its eta has passed.
+    @dev The proposal is marked executed before any call; `msg.value` is
+         forwarded to the Timelock, which pays each action's value from its
+         own balance. A reverting action reverts the whole execution.
     @param targets The called contracts.
-    @param values The ETH sent with each call.
+    @param values The wei sent with each call.
     @param calldatas The encoded calls.
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = self._hash(targets, values, calldatas, description_hash)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
     state: uint8 = self._state(id)
     assert state != EXPIRED, "governor: proposal expired"
     assert state == QUEUED, "governor: proposal not queued"
-    assert block.timestamp >= self.proposals[id].eta, "governor: timelock not ready"
-    self.proposals[id].executed = True
+    assert block.timestamp >= self._eta[id], "governor: timelock not ready"
+    self._core[id] = self._core[id] | _EXECUTED_BIT
     log ProposalExecuted(proposal_id=id)
+
+    salt: bytes32 = convert(id, bytes32)
     predecessor: bytes32 = empty(bytes32)
-    for i: uint256 in range(MAX_ACTIONS):
-        if i >= len(targets):
-            break
-        salt: bytes32 = keccak256(abi_encode(id, i))
-        extcall ITimelock(timelock).execute(targets[i], values[i], calldatas[i], predecessor, salt, value=values[i])
-        predecessor = staticcall ITimelock(timelock).hash_operation(targets[i], values[i], calldatas[i], predecessor, salt)
+    forwarded: uint256 = msg.value
+    for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
+        extcall ITimelock(timelock).execute(targets[i], values[i], calldatas[i], predecessor, salt, value=forwarded)
+        forwarded = 0
+        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
     return id
 
 
@@ -318,15 +369,17 @@ def cancel(
     """
     @notice Cancels a proposal; only its proposer, and only while it is pending.
     @param targets The called contracts.
-    @param values The ETH sent with each call.
+    @param values The wei sent with each call.
     @param calldatas The encoded calls.
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = self._hash(targets, values, calldatas, description_hash)
-    assert self.proposals[id].proposer == msg.sender, "governor: only the proposer may cancel"
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    core: uint256 = self._core[id]
+    assert core != 0, "governor: unknown proposal"
+    assert msg.sender == convert(core & _MASK160, address), "governor: only the proposer may cancel"
     assert self._state(id) == PENDING, "governor: too late to cancel"
-    self.proposals[id].canceled = True
+    self._core[id] = core | _CANCELED_BIT
     log ProposalCanceled(proposal_id=id)
     return id
 
@@ -336,7 +389,7 @@ def cancel(
 def state(proposal_id: uint256) -> uint8:
     """
     @notice The proposal's state (OpenZeppelin's ProposalState order).
-    @param proposal_id The proposal.
+    @param proposal_id The proposal (reverts if unknown).
     @return uint8 Pending 0, Active 1, Canceled 2, Defeated 3, Succeeded 4, Queued 5, Expired 6, Executed 7.
     """
     return self._state(proposal_id)
@@ -352,30 +405,36 @@ def proposalVotes(proposal_id: uint256) -> (uint256, uint256, uint256):
     @return uint256 Votes for.
     @return uint256 Abstentions.
     """
-    p: Proposal = self.proposals[proposal_id]
-    return p.against_votes, p.for_votes, p.abstain_votes
+    t: Tally = self._tally[proposal_id]
+    return t.against_votes, t.for_votes, t.abstain_votes
 
 
 @external
 @view
 def proposalSnapshot(proposal_id: uint256) -> uint256:
     """
-    @notice The block whose votes count.
+    @notice The block whose votes count (0 if unknown).
     @param proposal_id The proposal.
     @return uint256 The snapshot block.
     """
-    return self.proposals[proposal_id].snapshot
+    core: uint256 = self._core[proposal_id]
+    if core == 0:
+        return 0
+    return self._snapshot(core)
 
 
 @external
 @view
 def proposalDeadline(proposal_id: uint256) -> uint256:
     """
-    @notice The last block of the vote.
+    @notice The last block of the vote (0 if unknown).
     @param proposal_id The proposal.
     @return uint256 The deadline block.
     """
-    return self.proposals[proposal_id].deadline
+    core: uint256 = self._core[proposal_id]
+    if core == 0:
+        return 0
+    return self._deadline(core)
 
 
 @external
@@ -386,63 +445,120 @@ def proposalEta(proposal_id: uint256) -> uint256:
     @param proposal_id The proposal.
     @return uint256 The timestamp.
     """
-    return self.proposals[proposal_id].eta
+    return self._eta[proposal_id]
 
 
 @external
 @view
 def proposalProposer(proposal_id: uint256) -> address:
     """
-    @notice Who proposed it.
+    @notice Who proposed it (zero if unknown).
     @param proposal_id The proposal.
     @return address The proposer.
     """
-    return self.proposals[proposal_id].proposer
+    return convert(self._core[proposal_id] & _MASK160, address)
 
 
 @external
 @view
 def quorum(timepoint: uint256) -> uint256:
     """
-    @notice The quorum at `timepoint` with the current quorum fraction.
+    @notice OpenZeppelin's quorum view: the fraction in force at `timepoint` times the supply then.
     @param timepoint A past block.
     @return uint256 Votes needed (for + abstain).
     """
-    return staticcall IVotes(token).getPastTotalSupply(timepoint) * self.quorum_bps // _BPS
+    return staticcall IVotes(token).getPastTotalSupply(timepoint) * self._quorum_bps_at(timepoint) // _BPS
 
 
 @external
 @view
 def proposal_quorum(proposal_id: uint256) -> uint256:
     """
-    @notice The quorum of a proposal (its own recorded fraction of the supply at its snapshot).
+    @notice The quorum a proposal must reach: the fraction in force before it
+            was created times the supply at its snapshot.
     @param proposal_id The proposal (its snapshot must be past).
     @return uint256 Votes needed (for + abstain).
     """
-    return self._quorum_of(proposal_id)
+    core: uint256 = self._core[proposal_id]
+    assert core != 0, "governor: unknown proposal"
+    return self._quorum_of(core)
+
+
+@external
+@view
+def quorum_bps() -> uint256:
+    """
+    @notice The current quorum fraction (for proposals created from the next block on).
+    @return uint256 Basis points of the supply.
+    """
+    return self._quorum_history[self._quorum_count - 1] & _MASK208
+
+
+@external
+@view
+def quorum_bps_at(timepoint: uint256) -> uint256:
+    """
+    @notice The quorum fraction in force at the end of block `timepoint`.
+    @param timepoint A block number.
+    @return uint256 Basis points of the supply.
+    """
+    return self._quorum_bps_at(timepoint)
+
+
+@external
+@view
+def voting_delay() -> uint256:
+    """
+    @notice Blocks between proposing and the snapshot.
+    @return uint256 Blocks.
+    """
+    return (self._params >> _DELAY_SHIFT) & _MAX_BLOCKS
+
+
+@external
+@view
+def voting_period() -> uint256:
+    """
+    @notice Blocks the vote stays open after the snapshot.
+    @return uint256 Blocks.
+    """
+    return (self._params >> _PERIOD_SHIFT) & _MAX_BLOCKS
+
+
+@external
+@view
+def proposal_threshold() -> uint256:
+    """
+    @notice Votes needed at the previous block to propose.
+    @return uint256 Votes.
+    """
+    return self._params & _MASK208
 
 
 @external
 def set_voting_delay(new_value: uint256):
     """
-    @notice Sets the voting delay in blocks (Timelock only).
+    @notice Sets the voting delay of future proposals (Timelock only).
     @param new_value Blocks.
     """
     self._only_timelock()
-    log ParameterChanged(name="voting_delay", old_value=self.voting_delay, new_value=new_value)
-    self.voting_delay = new_value
+    assert new_value <= _MAX_BLOCKS, "governor: voting delay too long"
+    params: uint256 = self._params
+    log VotingDelaySet(old_voting_delay=(params >> _DELAY_SHIFT) & _MAX_BLOCKS, new_voting_delay=new_value)
+    self._params = (params & ~(_MAX_BLOCKS << _DELAY_SHIFT)) | (new_value << _DELAY_SHIFT)
 
 
 @external
 def set_voting_period(new_value: uint256):
     """
-    @notice Sets the voting period in blocks (Timelock only).
-    @param new_value Blocks.
+    @notice Sets the voting period of future proposals (Timelock only).
+    @param new_value Blocks (non-zero).
     """
     self._only_timelock()
-    assert new_value > 0, "governor: zero voting period"
-    log ParameterChanged(name="voting_period", old_value=self.voting_period, new_value=new_value)
-    self.voting_period = new_value
+    assert new_value != 0 and new_value <= _MAX_BLOCKS, "governor: voting period out of range"
+    params: uint256 = self._params
+    log VotingPeriodSet(old_voting_period=(params >> _PERIOD_SHIFT) & _MAX_BLOCKS, new_voting_period=new_value)
+    self._params = (params & ~(_MAX_BLOCKS << _PERIOD_SHIFT)) | (new_value << _PERIOD_SHIFT)
 
 
 @external
@@ -452,20 +568,30 @@ def set_proposal_threshold(new_value: uint256):
     @param new_value Votes.
     """
     self._only_timelock()
-    log ParameterChanged(name="proposal_threshold", old_value=self.proposal_threshold, new_value=new_value)
-    self.proposal_threshold = new_value
+    assert new_value <= _MASK208, "governor: threshold too large"
+    params: uint256 = self._params
+    log ProposalThresholdSet(old_proposal_threshold=params & _MASK208, new_proposal_threshold=new_value)
+    self._params = (params & ~_MASK208) | new_value
 
 
 @external
 def set_quorum_bps(new_value: uint256):
     """
-    @notice Sets the quorum fraction for proposals created from now on (Timelock only).
-    @param new_value Basis points of the supply.
+    @notice Sets the quorum fraction for proposals created after this block (Timelock only).
+    @dev Checkpointed at the current block; existing proposals keep theirs.
+    @param new_value Basis points of the supply (1 to 10,000).
     """
     self._only_timelock()
-    assert new_value > 0 and new_value <= _BPS, "governor: quorum out of range"
-    log ParameterChanged(name="quorum_bps", old_value=self.quorum_bps, new_value=new_value)
-    self.quorum_bps = new_value
+    assert new_value != 0 and new_value <= _BPS, "governor: quorum out of range"
+    count: uint256 = self._quorum_count
+    latest: uint256 = self._quorum_history[count - 1]
+    log QuorumNumeratorUpdated(old_quorum_bps=latest & _MASK208, new_quorum_bps=new_value)
+    entry: uint256 = (block.number << 208) | new_value
+    if latest >> 208 == block.number:
+        self._quorum_history[count - 1] = entry
+    else:
+        self._quorum_history[count] = entry
+        self._quorum_count = count + 1
 
 
 @internal
@@ -476,57 +602,92 @@ def _only_timelock():
 
 @internal
 @pure
-def _hash(
-    targets: DynArray[address, MAX_ACTIONS],
-    values: DynArray[uint256, MAX_ACTIONS],
-    calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
-) -> uint256:
-    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+def _snapshot(core: uint256) -> uint256:
+    return ((core >> _CREATED_SHIFT) & _MASK48) + ((core >> _DELAY_SHIFT) & _MAX_BLOCKS)
+
+
+@internal
+@pure
+def _deadline(core: uint256) -> uint256:
+    return self._snapshot(core) + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
 
 
 @internal
 @view
-def _quorum_of(proposal_id: uint256) -> uint256:
-    p: Proposal = self.proposals[proposal_id]
-    return staticcall IVotes(token).getPastTotalSupply(p.snapshot) * p.quorum_bps // _BPS
+def _quorum_bps_at(timepoint: uint256) -> uint256:
+    count: uint256 = self._quorum_count
+    latest: uint256 = self._quorum_history[count - 1]
+    if latest >> 208 <= timepoint:
+        return latest & _MASK208
+    # Upper lookup in [0, count - 1): the last checkpoint whose key is <= timepoint.
+    # The first key is 0, so one always exists.
+    low: uint256 = 0
+    high: uint256 = count - 1
+    for _: uint256 in range(256):
+        if low >= high:
+            break
+        mid: uint256 = unsafe_div(low + high, 2)
+        if self._quorum_history[mid] >> 208 > timepoint:
+            high = mid
+        else:
+            low = mid + 1
+    return self._quorum_history[low - 1] & _MASK208
+
+
+@internal
+@view
+def _quorum_of(core: uint256) -> uint256:
+    created: uint256 = (core >> _CREATED_SHIFT) & _MASK48
+    supply: uint256 = staticcall IVotes(token).getPastTotalSupply(self._snapshot(core))
+    return supply * self._quorum_bps_at(created - 1) // _BPS
 
 
 @internal
 @view
 def _state(proposal_id: uint256) -> uint8:
-    p: Proposal = self.proposals[proposal_id]
-    assert p.snapshot != 0, "governor: unknown proposal"
-    if p.executed:
+    core: uint256 = self._core[proposal_id]
+    assert core != 0, "governor: unknown proposal"
+    if core & _EXECUTED_BIT != 0:
         return EXECUTED
-    if p.canceled:
+    if core & _CANCELED_BIT != 0:
         return CANCELED
-    if block.number <= p.snapshot:
+    snapshot: uint256 = self._snapshot(core)
+    if block.number <= snapshot:
         return PENDING
-    if block.number <= p.deadline:
+    if block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS):
         return ACTIVE
-    if p.for_votes + p.abstain_votes < self._quorum_of(proposal_id) or p.for_votes <= p.against_votes:
-        return DEFEATED
-    if p.eta == 0:
+    # An eta is set only by `queue`, which requires Succeeded; tallies are final after the deadline.
+    eta: uint256 = self._eta[proposal_id]
+    if eta != 0:
+        if block.timestamp > eta + GRACE_PERIOD:
+            return EXPIRED
+        return QUEUED
+    t: Tally = self._tally[proposal_id]
+    if t.for_votes > t.against_votes and t.for_votes + t.abstain_votes >= self._quorum_of(core):
         return SUCCEEDED
-    if block.timestamp > p.eta + GRACE_PERIOD:
-        return EXPIRED
-    return QUEUED
+    return DEFEATED
 
 
 @internal
-def _cast(proposal_id: uint256, voter: address, support: uint8, reason: String[1_024]) -> uint256:
-    assert self._state(proposal_id) == ACTIVE, "governor: vote not currently active"
+def _cast(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint256:
+    core: uint256 = self._core[proposal_id]
+    assert core != 0, "governor: unknown proposal"
+    snapshot: uint256 = self._snapshot(core)
+    assert (
+        core & (_CANCELED_BIT | _EXECUTED_BIT) == 0
+        and block.number > snapshot
+        and block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
+    ), "governor: vote not currently active"
     assert support <= 2, "governor: invalid vote type"
-    assert not self.hasVoted[proposal_id][voter], "governor: vote already cast"
-    weight: uint256 = staticcall IVotes(token).getPastVotes(voter, self.proposals[proposal_id].snapshot)
+    assert not self.hasVoted[proposal_id][msg.sender], "governor: vote already cast"
+    weight: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, snapshot)
     assert weight != 0, "governor: no voting power at the snapshot"
-    self.hasVoted[proposal_id][voter] = True
+    self.hasVoted[proposal_id][msg.sender] = True
     if support == 0:
-        self.proposals[proposal_id].against_votes += weight
+        self._tally[proposal_id].against_votes += weight
     elif support == 1:
-        self.proposals[proposal_id].for_votes += weight
+        self._tally[proposal_id].for_votes += weight
     else:
-        self.proposals[proposal_id].abstain_votes += weight
-    log VoteCast(voter=voter, proposal_id=proposal_id, support=support, weight=weight, reason=reason)
+        self._tally[proposal_id].abstain_votes += weight
+    log VoteCast(voter=msg.sender, proposal_id=proposal_id, support=support, weight=weight, reason=reason)
     return weight
