@@ -16,7 +16,7 @@ install: $(STAMP) node_modules/.installed tools
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,bench]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
