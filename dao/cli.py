@@ -29,12 +29,24 @@ def main() -> None:
 
 def _register_commands() -> None:
     from dao.cli_chain import deploy_command
+    from dao.cli_lifecycle import (
+        contribute_group,
+        epoch_group,
+        predict_command,
+        serve_command,
+        status_command,
+        verify_command,
+    )
     from dao.node import node
     from dao.storage.cli import ipfs
 
     main.add_command(node)
     main.add_command(ipfs)
     main.add_command(deploy_command)
+    for command in (contribute_group, epoch_group, verify_command):
+        main.add_command(command)
+    for command in (predict_command, serve_command, status_command):
+        main.add_command(command)
 
 
 _register_commands()

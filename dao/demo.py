@@ -1,16 +1,18 @@
-"""`make demo`: the end-to-end story, played with the parts that are built.
+"""`make demo`: the Metamodel DAO story end to end, through the same library the CLI uses.
 
-Today: the cast's artifacts are generated from scikit-learn's breast_cancer, checked against the
-epoch schema and stored in the embedded IPFS store; they are fetched back (verified), the stacked
-metamodel is trained, data providers and model builders are valued with Shapley values through
-shap, and the payout policy turns values into share allocations, slashes and a Merkle root; the
-contracts are deployed on the chosen network. Registration, settlement, claims, revenue and
-governance plug in as further stages when their contracts exist.
+Eight data providers (two with flipped labels, one copying another's rows under a second identity,
+one contributing privately, sealed to the operator) and six model builders (one useless model, one
+clone) contribute to epoch 1; the operator values and commits it; it finalizes; shares are
+claimed and slashes executed; clients pay for predictions and holders claim dividends; holders
+vote a retrain with a new recipe; epoch 2 runs under it. Tables at every step, `out/report.html`
+with plots at the end. `play()` returns the outcome so the end-to-end test checks the same story.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -18,74 +20,50 @@ from rich.table import Table
 
 from dao.accounts import DEPLOYER, OPERATOR, resolve_account
 from dao.chain import connected, load_project
-from dao.datasets import load_dataset
 from dao.demo_data import build_demo_artifacts
-from dao.recipe import DataSchema
-from dao.storage import get_storage
-
-console = Console()
-
-
-def stage_artifacts(storage) -> dict[str, str]:
-    artifacts = build_demo_artifacts()
-    schema = DataSchema(features=artifacts.schema_features, target=artifacts.target)
-    table = Table(title="Contributions stored on IPFS (embedded store)")
-    for column in ("contributor", "role", "rows", "CID"):
-        table.add_column(column)
-    cids = {}
-    for index, csv in enumerate(artifacts.provider_csvs):
-        dataset = load_dataset(csv, schema, f"provider {index}")
-        cid = storage.add(csv)
-        cids[f"provider {index}"] = cid
-        table.add_row(f"provider {index}", artifacts.roles[f"provider {index}"], str(dataset.n_rows), cid)
-    for index, spec in enumerate(artifacts.model_specs):
-        cid = storage.add(spec)
-        cids[f"builder {index}"] = cid
-        table.add_row(f"builder {index}", artifacts.roles[f"builder {index}"], "-", cid)
-    cids["anchor"] = storage.add(artifacts.anchor_csv)
-    cids["validation"] = storage.add(artifacts.validation_csv)
-    table.add_row("the DAO", "anchor set", "-", cids["anchor"])
-    table.add_row("the DAO", "hold-out validation set", "-", cids["validation"])
-    console.print(table)
-    return cids
-
-
-def _values_table(title: str, names: list[str], roles: list[str], result) -> Table:
-    table = Table(title=title)
-    for column in ("contributor", "role", "value", "95% interval", "group"):
-        table.add_column(column, justify="right" if column in ("value", "95% interval") else "left")
-    for i, name in enumerate(names):
-        group = next(g for g, members in enumerate(result.groups) if i in members)
-        reason = result.group_reasons[group]
-        table.add_row(
-            name,
-            roles[i],
-            f"{result.values[i]:+.4f}",
-            f"[{result.ci_low[i]:+.4f}, {result.ci_high[i]:+.4f}]",
-            f"{group}" + (f" ({reason})" if reason else ""),
-        )
-    return table
-
 
 ETHER = 10**18
 STAKE = ETHER // 10
+PRIVATE_PROVIDER = "provider 3"
 
 
-def _advance(chain, seconds: int = 0, blocks: int = 1) -> None:
-    if seconds:
-        chain.pending_timestamp += seconds
-    chain.mine(blocks)
+@dataclass
+class Outcome:
+    """What happened, for the report page and the end-to-end test."""
+
+    dao: object = None
+    cast: dict = field(default_factory=dict)  # name -> ape account
+    roles: dict = field(default_factory=dict)  # name -> role
+    contribution_ids: dict = field(default_factory=dict)  # (epoch, name) -> contribution id
+    reports: dict = field(default_factory=dict)  # epoch -> ValuationReport
+    report_cids: dict = field(default_factory=dict)  # epoch -> CID
+    claimed_shares: dict = field(default_factory=dict)  # (epoch, address) -> wei
+    executed_slashes: dict = field(default_factory=dict)  # (epoch, contribution id) -> wei
+    revenue_paid: int = 0  # wei paid into dividends (fees and slashes)
+    dividends_claimed: dict = field(default_factory=dict)  # address -> wei
+    dividends_timeline: list = field(default_factory=list)  # (label, distributed ETH wei)
+    verified: dict = field(default_factory=dict)  # epoch -> bool
+    seconds: float = 0.0
 
 
 def _short(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}"
 
 
-def stage_deploy(storage, cids: dict[str, str], network: str):
+def _advance(seconds: int = 0, blocks: int = 1) -> None:
+    from ape import chain
+
+    if seconds:
+        chain.pending_timestamp += seconds
+    chain.mine(blocks)
+
+
+def stage_deploy(console, storage, network: str, operator_key):
     from eth_utils import keccak
 
     from dao.chain import DAO
     from dao.deploy import DeployParams, deploy_dao
+    from dao.holdout import save_holdout
     from dao.recipe import DataSchema, Recipe
 
     artifacts = build_demo_artifacts()
@@ -95,9 +73,10 @@ def stage_deploy(storage, cids: dict[str, str], network: str):
         emission=1_000_000 * ETHER,
         data_pool_bps=7_000,
         slash_cap_bps=2_000,
-        anchor_cid=cids["anchor"],
-        validation_commitment="0x" + keccak(artifacts.validation_csv).hex(),
+        anchor_cid=storage.add(artifacts.anchor_csv),
+        validation_commitment=save_holdout(artifacts.validation_csv),
         notes="genesis recipe",
+        extra={"operator_public_key": bytes(operator_key.public_key).hex()},
     ).validate()
     recipe_bytes = recipe.to_json()
     recipe_cid = storage.add(recipe_bytes)
@@ -111,9 +90,7 @@ def stage_deploy(storage, cids: dict[str, str], network: str):
         params,
         genesis_recipe=(recipe_cid, keccak(recipe_bytes)),
     )
-    table = Table(
-        title=f"Contracts on {network} (owned by the Timelock); epoch 1 open with recipe {recipe_cid[:12]}…"
-    )
+    table = Table(title=f"Contracts on {network}, owned by the Timelock; epoch 1 open (recipe {recipe_cid})")
     table.add_column("contract")
     table.add_column("address")
     for name, address in deployment.addresses.items():
@@ -122,151 +99,167 @@ def stage_deploy(storage, cids: dict[str, str], network: str):
     return DAO(deployment, project), params
 
 
-def stage_register(dao, cids: dict[str, str]) -> dict[str, object]:
-    """Each contributor registers its artifact with a stake; returns name -> account."""
-    from ape import accounts
+def _artifact(artifacts, name: str) -> tuple[str, bytes]:
+    kind, index = name.split()
+    if kind == "provider":
+        return "data", artifacts.provider_csvs[int(index)]
+    return "model", artifacts.model_specs[int(index)]
 
-    roles = build_demo_artifacts().roles
-    cast = {name: accounts.test_accounts[2 + index] for index, name in enumerate(roles)}
-    table = Table(title="Registered contributions (stake 0.1 ETH each)")
-    for column in ("id", "contributor", "account", "kind", "CID"):
+
+def stage_contribute(console, dao, storage, outcome: Outcome, epoch: int, names: list[str]) -> None:
+    from dao.contribute import contribute
+
+    artifacts = build_demo_artifacts()
+    table = Table(title=f"Epoch {epoch}: contributions registered with a 0.1 ETH stake each")
+    for column in ("id", "contributor", "account", "role", "kind", "CID"):
         table.add_column(column)
-    for name, account in cast.items():
-        kind = 0 if name.startswith("provider") else 1
-        dao.registry.register(kind, cids[name], value=STAKE, sender=account)
+    for name in names:
+        kind, content = _artifact(artifacts, name)
+        private = name == PRIVATE_PROVIDER
+        registered = contribute(dao, storage, kind, content, STAKE, outcome.cast[name], private=private)
+        outcome.contribution_ids[(epoch, name)] = registered.id
         table.add_row(
-            str(dao.registry.contribution_count()),
+            str(registered.id),
             name,
-            _short(account.address),
-            "data" if kind == 0 else "model",
-            cids[name][:16] + "…",
+            _short(outcome.cast[name].address),
+            outcome.roles[name] + (" (sealed)" if private else ""),
+            kind,
+            registered.cid,
         )
     console.print(table)
-    return cast
 
 
-def stage_epoch(dao, storage, params, cast) -> object:
-    from ape import chain
+def _values_table(title: str, game: dict, label_of: dict, roles: dict) -> Table:
+    table = Table(title=title)
+    for column in ("contribution", "contributor", "role", "value", "95% interval", "group"):
+        table.add_column(column, justify="right" if column in ("value", "95% interval") else "left")
+    for player in game["players"]:
+        name = label_of.get(player["name"], "?")
+        reason = game["groups"][player["group"]]["reason"]
+        table.add_row(
+            player["name"],
+            name,
+            roles.get(name, "?"),
+            f"{player['value']:+.4f}",
+            f"[{player['ci_low']:+.4f}, {player['ci_high']:+.4f}]",
+            f"{player['group']}" + (f" ({reason})" if reason else ""),
+        )
+    return table
 
-    from dao.epoch import read_contributions, read_recipe, value_epoch
 
-    _advance(chain, params.contribution_period)  # the contribution window closes
-    artifacts = build_demo_artifacts()
-    recipe_cid, recipe = read_recipe(dao, storage, 1)
-    valuation = value_epoch(
-        storage, 1, recipe_cid, recipe, read_contributions(dao, 1), artifacts.validation_csv
-    )
-    names = {account.address: name for name, account in cast.items()}
-    roles = artifacts.roles
-    for result, accepted, title in (
-        (
-            valuation.data_result,
-            valuation.accepted_data,
-            "Data providers: Shapley values (gain in negative log-loss)",
-        ),
-        (valuation.model_result, valuation.accepted_models, "Model builders: Shapley values"),
-    ):
-        labels = [names[c.contributor] for c in accepted]
-        console.print(_values_table(title, labels, [roles[n] for n in labels], result))
-    report = valuation.report
-    report_cid = storage.add(report.to_json())
-    dao.settlement.commit(
-        1,
-        report_cid,
-        report.inputs_hash,
-        bytes.fromhex(report.mint_root[2:]),
-        report.total_mint,
-        bytes.fromhex(report.slash_root[2:]),
-        value=params.operator_bond,
-        sender=resolve_account(OPERATOR),
+def stage_run_epoch(console, dao, storage, params, outcome: Outcome, epoch: int, operator_key) -> None:
+    from dao.pipeline import run_epoch
+
+    _advance(params.contribution_period)  # the contribution window closes
+    run = run_epoch(dao, storage, resolve_account(OPERATOR), epoch, operator_key=bytes(operator_key))
+    outcome.reports[epoch], outcome.report_cids[epoch] = run.report, run.report_cid
+    label_of = {f"#{cid}": name for (e, name), cid in outcome.contribution_ids.items() if e == epoch}
+    report = run.report
+    console.print(
+        _values_table(
+            f"Epoch {epoch} data providers: Shapley values "
+            f"(gain in negative log-loss, {report.data_values['method']})",
+            report.data_values,
+            label_of,
+            outcome.roles,
+        )
     )
     console.print(
-        f"metamodel validation log-loss {-report.metamodel_score:.4f}; report {report_cid} committed "
-        f"with a {params.operator_bond / ETHER:g} ETH bond"
+        _values_table(
+            f"Epoch {epoch} model builders: Shapley values of the stacked metamodel",
+            report.model_values,
+            label_of,
+            outcome.roles,
+        )
     )
-    return valuation
+    for contribution, reason in report.rejected.items():
+        console.print(f"rejected #{contribution}: {reason}")
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in run.stages.items())
+    console.print(
+        f"metamodel validation log-loss {-report.metamodel_score:.4f}; report {run.report_cid} committed "
+        f"with a {dao.settlement.operator_bond() / ETHER:g} ETH bond ({stages})"
+    )
 
 
-def stage_settle(dao, params, valuation, cast) -> None:
-    from ape import chain
+def stage_settle(console, dao, storage, params, outcome: Outcome, epoch: int) -> None:
+    from dao.claims import claim_everything
+    from dao.pipeline import execute_slashes, finalize_epoch
 
-    from valuation.merkle import slash_tree
-
-    _advance(chain, params.challenge_window)
-    dao.settlement.finalize(1, sender=resolve_account(OPERATOR))
-    report = valuation.report
-    accounts_by_address = {a.address: a for a in cast.values()}
-    for account, amount in report.allocation.items():
-        proof = [bytes.fromhex(p[2:]) for p in report.proofs[account]]
-        dao.settlement.claim_shares(1, account, int(amount), proof, sender=accounts_by_address[account])
-    slashes = sorted((int(k), int(v)) for k, v in report.slashes.items())
-    tree = slash_tree(slashes)
-    for index, (contribution_id, amount) in enumerate(slashes):
-        dao.settlement.execute_slash(
-            1, contribution_id, amount, tree.proof(index), sender=resolve_account(OPERATOR)
-        )
-    supply = dao.shares.totalSupply()
-    table = Table(title="Epoch 1 final: shares claimed by Merkle proof, slashes executed")
-    for column in ("contributor", "shares", "ownership", "votes", "stake slashed (ETH)"):
-        table.add_column(column, justify="left" if column == "contributor" else "right")
-    for name, account in cast.items():
-        balance = dao.shares.balanceOf(account)
-        slashed = sum(
-            dao.registry.contributions(i).slashed
-            for i in range(1, dao.registry.contribution_count() + 1)
-            if dao.registry.contributions(i).contributor == account.address
-        )
+    _advance(params.challenge_window)
+    operator = resolve_account(OPERATOR)
+    finalize_epoch(dao, operator, epoch)
+    for account in outcome.cast.values():
+        claimed = claim_everything(dao, storage, account)
+        for claimed_epoch, amount in claimed.shares.items():
+            outcome.claimed_shares[(claimed_epoch, account.address)] = amount
+        if claimed.eth:
+            outcome.dividends_claimed[account.address] = (
+                outcome.dividends_claimed.get(account.address, 0) + claimed.eth
+            )
+    before = int(dao.shares.total_distributed_eth())
+    for contribution_id, amount in execute_slashes(dao, storage, operator, epoch):
+        outcome.executed_slashes[(epoch, contribution_id)] = amount
+    outcome.revenue_paid += int(dao.shares.total_distributed_eth()) - before
+    outcome.dividends_timeline.append((f"epoch {epoch} slashes", int(dao.shares.total_distributed_eth())))
+    supply = int(dao.shares.totalSupply())
+    slashed_by = {}
+    for (e, name), cid in outcome.contribution_ids.items():
+        if e == epoch and (epoch, cid) in outcome.executed_slashes:
+            slashed_by[name] = outcome.executed_slashes[(epoch, cid)]
+    table = Table(title=f"Epoch {epoch} final: shares claimed by Merkle proof, slashes executed")
+    for column in ("contributor", "role", f"minted in epoch {epoch}", "shares", "ownership", "slashed (ETH)"):
+        table.add_column(column, justify="left" if column in ("contributor", "role") else "right")
+    for name, account in outcome.cast.items():
+        if name.startswith("client"):
+            continue
+        balance = int(dao.shares.balanceOf(account))
+        minted = outcome.claimed_shares.get((epoch, account.address), 0)
         table.add_row(
             name,
+            outcome.roles[name],
+            f"{minted / ETHER:,.0f}",
             f"{balance / ETHER:,.0f}",
             f"{balance / supply:.1%}",
-            f"{dao.shares.getVotes(account) / ETHER:,.0f}",
-            f"{slashed / ETHER:.4f}" if slashed else "-",
+            f"{slashed_by[name] / ETHER:.4f}" if name in slashed_by else "-",
         )
     console.print(table)
 
 
-def stage_revenue(dao, storage, valuation, cast) -> None:
-    from ape import accounts
+def stage_revenue(console, dao, storage, outcome: Outcome, rounds: int = 3) -> None:
+    from dao.claims import claim_everything
+    from dao.predictions import request_prediction, serve_requests
 
     artifacts = build_demo_artifacts()
-    price = dao.market.price()
-    clients = [accounts.test_accounts[16], accounts.test_accounts[17]]
-    inputs = artifacts.validation_csv.splitlines()
-    for round_ in range(3):
-        for client in clients:
-            rows = b"\n".join([inputs[0], *inputs[1 + 10 * round_ : 11 + 10 * round_]])
-            dao.market.request(storage.add(rows), value=price, sender=client)
-    operator = resolve_account(OPERATOR)
-    import io
-
-    import pandas as pd
-
-    for request_id in range(1, dao.market.request_count() + 1):
-        request = dao.market.requests(request_id)
-        frame = pd.read_csv(io.BytesIO(storage.get(request.input_cid)))
-        features = frame[[name for name, _ in artifacts.schema_features]].to_numpy(dtype=float)
-        output = pd.DataFrame({"malignant_probability": valuation.metamodel.predict_proba(features)[:, 1]})
-        dao.market.fulfill(request_id, storage.add(output.to_csv(index=False).encode()), sender=operator)
-    table = Table(
-        title=f"Revenue: {dao.market.request_count()} paid predictions, fees distributed to holders"
-    )
-    for column in ("holder", "claimable ETH", "claimed"):
-        table.add_column(column, justify="left" if column == "holder" else "right")
-    for name, account in cast.items():
-        owed = dao.shares.withdrawable_dividends(account)[0]
-        if owed:
-            dao.shares.claim(sender=account)
-        table.add_row(name, f"{owed / ETHER:.6f}", "yes" if owed else "-")
+    lines = artifacts.validation_csv.splitlines()
+    clients = [outcome.cast["client 0"], outcome.cast["client 1"]]
+    before = int(dao.shares.total_distributed_eth())
+    for round_ in range(rounds):
+        for index, client in enumerate(clients):
+            start = 1 + 10 * (2 * round_ + index)
+            request_prediction(dao, storage, b"\n".join([lines[0], *lines[start : start + 10]]), client)
+        answered = serve_requests(dao, storage, resolve_account(OPERATOR))
+        outcome.dividends_timeline.append(
+            (f"{len(answered)} predictions", int(dao.shares.total_distributed_eth()))
+        )
+    outcome.revenue_paid += int(dao.shares.total_distributed_eth()) - before
+    table = Table(title="Revenue: paid predictions answered by the operator, fees paid out as dividends")
+    for column in ("holder", "role", "claimed (ETH)"):
+        table.add_column(column, justify="right" if column == "claimed (ETH)" else "left")
+    for name, account in outcome.cast.items():
+        claimed = claim_everything(dao, storage, account)
+        if claimed.eth:
+            outcome.dividends_claimed[account.address] = (
+                outcome.dividends_claimed.get(account.address, 0) + claimed.eth
+            )
+            table.add_row(name, outcome.roles[name], f"{claimed.eth / ETHER:.6f}")
     console.print(table)
     console.print(
-        f"distributed {dao.shares.total_distributed_eth() / ETHER:.6f} ETH, claimed "
+        f"distributed {dao.shares.total_distributed_eth() / ETHER:.6f} ETH so far; claimed "
         f"{dao.shares.total_claimed_eth() / ETHER:.6f} ETH (the rest is rounding dust kept in the token)"
     )
 
 
-def stage_governance(dao, storage, params, cast) -> None:
-    from ape import chain
+def stage_governance(console, dao, storage, params, outcome: Outcome) -> None:
     from eth_utils import keccak
 
     from dao.recipe import Recipe
@@ -277,17 +270,17 @@ def stage_governance(dao, storage, params, cast) -> None:
     new_bytes = new.validate().to_json()
     new_cid = storage.add(new_bytes)
     draft = retrain(dao, new_cid, new_bytes, note="Halve the emission for epoch 2.")
-    proposer = cast["provider 0"]
+    proposer = outcome.cast["provider 0"]
     dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=proposer)
     proposal = dao.governor.hashProposal(draft.targets, draft.values, draft.calldatas, draft.description_hash)
-    _advance(chain, blocks=params.voting_delay + 1)
-    votes = {"provider 0": 1, "provider 1": 1, "provider 3": 1, "provider 4": 2, "builder 0": 0}
+    _advance(blocks=params.voting_delay + 1)
+    votes = {"provider 0": 1, "provider 1": 1, "provider 4": 1, "provider 6": 2, "builder 0": 0}
     for name, support in votes.items():
-        dao.governor.castVote(proposal, support, sender=cast[name])
-    _advance(chain, blocks=params.voting_period)
+        dao.governor.castVote(proposal, support, sender=outcome.cast[name])
+    _advance(blocks=params.voting_period)
     against, in_favour, abstain = dao.governor.proposalVotes(proposal)
     dao.governor.queue(draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=proposer)
-    _advance(chain, params.timelock_delay)
+    _advance(params.timelock_delay)
     dao.governor.execute(
         draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=proposer
     )
@@ -303,31 +296,84 @@ def stage_governance(dao, storage, params, cast) -> None:
         f"executed: epoch {dao.settlement.current_epoch()} open",
     )
     console.print(table)
-    assert dao.settlement.epochs(2).params_hash == keccak(new_bytes)
+    if dao.settlement.epochs(2).params_hash != keccak(new_bytes):
+        raise RuntimeError("the executed retrain proposal did not open epoch 2 with the new recipe")
+
+
+def stage_verify(console, dao, storage, outcome: Outcome, operator_key) -> None:
+    from dao.verify import verify_epoch
+
+    for epoch in sorted(outcome.reports):
+        result = verify_epoch(dao, storage, epoch, bytes(operator_key))
+        outcome.verified[epoch] = result.match
+        verdict = "matches byte for byte" if result.match else f"DIFFERS in {len(result.differences)} entries"
+        console.print(f"dao verify {epoch}: report {result.report_cid} recomputed: {verdict}")
+
+
+def cast_of(roles: dict) -> dict:
+    from ape import accounts
+
+    names = [*roles, "client 0", "client 1"]
+    return {name: accounts.test_accounts[2 + index] for index, name in enumerate(names)}
+
+
+def play(
+    network: str = "test", console: Console | None = None, out_dir: Path | None = Path("out")
+) -> Outcome:
+    """The whole story; returns what happened."""
+    from dao.paths import state_dir
+    from dao.sealing import load_or_create_operator_key
+    from dao.storage import get_storage
+
+    console = console or Console()
+    started = time.monotonic()
+    storage = get_storage()
+    operator_key = load_or_create_operator_key(state_dir() / "operator.key")
+    artifacts = build_demo_artifacts()
+    outcome = Outcome(roles={**artifacts.roles, "client 0": "client", "client 1": "client"})
+    contributors = list(artifacts.roles)
+    with connected(network) as choice:
+        outcome.cast = cast_of(artifacts.roles)
+        console.rule("[bold]1. The DAO is deployed, handed to governance, and epoch 1 opens")
+        dao, params = stage_deploy(console, storage, choice, operator_key)
+        outcome.dao = dao
+        console.rule("[bold]2. Data providers and model builders contribute with a stake")
+        stage_contribute(console, dao, storage, outcome, 1, contributors)
+        console.rule("[bold]3. The operator runs epoch 1: metamodel, Shapley values, report committed")
+        stage_run_epoch(console, dao, storage, params, outcome, 1, operator_key)
+        console.rule("[bold]4. The challenge window passes: final; shares claimed, slashes executed")
+        stage_settle(console, dao, storage, params, outcome, 1)
+        console.rule("[bold]5. Clients pay for predictions; holders claim dividends")
+        stage_revenue(console, dao, storage, outcome)
+        console.rule("[bold]6. Holders vote to retrain with a new recipe")
+        stage_governance(console, dao, storage, params, outcome)
+        console.rule("[bold]7. Epoch 2 runs under the new recipe")
+        stage_contribute(console, dao, storage, outcome, 2, contributors)
+        stage_run_epoch(console, dao, storage, params, outcome, 2, operator_key)
+        stage_settle(console, dao, storage, params, outcome, 2)
+        stage_revenue(console, dao, storage, outcome, rounds=1)
+        console.rule("[bold]8. Anyone can check the payouts: dao verify")
+        stage_verify(console, dao, storage, outcome, operator_key)
+        if out_dir is not None:
+            from dao.report_html import write_report
+
+            page = write_report(out_dir, outcome)
+            console.print(f"report with plots: {page}")
+    outcome.seconds = time.monotonic() - started
+    return outcome
 
 
 @click.command()
 @click.option("--network", default="test", show_default=True, help="test (in-process) or node (local node).")
-def main(network: str) -> None:
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(path_type=Path))
+def main(network: str, out_dir: Path) -> None:
     """Play the Metamodel DAO story end to end."""
-    started = time.monotonic()
-    storage = get_storage()
-    console.rule("[bold]1. Contributors prepare their data sets and model specs")
-    cids = stage_artifacts(storage)
-    with connected(network) as choice:
-        console.rule("[bold]2. The DAO is deployed, handed to governance, and epoch 1 opens")
-        dao, params = stage_deploy(storage, cids, choice)
-        console.rule("[bold]3. Contributors register with a stake")
-        cast = stage_register(dao, cids)
-        console.rule("[bold]4. The operator runs epoch 1: metamodel, Shapley values, report committed")
-        valuation = stage_epoch(dao, storage, params, cast)
-        console.rule("[bold]5. The challenge window passes: final; shares claimed, slashes executed")
-        stage_settle(dao, params, valuation, cast)
-        console.rule("[bold]6. Clients pay for predictions; holders claim dividends")
-        stage_revenue(dao, storage, valuation, cast)
-        console.rule("[bold]7. Holders vote to retrain with a new recipe")
-        stage_governance(dao, storage, params, cast)
-    console.print(f"[green]demo finished in {time.monotonic() - started:.1f} s[/green]")
+    from ape.logging import logger
+
+    logger.set_level("WARNING")  # one line per transaction would drown the tables
+    console = Console() if Console().is_terminal else Console(width=120)  # logs read better wide
+    outcome = play(network, console, out_dir)
+    console.print(f"[green]demo finished in {outcome.seconds:.1f} s[/green]")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ canonical bytes anyone can recompute from the same inputs.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from eth_utils import keccak
 from dao.datasets import Dataset, InvalidDataset, load_dataset
 from dao.errors import DaoError
 from dao.recipe import Recipe
-from dao.sealing import SealingError, unseal
+from dao.sealing import SealingError, is_sealed, unseal
+from dao.storage import ContentNotFound, CorruptBlock, StorageUnavailable
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
 from valuation.payout import players_from_result
 from valuation.report import ValuationReport, library_versions
@@ -69,6 +71,78 @@ def read_recipe(dao, storage, epoch: int) -> tuple[str, Recipe]:
     return record.recipe_cid, Recipe.from_json(data)
 
 
+class _StageClock:
+    """Adds the seconds since the previous lap to `stages[name]` (no-op without a dict)."""
+
+    def __init__(self, stages: dict[str, float] | None):
+        self.stages, self.last = stages, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.stages is not None:
+            self.stages[name] = self.stages.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def check_artifacts(
+    storage, recipe: Recipe, contributions: list[Contribution], operator_key: bytes | None = None
+) -> tuple[list[tuple[Contribution, Dataset]], list[tuple[Contribution, object]], dict[int, str]]:
+    """Fetch and validate every contribution: (accepted data, accepted models, rejected id -> reason).
+
+    A contribution whose content cannot be found, or that fails its schema, spec or allow-list, is
+    rejected with the reason (it keeps its stake). A storage backend that is down or returns
+    corrupted blocks aborts the run instead: that is the operator's fault, not the contributor's.
+    """
+    rejected: dict[int, str] = {}
+    data: list[tuple[Contribution, Dataset]] = []
+    models: list[tuple[Contribution, object]] = []
+    for contribution in contributions:
+        try:
+            raw = storage.get(contribution.cid)
+        except ContentNotFound as exc:
+            rejected[contribution.id] = f"artifact not retrievable: {exc}"
+            continue
+        except (StorageUnavailable, CorruptBlock) as exc:
+            raise EpochError(
+                f"contribution {contribution.id} ({contribution.cid}) could not be read: {exc}; "
+                "nothing was committed, fix the storage and run the epoch again"
+            ) from exc
+        try:
+            if is_sealed(raw):
+                if operator_key is None:
+                    raise SealingError("the data set is sealed and this run has no operator key")
+                raw = unseal(raw, operator_key)
+            if contribution.kind == KIND_DATA:
+                name = f"contribution {contribution.id}"
+                data.append((contribution, load_dataset(raw, recipe.schema, name)))
+            else:
+                spec = parse_model_spec(raw)
+                if spec.estimator not in recipe.model_allow_list:
+                    raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
+                models.append((contribution, spec))
+        except (InvalidDataset, InvalidModelSpec, SealingError, ValueError) as exc:
+            rejected[contribution.id] = str(exc)
+    return data, models, rejected
+
+
+def epoch_inputs(
+    recipe_cid: str, recipe: Recipe, contributions: list[Contribution], validation_cid: str | None
+) -> dict:
+    """Everything the report depends on, as it is hashed into `inputs_hash`."""
+    return {
+        "recipe_cid": recipe_cid,
+        "contributions": [
+            {"id": c.id, "cid": c.cid, "kind": c.kind, "contributor": c.contributor, "stake": str(c.stake)}
+            for c in contributions
+        ],
+        "anchor_cid": recipe.anchor_cid,
+        "validation_commitment": recipe.validation_commitment,
+        "validation_cid": validation_cid,
+        "random_state": recipe.random_state,
+        "versions": library_versions(),
+    }
+
+
 def _xy(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
     return dataset.features.to_numpy(dtype=float), dataset.target
 
@@ -81,36 +155,34 @@ def value_epoch(
     contributions: list[Contribution],
     validation_csv: bytes,
     operator_key: bytes | None = None,
+    validation_cid: str | None = None,
+    stages: dict[str, float] | None = None,
 ) -> EpochValuation:
-    """Validate every artifact, train the metamodel, value both games and build the report."""
+    """Validate every artifact, train the metamodel, value both games and build the report.
+
+    `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
+    recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
+    """
     if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
         raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
+    clock = _StageClock(stages)
     schema = recipe.schema
     anchor = load_dataset(storage.get(recipe.anchor_cid), schema, "anchor set")
     validation = load_dataset(validation_csv, schema, "validation set")
-
-    rejected: dict[int, str] = {}
-    data: list[tuple[Contribution, Dataset]] = []
-    models: list[tuple[Contribution, object]] = []
-    for contribution in contributions:
-        try:
-            raw = storage.get(contribution.cid)
-            if operator_key is not None:
-                raw = unseal(raw, operator_key)
-            if contribution.kind == KIND_DATA:
-                data.append((contribution, load_dataset(raw, schema, f"contribution {contribution.id}")))
-            else:
-                spec = parse_model_spec(raw)
-                if spec.estimator not in recipe.model_allow_list:
-                    raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
-                models.append((contribution, spec))
-        except (InvalidDataset, InvalidModelSpec, SealingError, DaoError, ValueError) as exc:
-            rejected[contribution.id] = str(exc)
+    data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
+    clock.lap("validate")
     if len(data) < 2 or len(models) < 2:
         raise EpochError(
             f"an epoch needs at least 2 valid data sets and 2 valid models; got {len(data)} and "
             f"{len(models)} ({len(rejected)} rejected)"
         )
+
+    pooled_X = np.vstack([_xy(d)[0] for _, d in data])
+    pooled_y = np.concatenate([_xy(d)[1] for _, d in data])
+    metamodel = StackedMetamodel(
+        [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state
+    ).fit(pooled_X, pooled_y)
+    clock.lap("train")
 
     data_game = ProviderGame(
         [_xy(d) for _, d in data],
@@ -123,11 +195,6 @@ def value_epoch(
     data_result = estimate_shapley(
         data_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
-    pooled_X = np.vstack([_xy(d)[0] for _, d in data])
-    pooled_y = np.concatenate([_xy(d)[1] for _, d in data])
-    metamodel = StackedMetamodel(
-        [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state
-    ).fit(pooled_X, pooled_y)
     model_game = ModelGame.from_metamodel(
         metamodel, _xy(validation), owners=[c.contributor for c, _ in models]
     )
@@ -153,17 +220,7 @@ def value_epoch(
             [c.stake for c in accepted_models],
         ),
     )
-    inputs = {
-        "recipe_cid": recipe_cid,
-        "contributions": [
-            {"id": c.id, "cid": c.cid, "kind": c.kind, "contributor": c.contributor, "stake": str(c.stake)}
-            for c in contributions
-        ],
-        "anchor_cid": recipe.anchor_cid,
-        "validation_commitment": recipe.validation_commitment,
-        "random_state": recipe.random_state,
-        "versions": library_versions(),
-    }
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid)
     report = ValuationReport.build(
         epoch,
         inputs,
@@ -173,4 +230,5 @@ def value_epoch(
         allocation,
         rejected,
     )
+    clock.lap("value")
     return EpochValuation(report, metamodel, data_result, model_result, accepted_data, accepted_models)

@@ -1,0 +1,114 @@
+"""Paid predictions: a client requests with an input CID and the fee; the operator answers.
+
+The fee is held by the market until fulfilment, then becomes dividends; an unanswered request is
+refundable after the deadline. Inputs are checked against the feature columns of the epoch whose
+metamodel serves them, so a client never pays for a file the operator cannot score.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dao.chain import refusals_as_errors
+from dao.datasets import read_table
+from dao.epoch import EpochError, read_recipe
+from dao.errors import DaoError
+from dao.pipeline import latest_final_epoch, load_metamodel
+
+
+class PredictionError(DaoError):
+    """A prediction input does not fit the metamodel, or nothing can serve it."""
+
+
+@dataclass(frozen=True)
+class Requested:
+    id: int
+    input_cid: str
+    fee: int
+    rows: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class Fulfilled:
+    id: int
+    output_cid: str
+    rows: int
+    tx_hash: str
+
+
+def _serving_epoch(dao) -> int:
+    epoch = latest_final_epoch(dao)
+    if epoch is None:
+        raise PredictionError("no epoch is final yet, so there is no metamodel to serve predictions")
+    return epoch
+
+
+def feature_matrix(dao, storage, content: bytes, epoch: int | None = None):
+    """The input's feature columns in the recipe's order, or an error naming what is missing."""
+    epoch = epoch or _serving_epoch(dao)
+    _, recipe = read_recipe(dao, storage, epoch)
+    frame = read_table(content, "prediction input")
+    names = [name for name, _ in recipe.schema.features]
+    missing = [name for name in names if name not in frame.columns]
+    if missing:
+        raise PredictionError(f"the prediction input lacks the feature columns {missing}")
+    if frame.empty:
+        raise PredictionError("the prediction input has no rows")
+    features = frame[names]
+    if features.isna().any().any():
+        raise PredictionError("the prediction input has missing values; fill them before paying")
+    try:
+        return features.to_numpy(dtype=float)
+    except ValueError as exc:
+        raise PredictionError(f"the prediction input has non-numeric features: {exc}") from None
+
+
+def request_prediction(dao, storage, content: bytes, sender) -> Requested:
+    rows = len(feature_matrix(dao, storage, content))
+    cid = storage.add(content)
+    storage.pin(cid)
+    fee = int(dao.market.price())
+    with refusals_as_errors():
+        receipt = dao.market.request(cid, value=fee, sender=sender)
+    event = next(iter(receipt.decode_logs(dao.market.PredictionRequested)), None)
+    request_id = int(event.id) if event is not None else int(dao.market.request_count())
+    return Requested(request_id, cid, fee, rows, receipt.txn_hash)
+
+
+def open_requests(dao) -> list[int]:
+    pending = []
+    for request_id in range(1, int(dao.market.request_count()) + 1):
+        request = dao.market.requests(request_id)
+        if not request.fulfilled and not request.refunded:
+            pending.append(request_id)
+    return pending
+
+
+def serve_requests(dao, storage, operator, metamodel=None) -> list[Fulfilled]:
+    """Answer every open request with the latest final epoch's metamodel."""
+    epoch = _serving_epoch(dao)
+    if metamodel is None:
+        try:
+            metamodel = load_metamodel(dao, storage, epoch)
+        except EpochError as exc:
+            raise PredictionError(str(exc)) from exc
+    answered = []
+    for request_id in open_requests(dao):
+        request = dao.market.requests(request_id)
+        try:
+            X = feature_matrix(dao, storage, storage.get(request.input_cid), epoch)
+        except (PredictionError, DaoError):
+            continue  # an unreadable input is left for its requester to refund after the deadline
+        proba = metamodel.predict_proba(X)
+        output = pd.DataFrame(proba, columns=[f"p_{label}" for label in metamodel.classes_])
+        buffer = io.StringIO()
+        output.to_csv(buffer, index=False, float_format="%.6f")
+        output_cid = storage.add(buffer.getvalue().encode())
+        with refusals_as_errors():
+            receipt = dao.market.fulfill(request_id, output_cid, sender=operator)
+        answered.append(Fulfilled(request_id, output_cid, len(X), receipt.txn_hash))
+    return answered
