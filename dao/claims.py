@@ -56,6 +56,15 @@ def unclaimed_shares(dao, storage, address: str) -> dict[int, tuple[int, list[by
     return owed
 
 
+def accounts_with_claims(dao, storage) -> list[str]:
+    """Every account in a final epoch's allocation: the ones that may have something to claim."""
+    found: set[str] = set()
+    for epoch in range(1, int(dao.settlement.current_epoch()) + 1):
+        if epoch_status(dao, epoch) == FINAL:
+            found.update(_report(storage, dao, epoch).allocation)
+    return sorted(found)
+
+
 def claimable(dao, storage, address: str) -> Owed:
     eth, token = dao.shares.withdrawable_dividends(address)
     shares = {epoch: amount for epoch, (amount, _) in unclaimed_shares(dao, storage, address).items()}

@@ -30,7 +30,8 @@ def project_root(start: Path | None = None) -> Path:
 
 
 def state_dir(root: Path | None = None) -> Path:
-    """The project's local state directory (`.dao/`), created on first use."""
-    path = (root or project_root()) / ".dao"
+    """The project's local state directory (`.dao/`, or `DAO_STATE_DIR`), created on first use."""
+    override = os.environ.get("DAO_STATE_DIR")
+    path = Path(override) if override and root is None else (root or project_root()) / ".dao"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -75,6 +75,16 @@ def _saved_report(
     return (report_cid, report) if report.inputs_hash == inputs_hash else None
 
 
+def _chain_down_errors() -> tuple[type[BaseException], ...]:
+    from ape.exceptions import ProviderNotConnectedError
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    return (ConnectionError, RequestsConnectionError, ProviderNotConnectedError, TimeoutError)
+
+
+_CHAIN_DOWN = _chain_down_errors()
+
+
 def epoch_status(dao, epoch: int) -> int:
     return int(dao.settlement.epochs(epoch).status)
 
@@ -155,17 +165,24 @@ def run_epoch(
     # Ask the chain again right before sending: another run may have committed meanwhile.
     if epoch_status(dao, epoch) != OPEN:
         return EpochRun(epoch, dao.settlement.epochs(epoch).report_cid, report, False, resumed, None, stages)
-    with refusals_as_errors():
-        receipt = dao.settlement.commit(
-            epoch,
-            report_cid,
-            report.inputs_hash,
-            bytes.fromhex(report.mint_root[2:]),
-            report.total_mint,
-            bytes.fromhex(report.slash_root[2:]),
-            value=dao.settlement.operator_bond(),
-            sender=operator,
-        )
+    try:
+        with refusals_as_errors():
+            receipt = dao.settlement.commit(
+                epoch,
+                report_cid,
+                report.inputs_hash,
+                bytes.fromhex(report.mint_root[2:]),
+                report.total_mint,
+                bytes.fromhex(report.slash_root[2:]),
+                value=dao.settlement.operator_bond(),
+                sender=operator,
+            )
+    except _CHAIN_DOWN as exc:
+        raise EpochError(
+            f"the chain stopped answering while epoch {epoch}'s report was being committed ({exc}); "
+            f"the report is published at {report_cid} and kept locally: run the epoch again when the "
+            "node is back, it resumes there and never commits twice"
+        ) from exc
     stages["commit"] = time.perf_counter() - commit_started
     return EpochRun(epoch, report_cid, report, True, resumed, receipt.txn_hash, stages)
 

@@ -1,0 +1,29 @@
+"""`ape run claim --account ALIAS --network ...`: claim shares of every final epoch, then dividends."""
+
+import click
+from ape.cli import ConnectedProviderCommand, account_option
+
+ETHER = 10**18
+
+
+@click.command(cls=ConnectedProviderCommand)
+@account_option()
+def cli(account):
+    """Claim the account's shares (Merkle proofs from each final epoch's report) and its dividends."""
+    from dao.chain import DAO
+    from dao.claims import claim_everything
+    from dao.errors import DaoError
+    from dao.storage import get_storage
+
+    try:
+        claimed = claim_everything(DAO.load(), get_storage(), account)
+    except DaoError as exc:
+        raise click.ClickException(str(exc)) from None
+    for epoch, amount in claimed.shares.items():
+        click.echo(f"claimed {amount / ETHER:,.6f} shares of epoch {epoch}")
+    if claimed.eth or claimed.token:
+        click.echo(f"claimed dividends: {claimed.eth / ETHER:.6f} ETH and {claimed.token / ETHER:.6f} tokens")
+    if not claimed.shares and not (claimed.eth or claimed.token):
+        click.echo(f"{account.address} has nothing to claim")
+    for tx in claimed.tx_hashes:
+        click.echo(f"tx {tx}")

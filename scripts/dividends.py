@@ -1,0 +1,43 @@
+"""`ape run dividends --network ...`: what each account can claim (unclaimed shares and dividends)."""
+
+import json
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+ETHER = 10**18
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.option("--address", "addresses", multiple=True, help="Only these addresses (default: every holder).")
+@click.option("--json", "as_json", is_flag=True)
+def cli(addresses, as_json):
+    """List claimable shares and dividends per account."""
+    from dao.chain import DAO
+    from dao.claims import accounts_with_claims, claimable
+    from dao.errors import DaoError
+    from dao.status import holders
+    from dao.storage import get_storage
+
+    try:
+        dao, storage = DAO.load(), get_storage()
+        targets = list(addresses) or sorted(set(holders(dao)) | set(accounts_with_claims(dao, storage)))
+        owed = [claimable(dao, storage, address) for address in targets]
+    except DaoError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        rows = [
+            {
+                "address": o.account,
+                "shares_wei": {str(e): str(a) for e, a in o.shares.items()},
+                "eth_wei": str(o.eth),
+                "token_wei": str(o.token),
+            }
+            for o in owed
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'account':44} {'unclaimed shares':>18} {'ETH':>12} {'tokens':>12}")
+    for o in owed:
+        shares = sum(o.shares.values()) / ETHER
+        click.echo(f"{o.account:44} {shares:>18,.4f} {o.eth / ETHER:>12.6f} {o.token / ETHER:>12.6f}")
