@@ -45,7 +45,9 @@ def network_choice(name: str) -> str:
 def connected(network: str = "test") -> Iterator[str]:
     """Connect ape to `network` for the duration of the block; yields the full network choice."""
     from ape import networks
+    from ape.logging import logger
 
+    logger.set_level("WARNING")  # ape's per-connection and per-transaction INFO lines would mix into --json
     choice = network_choice(network)
     if networks.active_provider is not None and networks.provider.network_choice == choice:
         yield choice
@@ -103,7 +105,9 @@ class DAO:
         """The deployment recorded for the network ape is connected to; checks it has code."""
         from ape import chain, networks
 
-        choice = networks.provider.network_choice
+        provider = networks.provider
+        # Not `provider.network_choice`: for the node it spells the URI, not `ethereum:local:node`.
+        choice = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"
         deployment = load_deployment(choice, chain.chain_id)
         dao = cls(deployment, project)
         if not chain.provider.get_code(deployment.address("shares")):

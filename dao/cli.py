@@ -28,7 +28,7 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from dao.cli_chain import deploy_command
+    from dao.cli_chain import deploy_command, example_command
     from dao.cli_lifecycle import (
         contribute_group,
         epoch_group,
@@ -43,6 +43,7 @@ def _register_commands() -> None:
     main.add_command(node)
     main.add_command(ipfs)
     main.add_command(deploy_command)
+    main.add_command(example_command)
     for command in (contribute_group, epoch_group, verify_command):
         main.add_command(command)
     for command in (predict_command, serve_command, status_command):
