@@ -1,7 +1,7 @@
 """Governor + Timelock (ape): the full flow and every attack of CONTRACTS.md's Governor/Timelock list.
 
 Set-up (module scope, isolated per test by ape): the votes token (the real ShareToken when it
-compiles, see `governance_fixtures`), holders alice 400, bob 300, carol 200, dave 100 shares
+compiles, see `governance_fixtures`), members alice 400, bob 300, carol 200, dave 100 shares
 (supply 1,000; minted, hence self-delegated), eve none. Governor: voting delay 2 blocks, voting
 period 10 blocks, threshold 10 shares, quorum 10% (100 shares); Timelock delay 60 s, wired like
 `dao/deploy.py`.
@@ -45,7 +45,7 @@ GRACE = 14 * 86_400
 
 
 @pytest.fixture(scope="module")
-def holders(accounts):
+def members(accounts):
     return {
         "alice": accounts[1],
         "bob": accounts[2],
@@ -56,38 +56,38 @@ def holders(accounts):
 
 
 @pytest.fixture(scope="module")
-def gov(project, deployer, minter, holders, chain):
+def gov(project, deployer, minter, members, chain):
     token = deploy_votes_token(project, deployer, minter)
     g = deploy_governance(project, deployer, token, delay=DELAY)
     for name, amount in (("alice", 400), ("bob", 300), ("carol", 200), ("dave", 100)):
-        token.mint(holders[name], amount * ETHER)
+        token.mint(members[name], amount * ETHER)
     chain.mine(1)
     return g
 
 
 @pytest.fixture
-def alice(holders):
-    return holders["alice"]
+def alice(members):
+    return members["alice"]
 
 
 @pytest.fixture
-def bob(holders):
-    return holders["bob"]
+def bob(members):
+    return members["bob"]
 
 
 @pytest.fixture
-def carol(holders):
-    return holders["carol"]
+def carol(members):
+    return members["carol"]
 
 
 @pytest.fixture
-def dave(holders):
-    return holders["dave"]
+def dave(members):
+    return members["dave"]
 
 
 @pytest.fixture
-def eve(holders):
-    return holders["eve"]
+def eve(members):
+    return members["eve"]
 
 
 def set_value(gov, value: int, description: str | None = None) -> Proposal:
