@@ -158,6 +158,36 @@ def start_node(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, root: Path | 
     )
 
 
+# Chains whose time may be bent: Hardhat's default and ape's assumed local chain id.
+TEST_CHAIN_IDS = (31337, 1337)
+
+
+def mine(
+    blocks: int = 1, seconds: int = 0, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
+) -> tuple[int, int]:
+    """Advance the local test chain: `seconds` of time, then `blocks` blocks; returns (block, timestamp).
+
+    Uses Hardhat's `evm_increaseTime` and `hardhat_mine` (one second between the mined blocks), and
+    refuses any chain whose id is not a local test chain's.
+    """
+    if blocks < 1:
+        raise NodeError(f"mine at least one block (got {blocks}): time only moves when a block is mined")
+    if seconds < 0:
+        raise NodeError(f"time cannot go backwards (got --seconds {seconds})")
+    url = _url(host, port)
+    chain_id = int(rpc(url, "eth_chainId"), 16)
+    if chain_id not in TEST_CHAIN_IDS:
+        raise NodeError(
+            f"the chain at {url} has chain id {chain_id}, not a local test chain "
+            f"({', '.join(map(str, TEST_CHAIN_IDS))}): refusing to mine or move its time"
+        )
+    if seconds:
+        rpc(url, "evm_increaseTime", [seconds])
+    rpc(url, "hardhat_mine", [hex(blocks), hex(1)])
+    head = rpc(url, "eth_getBlockByNumber", ["latest", False])
+    return int(head["number"], 16), int(head["timestamp"], 16)
+
+
 def _terminate(pid: int, timeout: float = 10.0) -> None:
     try:
         os.killpg(pid, signal.SIGTERM)
@@ -229,3 +259,17 @@ def status_command(host: str, port: int) -> None:
         raise SystemExit(1)
     block = "not answering" if status.block is None else f"block {status.block}"
     click.echo(f"node running (pid {status.pid}) at {status.url}, {block}")
+
+
+@node.command("mine")
+@click.option("--blocks", default=1, show_default=True, type=int, help="Blocks to mine.")
+@click.option("--seconds", default=0, show_default=True, type=int, help="Seconds to move time forward first.")
+@_host
+@_port
+def mine_command(blocks: int, seconds: int, host: str, port: int) -> None:
+    """Mine blocks and move time forward (local test chains only): end a vote, pass a timelock."""
+    block, timestamp = mine(blocks, seconds, host, port)
+    click.echo(
+        f"mined {blocks} block(s){f' after +{seconds} s' if seconds else ''}: now at block {block}, "
+        f"timestamp {timestamp}"
+    )
