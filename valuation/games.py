@@ -70,6 +70,13 @@ def prior_score(task: str, y_train: np.ndarray, y_true: np.ndarray, classes: np.
     return -float(log_loss(y_true, proba, labels=classes))
 
 
+def _row_keys(X: np.ndarray, y: np.ndarray) -> list[bytes]:
+    """One hashable key per (features, label) row; equal rows give equal keys."""
+    features = np.ascontiguousarray(np.asarray(X, dtype=np.float64))
+    labels = np.asarray(y).astype(str)
+    return [features[i].tobytes() + b"|" + labels[i].encode() for i in range(len(features))]
+
+
 class CoalitionGame:
     """Caching, masking and parallel evaluation shared by the games."""
 
@@ -209,18 +216,44 @@ class ProviderGame(CoalitionGame):
         self._anchor = ((Xa - self._mean) / self._scale, ya)
         self._validation = ((Xv - self._mean) / self._scale, yv)
         self._blocks = [((X - self._mean) / self._scale, y) for X, y in blocks]
+        self._index_distinct_rows(blocks, Xa, ya)
         self._model = self.valuation_model or default_valuation_model(
             self.task, self.random_state, len(self.classes_)
         )
+
+    def _index_distinct_rows(self, blocks: list, Xa: np.ndarray, ya: np.ndarray) -> None:
+        """Number every distinct (features, label) row that is not already in the anchor set.
+
+        A coalition trains on the anchor plus the *set* of its members' rows: a row counts once
+        whoever brings it and however often, so resubmitting, repeating or copying rows (the
+        anchor's included) adds no weight to them and earns nothing.
+        """
+        seen = set(_row_keys(Xa, ya))
+        first: dict[bytes, int] = {}
+        distinct_X, distinct_y, self._row_ids = [], [], []
+        for (X, y), (scaled_X, scaled_y) in zip(blocks, self._blocks, strict=True):
+            ids = []
+            for r, key in enumerate(_row_keys(X, y)):
+                if key in seen:
+                    continue
+                if key not in first:
+                    first[key] = len(first)
+                    distinct_X.append(scaled_X[r])
+                    distinct_y.append(scaled_y[r])
+                ids.append(first[key])
+            self._row_ids.append(np.unique(np.asarray(ids, dtype=np.int64)))
+        self._distinct_X = np.vstack(distinct_X) if distinct_X else np.empty((0, Xa.shape[1]))
+        self._distinct_y = np.asarray(distinct_y) if distinct_y else np.asarray(ya[:0])
 
     def provider_rows(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """The (scaled) rows of provider `index`, for grouping duplicates."""
         return self._blocks[index]
 
     def _evaluate(self, members: np.ndarray) -> float:
-        parts = [self._anchor] + [self._blocks[i] for i in np.flatnonzero(members)]
-        X = np.vstack([p[0] for p in parts])
-        y = np.concatenate([p[1] for p in parts])
+        chosen = [self._row_ids[i] for i in np.flatnonzero(members)]
+        ids = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+        X = np.vstack([self._anchor[0], self._distinct_X[ids]])
+        y = np.concatenate([self._anchor[1], self._distinct_y[ids]])
         model = clone(self._model).fit(X, y)
         return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
 

@@ -24,6 +24,24 @@ def test_a_resubmitted_copy_earns_nothing_extra(breast_cancer):
     assert payout_share(attacked.values, [0, 6]) <= 1.10 * payout_share(honest.values, [0])
 
 
+def test_rows_count_once_whoever_brings_them(breast_cancer):
+    """Copied, repeated and anchor rows add no training weight: the games' values do not move."""
+    providers, anchor, validation = provider_scenario(breast_cancer, 4)
+    honest = ProviderGame(providers, anchor, validation)
+    X0, y0 = providers[0]
+    padded = [(np.vstack([X0, X0]), np.concatenate([y0, y0]))] + providers[1:]
+    assert np.allclose(ProviderGame(padded, anchor, validation).values(np.eye(4)), honest.values(np.eye(4)))
+
+    copied = ProviderGame(providers + [(X0[::-1], y0[::-1])], anchor, validation)
+    with_original, with_copy = np.ones(5, dtype=bool), np.ones(5, dtype=bool)
+    with_original[4], with_copy[0] = False, False
+    assert copied.value(with_copy) == copied.value(with_original) == copied.grand_value
+    assert copied.grand_value == honest.grand_value
+
+    anchor_copy = ProviderGame(providers + [anchor], anchor, validation)
+    assert estimate_shapley(anchor_copy).values[4] == 0
+
+
 def test_splitting_under_a_declared_owner_earns_nothing_extra(breast_cancer):
     providers, anchor, validation = provider_scenario(breast_cancer, 6)
     honest = estimate_shapley(ProviderGame(providers, anchor, validation))
