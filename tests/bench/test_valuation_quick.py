@@ -1,0 +1,82 @@
+"""The quick valuation benchmark (`python -m bench.valuation --quick`) as real assertions.
+
+One run (module fixture) checks each target's mechanism at reduced size: N=10 instead of 16 for
+accuracy and detection (exact table of 1,024 coalitions, cached under `.dao/bench-cache/`), N=20
+instead of 100 for the long-reference comparison, 8 instead of 12 models. Bounds are looser than
+the full run's targets but fail if the mechanism breaks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.valuation import run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return run(quick=True)
+
+
+def test_exact_values_for_eight_providers(report):
+    exact = report["n8_breast_cancer"]["ours_exact"]
+    assert exact["method"] == "exact"
+    assert exact["trainings"] <= 256  # 2^8 coalitions, the empty one (anchor only) included
+    assert exact["seconds_after_warmup"] <= 10
+    assert exact["bottom_k"]
+    assert report["n8_breast_cancer"]["pydvl_plays_same_game_abs_diff"] < 1e-9
+
+
+def test_kernel_accuracy_and_detection(report):
+    n16 = report["n16_breast_cancer"]
+    budget, small = n16["budgets"]["error"], n16["budgets"]["detection"]
+    ours = n16["methods"][f"ours_kernel_{budget}"]
+    assert ours["max_trainings"] <= budget
+    assert ours["median_rel_l2"] <= 0.15
+    assert ours["median_sign_agreement"] >= 0.9
+    assert n16["methods"][f"ours_kernel_{small}"]["bottom_k_rate"] >= 0.8
+    assert n16[f"ours_kernel_{small}_fresh_scenarios"]["bottom_k_rate"] >= 0.6
+    assert n16["reference"]["max_abs_diff_vs_direct_formula"] < 1e-9
+
+
+def test_baselines_are_measured(report):
+    methods = report["n16_breast_cancer"]["methods"]
+    for name in ("shap_kernel_naive_default", "shap_permutation_naive_default"):
+        assert methods[name]["median_trainings"] > 0
+    assert any(name.startswith("pydvl_tmc") for name in methods)
+    assert any(name.startswith("pydvl_msr_banzhaf") for name in methods)
+
+
+def test_anchoring_makes_flipped_providers_negative(report):
+    digits = report["digits"]
+    assert max(digits["anchored"]["corrupted_values"]) < 0
+    assert min(digits["unanchored"]["corrupted_values"]) > 0
+
+
+def test_no_false_slashes(report):
+    assert report["targets"]["zero_false_slashes"]["pass"], report["targets"]["zero_false_slashes"]
+
+
+def test_split_attack_does_not_pay(report):
+    splits = [r for r in report["attacks"]["runs"] if r["attack"] == "split" and r["owner_declared"]]
+    assert splits and max(r["multiplier"] for r in splits) <= 1.10
+
+
+def test_copy_attack_does_not_pay(report):
+    copies = [r for r in report["attacks"]["runs"] if r["attack"] == "copy"]
+    assert copies and max(r["multiplier"] for r in copies) <= 1.10, copies
+
+
+def test_model_game_exact(report):
+    models = report["model_game"]
+    assert models["method"] == "exact"
+    assert models["valuation_seconds"] <= 60
+    assert abs(models["efficiency_gap"]) < 1e-9
+
+
+def test_many_providers_against_long_reference(report):
+    n100 = report["n100_synthetic"]
+    assert n100["ours"]["rel_l2"] <= 0.8  # Kernel at 1,000 trainings vs a 4,000 one: noisy (see report)
+    assert n100["ours"]["seconds"] <= 120
