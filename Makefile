@@ -33,7 +33,9 @@ tools:
 compile: $(STAMP)
 	$(APE) compile
 
+# `make demo NETWORK=node` plays the story on the local Hardhat node (started if not running).
 demo: install compile
+	@if [ "$(NETWORK)" = node ]; then $(VENV)/bin/dao node start; fi
 	$(PY) -m dao.demo --network $(NETWORK)
 
 test: install compile

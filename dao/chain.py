@@ -56,6 +56,26 @@ def connected(network: str = "test") -> Iterator[str]:
         yield choice
 
 
+def advance_chain(seconds: int = 0, blocks: int = 1) -> None:
+    """Move the connected local chain's time forward by `seconds`, then mine `blocks` blocks.
+
+    ape's in-process chain sets the next timestamp itself; ape's generic node provider cannot, so
+    on the local Hardhat node this asks for `evm_increaseTime` and `evm_mine` over the connection.
+    """
+    from ape import chain
+    from ape.exceptions import APINotImplementedError
+
+    try:
+        if seconds:
+            chain.pending_timestamp += seconds
+        chain.mine(blocks)
+    except APINotImplementedError:
+        if seconds:
+            chain.provider.make_request("evm_increaseTime", [seconds])
+        for _ in range(blocks):
+            chain.provider.make_request("evm_mine", [])
+
+
 def load_project(root: Path | None = None):
     """The ape project of this repository, wherever the process was started from."""
     import ape

@@ -51,11 +51,9 @@ def _short(address: str) -> str:
 
 
 def _advance(seconds: int = 0, blocks: int = 1) -> None:
-    from ape import chain
+    from dao.chain import advance_chain
 
-    if seconds:
-        chain.pending_timestamp += seconds
-    chain.mine(blocks)
+    advance_chain(seconds, blocks)
 
 
 def stage_deploy(console, storage, network: str, operator_key):
