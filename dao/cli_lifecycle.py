@@ -164,7 +164,7 @@ def epoch_finalize(epoch: int | None, network: str, account_alias: str) -> None:
 def _print_report(report, report_cid: str) -> None:
     allocation = report.allocation
     table = Table(title=f"Epoch {report.epoch} report {report_cid}")
-    for column in ("player", "game", "owner", "value", "95% interval", "evaluations"):
+    for column in ("player", "game", "owner", "value", "95% joint interval", "evaluations"):
         table.add_column(column, justify="right" if column in ("value", "evaluations") else "left")
     owners = {f"#{c['id']}": c["contributor"] for c in report.inputs.get("contributions", [])}
     for game, values in (("data", report.data_values), ("model", report.model_values)):

@@ -129,8 +129,8 @@ def stage_contribute(console, dao, storage, outcome: Outcome, epoch: int, names:
 
 def _values_table(title: str, game: dict, label_of: dict, roles: dict) -> Table:
     table = Table(title=title)
-    for column in ("contribution", "contributor", "role", "value", "95% interval", "group"):
-        table.add_column(column, justify="right" if column in ("value", "95% interval") else "left")
+    for column in ("contribution", "contributor", "role", "value", "95% joint interval", "group"):
+        table.add_column(column, justify="right" if column in ("value", "95% joint interval") else "left")
     for player in game["players"]:
         name = label_of.get(player["name"], "?")
         reason = game["groups"][player["group"]]["reason"]

@@ -3,10 +3,12 @@
 Players are columns; the background is one all-zeros row; we explain the all-ones row; the model
 function maps 0/1 coalition rows to game values. Exact enumeration (shap's Exact explainer) when
 2^G is affordable; otherwise shap's KernelExplainer with `l1_reg=False` (its default "auto"
-silently zeroes players past ten) repeated with independent seeds, giving each value a 95%
-t-interval. The game's cache makes repeated coalitions free, so the budget counts distinct
-trainings. Groups of players (same owner, copies, clones) play as one; their value is then split
-by the grouping's weights.
+silently zeroes players past ten) repeated with independent seeds, giving each value a
+t-interval that holds for all players at once with 95% confidence (Bonferroni: each player's is a
+1 - 0.05/G interval), since stakes are slashed when an interval lies below zero and a clean
+contributor must not be slashed because one of many intervals missed by chance. The game's
+cache makes repeated coalitions free, so the budget counts distinct trainings. Groups of players
+(same owner, copies, clones) play as one; their value is then split by the grouping's weights.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from valuation.grouping import Grouping, group_players
 
 EXACT_MAX_PLAYERS = 16
 DEFAULT_REPEATS = 5
+FAMILY_CONFIDENCE = 0.95  # for all players' intervals together
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ def estimate_shapley(
         runs = np.array([_kernel_run(f, n_groups, per_run, int(seed)) for seed in seeds])
         group_values = runs.mean(axis=0)
         if n_repeats > 1:
-            half = stats.t.ppf(0.975, n_repeats - 1) * runs.std(axis=0, ddof=1) / np.sqrt(n_repeats)
+            per_player = 1 - (1 - FAMILY_CONFIDENCE) / n_groups
+            quantile = stats.t.ppf(1 - (1 - per_player) / 2, n_repeats - 1)
+            half = quantile * runs.std(axis=0, ddof=1) / np.sqrt(n_repeats)
         else:
             half = np.zeros(n_groups)
         low, high = group_values - half, group_values + half
