@@ -36,6 +36,10 @@ class TransactionRefused(DaoError):
     """A contract reverted; the message is the contract's own reason, as a sentence."""
 
 
+class ChainUnreachable(DaoError):
+    """The chain could not be reached: no node answers at the configured address."""
+
+
 def network_choice(name: str) -> str:
     """`test`/`node` shorthands or any ape network choice (`ethereum:local:node`)."""
     return NETWORK_ALIASES.get(name, name)
@@ -52,8 +56,18 @@ def connected(network: str = "test") -> Iterator[str]:
     if networks.active_provider is not None and networks.provider.network_choice == choice:
         yield choice
         return
-    with networks.parse_network_choice(choice):
+    from ape.exceptions import ApeException
+
+    try:
+        context = networks.parse_network_choice(choice)
+        context.__enter__()
+    except (ApeException, OSError) as exc:  # ape-node's "no node found" is a requests ConnectionError
+        hint = " (start it with `dao node start`)" if choice.endswith(":node") else ""
+        raise ChainUnreachable(f"cannot connect to {choice}{hint}: {str(exc).splitlines()[0]}") from exc
+    try:
         yield choice
+    finally:
+        context.__exit__(None, None, None)
 
 
 def advance_chain(seconds: int = 0, blocks: int = 1) -> None:
