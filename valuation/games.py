@@ -22,7 +22,6 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import log_loss, mean_squared_error
-from threadpoolctl import threadpool_limits
 
 from valuation._checks import (
     as_matrix,
@@ -32,6 +31,7 @@ from valuation._checks import (
     check_task,
     check_width,
 )
+from valuation._determinism import single_threaded
 from valuation.errors import InvalidInput
 
 _PROBA_FLOOR = 1e-6
@@ -99,7 +99,7 @@ class CoalitionGame:
     def _evaluate_single_threaded(self, members: np.ndarray) -> float:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
         # order in the main process makes values bit-identical whatever n_jobs is.
-        with threadpool_limits(limits=1):
+        with single_threaded():
             return self._evaluate(members)
 
     @property
@@ -140,7 +140,7 @@ class CoalitionGame:
         if missing:
             rows = list(missing.values())
             if self.n_jobs in (None, 1) or len(rows) < 4:
-                with threadpool_limits(limits=1):
+                with single_threaded():
                     results = [self._evaluate(row) for row in rows]
             else:
                 results = Parallel(n_jobs=self.n_jobs)(

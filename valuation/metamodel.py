@@ -13,22 +13,23 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import KFold, StratifiedKFold
-from threadpoolctl import threadpool_limits
 
 from valuation._checks import as_matrix, as_target, check_task
+from valuation._determinism import single_threaded
 from valuation.errors import InvalidInput, TooFewRows
 from valuation.games import _full_proba, default_valuation_model, score
 from valuation.specs import ModelSpec, parse_model_spec
 
 
 def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray:
-    if task == "regression":
-        return model.predict(X).reshape(-1, 1)
-    return _full_proba(model, X, classes)
+    with single_threaded():
+        if task == "regression":
+            return model.predict(X).reshape(-1, 1)
+        return _full_proba(model, X, classes)
 
 
 def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
-    with threadpool_limits(limits=1):
+    with single_threaded():
         oof = np.zeros((len(X), 1 if task == "regression" else len(classes)))
         for train, test in folds:
             model = spec.build(random_state).fit(X[train], y[train])
@@ -95,7 +96,7 @@ class StackedMetamodel(BaseEstimator):
         """The meta-learner refit on the cached OOF predictions of `model_indices` only."""
         indices = list(model_indices)
         meta = self.meta_learner or default_valuation_model(self.task, self.random_state, len(self.classes_))
-        with threadpool_limits(limits=1):
+        with single_threaded():
             return clone(meta).fit(np.hstack([self.oof_predictions_[i] for i in indices]), self.y_)
 
     def base_predictions(self, X) -> list[np.ndarray]:
