@@ -109,6 +109,18 @@ def _operator_key() -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
+def compute_options(command):
+    """`--jobs N` local worker processes, or `--scheduler tcp://...` a Dask cluster (same report)."""
+    command = click.option(
+        "--scheduler",
+        default=None,
+        help="A Dask scheduler address (default: $DAO_DASK_SCHEDULER); trainings run on its workers.",
+    )(command)
+    return click.option(
+        "--jobs", type=click.IntRange(min=-1), default=None, help="Local worker processes (-1: every core)."
+    )(command)
+
+
 @epoch_group.command("run")
 @click.option("--epoch", type=int, default=None, help="The epoch (default: the current one).")
 @click.option(
@@ -117,13 +129,22 @@ def _operator_key() -> bytes | None:
     default=None,
     help="The hold-out set (default: the one kept under the recipe's commitment in .dao/holdout).",
 )
+@compute_options
 @network_option
 @account_option(OPERATOR, "Operator account alias.")
-def epoch_run(epoch: int | None, validation: Path | None, network: str, account_alias: str) -> None:
+def epoch_run(
+    epoch: int | None,
+    validation: Path | None,
+    jobs: int | None,
+    scheduler: str | None,
+    network: str,
+    account_alias: str,
+) -> None:
     """Value the epoch's contributions, publish the report and commit it with the bond (resumable)."""
+    from dao.compute import compute_backend
     from dao.pipeline import run_epoch
 
-    with _dao(network) as (dao, storage):
+    with _dao(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
         run = run_epoch(
             dao,
             storage,
@@ -131,6 +152,7 @@ def epoch_run(epoch: int | None, validation: Path | None, network: str, account_
             epoch,
             validation.read_bytes() if validation else None,
             _operator_key(),
+            n_jobs=n_jobs,
         )
     _print_report(run.report, run.report_cid)
     if run.committed_now:
@@ -215,13 +237,15 @@ def epoch_show(epoch: int, as_json: bool, network: str) -> None:
 @click.command("verify")
 @click.argument("epoch", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@compute_options
 @network_option
-def verify_command(epoch: int, as_json: bool, network: str) -> None:
+def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str | None, network: str) -> None:
     """Recompute epoch EPOCH's report from its inputs; exit 0 on a byte-for-byte match, 1 otherwise."""
+    from dao.compute import compute_backend
     from dao.verify import verify_epoch
 
-    with _dao(network) as (dao, storage):
-        result = verify_epoch(dao, storage, epoch, _operator_key())
+    with _dao(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
+        result = verify_epoch(dao, storage, epoch, _operator_key(), n_jobs=n_jobs)
     if as_json:
         click.echo(
             json.dumps(

@@ -157,11 +157,14 @@ def value_epoch(
     operator_key: bytes | None = None,
     validation_cid: str | None = None,
     stages: dict[str, float] | None = None,
+    n_jobs: int | None = None,
 ) -> EpochValuation:
     """Validate every artifact, train the metamodel, value both games and build the report.
 
     `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
     recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
+    `n_jobs` fans trainings out over joblib's current backend (see `dao.compute`); the report's
+    bytes do not depend on it.
     """
     if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
         raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
@@ -180,7 +183,7 @@ def value_epoch(
     pooled_X = np.vstack([_xy(d)[0] for _, d in data])
     pooled_y = np.concatenate([_xy(d)[1] for _, d in data])
     metamodel = StackedMetamodel(
-        [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state
+        [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state, n_jobs=n_jobs
     ).fit(pooled_X, pooled_y)
     clock.lap("train")
 
@@ -191,12 +194,13 @@ def value_epoch(
         owners=[c.contributor for c, _ in data],
         player_names=[f"#{c.id}" for c, _ in data],
         random_state=recipe.random_state,
+        n_jobs=n_jobs,
     )
     data_result = estimate_shapley(
         data_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
     model_game = ModelGame.from_metamodel(
-        metamodel, _xy(validation), owners=[c.contributor for c, _ in models]
+        metamodel, _xy(validation), owners=[c.contributor for c, _ in models], n_jobs=n_jobs
     )
     model_game.player_names = [f"#{c.id}" for c, _ in models]
     model_result = estimate_shapley(
