@@ -96,6 +96,13 @@ class CoalitionGame:
     def _evaluate(self, members: np.ndarray) -> float:
         raise NotImplementedError
 
+    def __getstate__(self) -> dict:
+        # Workers evaluate the coalitions they are sent: shipping the cache with every task would
+        # grow each task with every value computed so far.
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        return state
+
     def _evaluate_single_threaded(self, members: np.ndarray) -> float:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
         # order in the main process makes values bit-identical whatever n_jobs is.

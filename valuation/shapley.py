@@ -21,6 +21,7 @@ from scipy import stats
 
 from valuation.errors import BudgetTooSmall
 from valuation.grouping import Grouping, group_players
+from valuation.screening import SCREEN_MIN_PLAYERS, screen_grouping, screening_scores
 
 EXACT_MAX_PLAYERS = 16
 DEFAULT_REPEATS = 5
@@ -39,8 +40,10 @@ class ShapleyResult:
     empty_value: float
     groups: tuple[tuple[int, ...], ...] = field(default_factory=tuple)
     group_reasons: tuple[str, ...] = field(default_factory=tuple)
+    valued_by: tuple[str, ...] = ()  # per player, when screening merged some players into blocks
 
     def to_dict(self) -> dict:
+        group_of = {player: g for g, members in enumerate(self.groups) for player in members}
         return {
             "method": self.method,
             "evaluations": int(self.evaluations),
@@ -52,7 +55,8 @@ class ShapleyResult:
                     "value": float(self.values[i]),
                     "ci_low": float(self.ci_low[i]),
                     "ci_high": float(self.ci_high[i]),
-                    "group": next(g for g, members in enumerate(self.groups) if i in members),
+                    "group": group_of[i],
+                    **({"valued_by": self.valued_by[i]} if self.valued_by else {}),
                 }
                 for i, name in enumerate(self.player_names)
             ],
@@ -98,6 +102,7 @@ def estimate_shapley(
     n_repeats: int = DEFAULT_REPEATS,
     group: bool = True,
     exact_max_players: int = EXACT_MAX_PLAYERS,
+    screen_min_players: int = SCREEN_MIN_PLAYERS,
 ) -> ShapleyResult:
     """Shapley values of `game`'s players with confidence intervals.
 
@@ -105,8 +110,14 @@ def estimate_shapley(
     players; a budget of at least 2^G trainings also gets exact values. Otherwise Kernel SHAP runs
     `n_repeats` times with seeds drawn from `random_state`, each with about budget / n_repeats
     samples; the cache keeps distinct trainings within the budget (plus the two fixed coalitions).
+    A classification data game with at least `screen_min_players` (grouped) players is screened (see
+    `valuation.screening`); `valued_by` then says, per player, how its value was measured.
     """
     grouping = group_players(game) if group else Grouping.singletons(game.n_players)
+    valued_by: tuple[str, ...] = ()
+    screenable = hasattr(game, "provider_rows") and game.task == "classification"
+    if screenable and len(grouping.groups) >= screen_min_players:
+        grouping, valued_by = screen_grouping(grouping, screening_scores(game))
     n_groups = len(grouping.groups)
     f = _group_game(game, grouping)
     empty = float(f(np.zeros((1, n_groups)))[0])
@@ -142,10 +153,18 @@ def estimate_shapley(
     for g, members in enumerate(grouping.groups):
         owner_of[list(members)] = g
     weights = grouping.weights
+    ci_low = np.minimum(low[owner_of] * weights, high[owner_of] * weights)
+    ci_high = np.maximum(low[owner_of] * weights, high[owner_of] * weights)
+    if valued_by:
+        # A screened block's split is an estimate, not a measurement of each member: its members'
+        # intervals reach zero, so nobody is slashed for the company they were grouped with.
+        screened = np.array([how != "shapley" for how in valued_by])
+        ci_low = np.where(screened, np.minimum(ci_low, 0.0), ci_low)
+        ci_high = np.where(screened, np.maximum(ci_high, 0.0), ci_high)
     return ShapleyResult(
         values=group_values[owner_of] * weights,
-        ci_low=np.minimum(low[owner_of] * weights, high[owner_of] * weights),
-        ci_high=np.maximum(low[owner_of] * weights, high[owner_of] * weights),
+        ci_low=ci_low,
+        ci_high=ci_high,
         evaluations=game.evaluations,
         method=method,
         player_names=list(game.player_names),
@@ -153,4 +172,5 @@ def estimate_shapley(
         empty_value=empty,
         groups=grouping.groups,
         group_reasons=grouping.reasons,
+        valued_by=valued_by,
     )
