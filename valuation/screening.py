@@ -23,7 +23,7 @@ SCREEN_FOLDS = 5
 SCREEN_MIN_PLAYERS = 200  # below this, every player is valued individually
 INDIVIDUAL_PLAYERS = 16  # players kept individual: the ones whose screened sign is least certain
 VALUABLE_BLOCKS, HARMFUL_BLOCKS = 8, 4
-_CHUNK = 128  # validation rows per distance block: bounds memory at _CHUNK x training rows
+_BLOCK_BYTES = 64 * 2**20  # memory for one block of validation-to-training distances (and orders)
 
 
 def knn_shapley(
@@ -44,11 +44,12 @@ def knn_shapley(
     rank = np.arange(1, n)  # 1-based positions 1..n-1 of the differences
     step = np.minimum(k, rank) / (rank * k)
     train_sq = np.einsum("ij,ij->i", X_train, X_train)
-    for start in range(0, len(X_val), _CHUNK):
-        block = X_val[start : start + _CHUNK]
+    chunk = max(1, _BLOCK_BYTES // (8 * 4 * n))  # distances, order, matches, s: 4 arrays of 8 bytes
+    for start in range(0, len(X_val), chunk):
+        block = X_val[start : start + chunk]
         distances = train_sq[None, :] - 2.0 * block @ X_train.T  # + |x_val|^2, constant per row
         order = np.argsort(distances, axis=1, kind="stable")
-        match = (y_train[order] == y_val[start : start + _CHUNK, None]).astype(float)
+        match = (y_train[order] == y_val[start : start + chunk, None]).astype(float)
         s = np.empty_like(match)
         s[:, -1] = match[:, -1] / n
         if n > 1:
