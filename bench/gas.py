@@ -87,7 +87,9 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
 
 def main() -> None:
     from ape import accounts, networks
+    from ape.logging import logger
 
+    logger.set_level("WARNING")  # ape's per-transaction INFO lines go to stdout, where the JSON goes
     with networks.parse_network_choice("ethereum:local:test"):
         figures = measure_system()
         try:
