@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import log_loss, mean_squared_error
@@ -103,11 +103,11 @@ class CoalitionGame:
         state["_cache"] = {}
         return state
 
-    def _evaluate_single_threaded(self, members: np.ndarray) -> float:
+    def _evaluate_batch(self, rows: list[np.ndarray]) -> list[float]:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
         # order in the main process makes values bit-identical whatever n_jobs is.
         with single_threaded():
-            return self._evaluate(members)
+            return [self._evaluate(members) for members in rows]
 
     @property
     def evaluations(self) -> int:
@@ -147,12 +147,18 @@ class CoalitionGame:
         if missing:
             rows = list(missing.values())
             if self.n_jobs in (None, 1) or len(rows) < 4:
-                with single_threaded():
-                    results = [self._evaluate(row) for row in rows]
+                results = self._evaluate_batch(rows)
             else:
-                results = Parallel(n_jobs=self.n_jobs)(
-                    delayed(self._evaluate_single_threaded)(row) for row in rows
-                )
+                # A few batches per worker: the game (its data) travels once per batch, not per row.
+                n_batches = min(len(rows), 4 * max(1, effective_n_jobs(self.n_jobs)))
+                batches = [list(batch) for batch in np.array_split(np.asarray(rows), n_batches)]
+                results = [
+                    value
+                    for batch in Parallel(n_jobs=self.n_jobs)(
+                        delayed(self._evaluate_batch)(batch) for batch in batches
+                    )
+                    for value in batch
+                ]
             self._cache.update(zip(missing, results, strict=True))
         return np.array([self._cache[key] for key in keys])
 
