@@ -55,6 +55,7 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
     gas["claim_shares"] = dao.settlement.claim_shares(
         1, a[2], 600 * ETHER, tree.proof(0), sender=a[2]
     ).gas_used
+    gas["claim_shares_proof_length"] = len(tree.proof(0))
     dao.settlement.claim_shares(1, a[3], 400 * ETHER, tree.proof(1), sender=a[3])
 
     price = dao.market.price()
