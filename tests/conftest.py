@@ -3,8 +3,39 @@
 import os
 import sys
 
+import pytest
+
 # ape-vyper compiles with the pip-installed vyper only when a `vyper` executable is on PATH; make
 # `ape test` / `pytest` from a non-activated shell behave like `make test`.
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def local_node():
+    """The project's Hardhat node, started for the module (and stopped after, unless it ran before)."""
+    import shutil
+    from pathlib import Path
+
+    from dao.node import DEFAULT_PORT, node_status, start_node, stop_node
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("node") is None or shutil.which("npx") is None:
+        pytest.skip("Node.js (node and npx) is not installed: the local node is Hardhat")
+    if not (root / "node_modules" / ".bin" / "hardhat").exists():
+        pytest.skip("node_modules/.bin/hardhat missing: `make install` runs npm ci")
+    already = node_status(root=root).running
+    if not already and not _port_free(DEFAULT_PORT):
+        pytest.skip(f"port {DEFAULT_PORT} is taken by a process that is not our node")
+    status = start_node(root=root)
+    yield status
+    if not already:
+        stop_node(root=root)

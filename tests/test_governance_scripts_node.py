@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -19,26 +18,12 @@ from pathlib import Path
 import pytest
 
 from dao.deploy import DeployParams
-from dao.node import node_status, start_node, stop_node
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NODE = ["--network", "ethereum:local:node"]
 PARAMS = DeployParams.for_tests()
 pytestmark = pytest.mark.node
-
-
-@pytest.fixture(scope="module")
-def node():
-    if shutil.which("node") is None or shutil.which("npx") is None:
-        pytest.skip("Node.js (node and npx) is not installed: the local node is Hardhat")
-    hardhat = ROOT / "node_modules" / ".bin" / "hardhat"
-    assert hardhat.exists(), f"{hardhat} is missing: run `make install` (npm ci)"
-    already = node_status(root=ROOT).running
-    status = start_node(root=ROOT)
-    yield status
-    if not already:
-        stop_node(root=ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +54,7 @@ def _mine(env, blocks: int, seconds: int = 0) -> None:
     _run(env, str(BIN / "dao"), "node", "mine", "--blocks", str(blocks), "--seconds", str(seconds))
 
 
-def test_a_retrain_proposal_goes_from_propose_to_an_opened_epoch_across_processes(node, env, tmp_path):
+def test_a_retrain_proposal_goes_from_propose_to_an_opened_epoch_across_processes(local_node, env, tmp_path):
     started = time.monotonic()
     # Process 1: deploy (genesis epoch 1 open) and settle epoch 1 with a synthetic allocation.
     _run(env, sys.executable, "-m", "tests.governance.epoch_one")

@@ -8,36 +8,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dao.node import DEFAULT_PORT, node_status, rpc, start_node, stop_node
+from dao.node import rpc
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture(scope="module")
-def node():
-    if not (ROOT / "node_modules" / ".bin" / "hardhat").exists():
-        pytest.skip("node_modules/.bin/hardhat missing: `make install` runs npm ci")
-    already = node_status(root=ROOT).running
-    if not already and not _port_free(DEFAULT_PORT):
-        pytest.skip(f"port {DEFAULT_PORT} is taken by a process that is not our node")
-    status = start_node(root=ROOT)
-    yield status
-    if not already:
-        stop_node(root=ROOT)
 
 
 def _run(env: dict, *argv: str, expect: int = 0) -> str:
@@ -51,7 +32,7 @@ def _skip_time(url: str, seconds: int) -> None:
     rpc(url, "evm_mine", [])
 
 
-def test_an_epoch_through_the_command_line_in_separate_processes(node, tmp_path):
+def test_an_epoch_through_the_command_line_in_separate_processes(local_node, tmp_path):
     env = {
         **os.environ,
         "PATH": f"{BIN}:{os.environ['PATH']}",
@@ -91,13 +72,13 @@ def test_an_epoch_through_the_command_line_in_separate_processes(node, tmp_path)
     )
     assert early.returncode == 2 and "contribution window is still open" in early.stderr
 
-    _skip_time(node.url, 601)
+    _skip_time(local_node.url, 601)
     run = _run(env, dao, "epoch", "run", "--network", "node")
     assert "epoch 1 committed: report Qm" in run
     again = _run(env, dao, "epoch", "run", "--network", "node")
     assert "already committed" in again
 
-    _skip_time(node.url, 601)
+    _skip_time(local_node.url, 601)
     final = _run(env, dao, "epoch", "finalize", "--network", "node")
     assert "epoch 1 is final" in final and "slashed contribution #3" in final
 

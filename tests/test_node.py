@@ -15,24 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.node
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture(scope="module")
-def running_node():
-    if not (ROOT / "node_modules" / ".bin" / "hardhat").exists():
-        pytest.skip("node_modules/.bin/hardhat missing: `make install` runs npm ci")
-    already = node_status(root=ROOT).running
-    if not already and not _port_free(DEFAULT_PORT):
-        pytest.skip(f"port {DEFAULT_PORT} is taken by a process that is not our node")
-    status = start_node(root=ROOT)
-    yield status
-    if not already:
-        stop_node(root=ROOT)
-
-
 def _in_process(code: str) -> str:
     """Run `code` in a fresh interpreter connected to the node; return its stdout."""
     prelude = (
@@ -47,17 +29,17 @@ def _in_process(code: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def test_node_answers_with_the_test_mnemonic_accounts(running_node):
-    assert running_node.running and running_node.chain_id == 31337
+def test_node_answers_with_the_test_mnemonic_accounts(local_node):
+    assert local_node.running and local_node.chain_id == 31337
     assert node_status(root=ROOT).block is not None
 
 
-def test_second_start_reuses_the_running_node(running_node):
+def test_second_start_reuses_the_running_node(local_node):
     again = start_node(root=ROOT)
-    assert again.pid == running_node.pid
+    assert again.pid == local_node.pid
 
 
-def test_state_persists_across_separate_processes(running_node):
+def test_state_persists_across_separate_processes(local_node):
     address = _in_process(
         """
 token = project.DemoStablecoin.deploy(sender=accounts.test_accounts[0])
@@ -84,7 +66,7 @@ def test_port_taken_by_a_stranger_is_a_clear_error(tmp_path):
             start_node(port=port, root=tmp_path)
 
 
-def test_a_second_node_elsewhere_is_refused_while_ours_runs(running_node):
+def test_a_second_node_elsewhere_is_refused_while_ours_runs(local_node):
     with pytest.raises(NodeError, match="already runs at http://127.0.0.1:8545"):
         start_node(port=DEFAULT_PORT + 1, root=ROOT)
 
