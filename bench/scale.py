@@ -6,8 +6,8 @@ Prints one JSON object:
   wall seconds serially and on a Dask `LocalCluster` with 2 single-threaded workers (the values
   must be identical), how each player was valued (N >= 200 is screened with KNN-Shapley first),
   and how many flipped providers land in the bottom decile.
-- `chain`: the on-chain cost curve of `bench.chain_costs` (commit/finalize/claim by leaves, dividend
-  claims by holders).
+- `chain`: the on-chain cost curve of `bench.scale_chain` (commit/finalize/claim by leaves, dividend
+  claims by holders, registrations by position).
 `--quick` runs N = 10 and 100 on 2,000 rows (what `make test` could afford); the full run takes
 several minutes.
 """
@@ -128,9 +128,9 @@ def run(quick: bool = False, log=sys.stderr) -> dict:
     sizes, provider_rows = ([10, 100], 2_000) if quick else ([10, 100, 1000], 10_000)
     curve = valuation_curve(sizes, provider_rows, log)
     report: dict = {"quick": quick, "valuation": curve, "valuation_reading": reading(curve)}
-    from bench import chain_costs
+    from bench import scale_chain
 
-    report["chain"] = chain_costs.run(quick=quick)
+    report["chain"] = scale_chain.run(quick=quick)
     return report
 
 
