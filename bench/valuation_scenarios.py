@@ -209,8 +209,9 @@ class UnanchoredGame(ProviderGame):
         chosen = np.flatnonzero(members)
         if len(chosen) == 0:
             return prior_score(self.task, self._anchor[1], self._validation[1], self.classes_)
-        X = np.vstack([self._blocks[i][0] for i in chosen])
-        y = np.concatenate([self._blocks[i][1] for i in chosen])
+        rows = [self.provider_rows(i) for i in chosen]
+        X = np.vstack([X for X, _ in rows])
+        y = np.concatenate([y for _, y in rows])
         model = clone(self._model).fit(X, y)
         return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
 

@@ -1,11 +1,15 @@
-"""Data set intake: parse CSV or Parquet bytes and check them against the epoch's schema.
+"""Data set intake: parse CSV or Parquet and check it against the epoch's schema.
 
-Every problem is collected (not just the first) so that a contributor fixes a file in one round.
+A data set is read as a stream of byte chunks and parsed `CHUNK_ROWS` rows at a time, so the raw
+file is never held whole (a CSV's text is several times the size of its parsed columns): only the
+checked, typed columns accumulate. Every problem is collected over all chunks (not just the first)
+so that a contributor fixes a file in one round.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +20,7 @@ from dao.recipe import DataSchema
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
+CHUNK_ROWS = 50_000
 _PARQUET_MAGIC = b"PAR1"
 
 
@@ -38,86 +43,221 @@ class Dataset:
         return len(self.features)
 
 
-def read_table(data: bytes, name: str = "data set") -> pd.DataFrame:
-    """CSV or Parquet (recognised by its magic bytes) into a DataFrame."""
-    if len(data) > MAX_BYTES:
-        raise InvalidDataset([f"{len(data):,} bytes exceeds the {MAX_BYTES:,}-byte limit"], name)
-    if not data.strip():
-        raise InvalidDataset(["the file is empty"], name)
+class _TooLarge(Exception):
+    pass
+
+
+class _ChunkStream(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks, counting bytes against a limit.
+
+    An exception from the source (storage down, a corrupt block) is kept in `source_error`, so
+    that it is re-raised as itself rather than taken for an unreadable file.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], limit: int | None = None):
+        self._chunks = iter(chunks)
+        self._pending = memoryview(b"")
+        self.limit = MAX_BYTES if limit is None else limit
+        self.total = 0
+        self.source_error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def _pull(self) -> bool:
+        try:
+            chunk = next(self._chunks, None)
+        except Exception as exc:
+            self.source_error = exc
+            raise
+        if chunk is None:
+            return False
+        self.total += len(chunk)
+        if self.total > self.limit:
+            raise _TooLarge()
+        # Only `head` and `blank` look ahead across chunks; `readinto` pulls when nothing is pending.
+        self._pending = (
+            memoryview(bytes(self._pending) + bytes(chunk)) if self._pending else memoryview(chunk)
+        )
+        return True
+
+    def head(self, n: int) -> bytes:
+        """At least `n` bytes from the start without consuming them (fewer if the stream is shorter)."""
+        while len(self._pending) < n and self._pull():
+            pass
+        return bytes(self._pending[:n])
+
+    def blank(self) -> bool:
+        """True when the stream holds nothing but whitespace (consumes only what it must look at)."""
+        while True:
+            if bytes(self._pending).strip():
+                return False
+            if not self._pull():
+                return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            if not self._pull():
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def read_rest(self) -> bytes:
+        return self.read()
+
+
+def _iter_frames(stream: _ChunkStream, text_columns: list[str]) -> Iterator[pd.DataFrame]:
+    if stream.head(4) == _PARQUET_MAGIC:
+        # A Parquet file is read from its footer: it needs the whole (compressed) file, and is then
+        # converted row group by row group.
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(io.BytesIO(stream.read_rest()))
+        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
+            yield batch.to_pandas()
+        return
+    # Category and label columns stay text, as written: type inference per chunk could read "01"
+    # as 1 in one chunk and as "01" in the next.
+    reader = pd.read_csv(
+        io.BufferedReader(stream),
+        chunksize=CHUNK_ROWS,
+        dtype={column: str for column in text_columns},
+    )
+    with reader:
+        yield from reader
+
+
+def iter_table(
+    chunks: Iterable[bytes], name: str = "data set", text_columns: Iterable[str] = ()
+) -> Iterator[pd.DataFrame]:
+    """CSV or Parquet (recognised by its magic bytes) from byte chunks, `CHUNK_ROWS` rows at a time."""
+    stream = _ChunkStream(chunks)
     try:
-        if data[:4] == _PARQUET_MAGIC and data[-4:] == _PARQUET_MAGIC:
-            return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(io.BytesIO(data))
-    except Exception as exc:  # pandas raises many types for unreadable input
+        if stream.blank():
+            raise InvalidDataset(["the file is empty"], name)
+        yield from _iter_frames(stream, list(text_columns))
+    except _TooLarge:
+        raise InvalidDataset([f"the file is larger than the {MAX_BYTES:,}-byte limit"], name) from None
+    except InvalidDataset:
+        raise
+    except Exception as exc:  # pandas and pyarrow raise many types for unreadable input
+        if stream.source_error is not None:
+            raise stream.source_error from None
         raise InvalidDataset(
             [f"cannot be read as CSV or Parquet ({type(exc).__name__}: {exc})"], name
         ) from exc
 
 
-def _check_column(column: pd.Series, dtype: str) -> tuple[pd.Series | None, list[str]]:
-    name = column.name
-    if dtype == "category":
-        if column.isna().any():
-            return None, [f"column {name!r} has {int(column.isna().sum())} missing values"]
-        return column.astype(str).astype("category"), []
-    if dtype == "bool":
-        if column.dtype == bool:
-            return column, []
-        lowered = column.astype(str).str.lower()
-        if not lowered.isin(["true", "false", "0", "1"]).all():
-            return None, [f"column {name!r} should be bool but has values other than true/false/0/1"]
-        return lowered.isin(["true", "1"]), []
-    numeric = pd.to_numeric(column, errors="coerce")
-    unparsable = int((numeric.isna() & column.notna()).sum())
-    if unparsable:
-        return None, [f"column {name!r} should be {dtype} but has {unparsable} non-numeric values"]
-    problems = []
-    missing = int(numeric.isna().sum())
-    if missing:
-        problems.append(f"column {name!r} has {missing} NaN values; drop or impute them before contributing")
-    infinite = int(np.isinf(numeric.to_numpy(dtype=float, na_value=np.nan)).sum())
-    if infinite:
-        problems.append(f"column {name!r} has {infinite} infinite values")
-    if problems:
-        return None, problems
-    if dtype == "int64":
-        if not np.all(np.mod(numeric.to_numpy(dtype=float), 1) == 0):
-            return None, [f"column {name!r} should be int64 but has fractional values"]
-        return numeric.astype("int64"), []
-    return numeric.astype("float64"), []
+def read_table(data: bytes, name: str = "data set") -> pd.DataFrame:
+    """A whole (small) table, e.g. a prediction request, from CSV or Parquet bytes."""
+    frames = list(iter_table([data], name))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def validate_dataset(table: pd.DataFrame, schema: DataSchema, name: str = "data set") -> Dataset:
-    """Check `table` against `schema`; raise `InvalidDataset` listing every problem."""
+@dataclass
+class _ColumnTally:
+    """One column's problems and checked values, added up chunk by chunk."""
+
+    name: str
+    dtype: str
+    unparsable: int = 0
+    missing: int = 0
+    infinite: int = 0
+    not_bool: bool = False
+    fractional: bool = False
+    parts: list = field(default_factory=list)
+
+    def add(self, column: pd.Series, keep: bool) -> None:
+        if self.dtype == "category":
+            self.missing += int(column.isna().sum())
+            value = column.astype(str)
+        elif self.dtype == "bool":
+            if column.dtype == bool:
+                value = column
+            else:
+                lowered = column.astype(str).str.lower()
+                self.not_bool |= not bool(lowered.isin(["true", "false", "0", "1"]).all())
+                value = lowered.isin(["true", "1"])
+        else:
+            numeric = pd.to_numeric(column, errors="coerce")
+            self.unparsable += int((numeric.isna() & column.notna()).sum())
+            self.missing += int(numeric.isna().sum())
+            as_float = numeric.to_numpy(dtype=float, na_value=np.nan)
+            self.infinite += int(np.isinf(as_float).sum())
+            if self.dtype == "int64":
+                finite = as_float[np.isfinite(as_float)]
+                self.fractional |= bool(np.any(np.mod(finite, 1) != 0))
+            value = numeric.to_numpy() if self.dtype == "int64" else as_float
+        if keep:
+            self.parts.append(np.asarray(value))
+
+    def problems(self) -> list[str]:
+        name, dtype = self.name, self.dtype
+        if dtype == "category":
+            return [f"column {name!r} has {self.missing} missing values"] if self.missing else []
+        if dtype == "bool":
+            return (
+                [f"column {name!r} should be bool but has values other than true/false/0/1"]
+                if self.not_bool
+                else []
+            )
+        if self.unparsable:
+            return [f"column {name!r} should be {dtype} but has {self.unparsable} non-numeric values"]
+        problems = []
+        if self.missing:
+            problems.append(
+                f"column {name!r} has {self.missing} NaN values; drop or impute them before contributing"
+            )
+        if self.infinite:
+            problems.append(f"column {name!r} has {self.infinite} infinite values")
+        if not problems and self.fractional:
+            problems.append(f"column {name!r} should be int64 but has fractional values")
+        return problems
+
+    def values(self) -> pd.Series:
+        joined = np.concatenate(self.parts) if self.parts else np.array([])
+        if self.dtype == "category":
+            return pd.Series(joined, dtype=object).astype("category")
+        if self.dtype == "bool":
+            return pd.Series(joined.astype(bool))
+        return pd.Series(joined.astype("int64" if self.dtype == "int64" else "float64"))
+
+
+def validate_frames(frames: Iterable[pd.DataFrame], schema: DataSchema, name: str = "data set") -> Dataset:
+    """Check a table given chunk by chunk against `schema`; raise `InvalidDataset` listing every problem."""
     expected = [column for column, _ in schema.features] + [schema.target]
-    problems: list[str] = []
-    missing = [column for column in expected if column not in table.columns]
-    extra = [column for column in table.columns if column not in expected]
-    if missing:
-        problems.append(f"missing columns {missing}")
-    if extra:
-        problems.append(f"unexpected columns {extra}")
-    if len(table) == 0:
-        problems.append("no rows")
-    if len(table) > MAX_ROWS:
-        problems.append(f"{len(table):,} rows exceeds the {MAX_ROWS:,}-row limit")
-    if problems:
-        raise InvalidDataset(problems, name)
-
-    converted = {}
-    for column, dtype in schema.features:
-        series, column_problems = _check_column(table[column], dtype)
-        problems += column_problems
-        converted[column] = series
     target_dtype = "category" if schema.task == "classification" else "float64"
-    target, target_problems = _check_column(table[schema.target], target_dtype)
-    problems += target_problems
+    tallies = [_ColumnTally(column, dtype) for column, dtype in schema.features]
+    tallies.append(_ColumnTally(schema.target, target_dtype))
+    rows, header_checked = 0, False
+    for frame in frames:
+        if not header_checked:
+            missing = [column for column in expected if column not in frame.columns]
+            extra = [column for column in frame.columns if column not in expected]
+            problems = [f"missing columns {missing}"] if missing else []
+            problems += [f"unexpected columns {extra}"] if extra else []
+            if problems:
+                raise InvalidDataset(problems + ([] if len(frame) else ["no rows"]), name)
+            header_checked = True
+        rows += len(frame)
+        if rows > MAX_ROWS:
+            raise InvalidDataset([f"more rows than the {MAX_ROWS:,}-row limit"], name)
+        # Once a problem is known the values are useless: keep counting, stop keeping.
+        keep = not any(tally.problems() for tally in tallies)
+        for tally in tallies:
+            tally.add(frame[tally.name], keep)
+    if rows == 0:
+        raise InvalidDataset(["no rows"], name)
+    problems = [problem for tally in tallies for problem in tally.problems()]
     if problems:
         raise InvalidDataset(problems, name)
 
-    features = pd.DataFrame(converted)[[column for column, _ in schema.features]]
-    full = features.assign(**{schema.target: target})
-    duplicated = int(full.duplicated().sum())
+    columns = {tally.name: tally.values() for tally in tallies}
+    target = columns.pop(schema.target)
+    features = pd.DataFrame(columns)
+    duplicated = int(features.assign(**{schema.target: target}).duplicated().sum())
     if duplicated:
         problems.append(f"{duplicated} duplicated rows; remove repeated rows before contributing")
     if schema.task == "classification" and target.nunique() < 2:
@@ -125,8 +265,23 @@ def validate_dataset(table: pd.DataFrame, schema: DataSchema, name: str = "data 
     if problems:
         raise InvalidDataset(problems, name)
     labels = target.astype(str).to_numpy() if schema.task == "classification" else target.to_numpy()
-    return Dataset(features=features.reset_index(drop=True), target=labels)
+    return Dataset(features=features, target=labels)
+
+
+def validate_dataset(table: pd.DataFrame, schema: DataSchema, name: str = "data set") -> Dataset:
+    """Check a whole `table` against `schema`; raise `InvalidDataset` listing every problem."""
+    return validate_frames([table], schema, name)
+
+
+def _text_columns(schema: DataSchema) -> list[str]:
+    columns = [column for column, dtype in schema.features if dtype == "category"]
+    return columns + ([schema.target] if schema.task == "classification" else [])
+
+
+def stream_dataset(chunks: Iterable[bytes], schema: DataSchema, name: str = "data set") -> Dataset:
+    """Parse and check a data set arriving as byte chunks (e.g. `storage.open(cid)`), chunk by chunk."""
+    return validate_frames(iter_table(chunks, name, _text_columns(schema)), schema, name)
 
 
 def load_dataset(data: bytes, schema: DataSchema, name: str = "data set") -> Dataset:
-    return validate_dataset(read_table(data, name), schema, name)
+    return stream_dataset([data], schema, name)

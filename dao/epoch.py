@@ -7,15 +7,18 @@ canonical bytes anyone can recompute from the same inputs.
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from eth_utils import keccak
 
-from dao.datasets import Dataset, InvalidDataset, load_dataset
+from dao.datasets import Dataset, InvalidDataset, load_dataset, stream_dataset
 from dao.errors import DaoError
 from dao.recipe import Recipe
+from dao.sealing import MARKER as SEALED_MARKER
 from dao.sealing import SealingError, is_sealed, unseal
 from dao.storage import ContentNotFound, CorruptBlock, StorageUnavailable
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
@@ -84,6 +87,16 @@ class _StageClock:
         self.last = now
 
 
+def _peek(chunks: Iterator[bytes], n: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first `n` bytes of a stream, and the whole stream still to read."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= n:
+            break
+    return head[:n], itertools.chain([head], chunks)
+
+
 def check_artifacts(
     storage, recipe: Recipe, contributions: list[Contribution], operator_key: bytes | None = None
 ) -> tuple[list[tuple[Contribution, Dataset]], list[tuple[Contribution, object]], dict[int, str]]:
@@ -98,28 +111,27 @@ def check_artifacts(
     models: list[tuple[Contribution, object]] = []
     for contribution in contributions:
         try:
-            raw = storage.get(contribution.cid)
+            head, chunks = _peek(storage.open(contribution.cid), len(SEALED_MARKER))
+            if is_sealed(head):
+                if operator_key is None:
+                    raise SealingError("the data set is sealed and this run has no operator key")
+                chunks = iter([unseal(b"".join(chunks), operator_key)])
+            if contribution.kind == KIND_DATA:
+                # Streamed: a data set is parsed chunk by chunk, never held whole as text.
+                name = f"contribution {contribution.id}"
+                data.append((contribution, stream_dataset(chunks, recipe.schema, name)))
+            else:
+                spec = parse_model_spec(b"".join(chunks))
+                if spec.estimator not in recipe.model_allow_list:
+                    raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
+                models.append((contribution, spec))
         except ContentNotFound as exc:
             rejected[contribution.id] = f"artifact not retrievable: {exc}"
-            continue
         except (StorageUnavailable, CorruptBlock) as exc:
             raise EpochError(
                 f"contribution {contribution.id} ({contribution.cid}) could not be read: {exc}; "
                 "nothing was committed, fix the storage and run the epoch again"
             ) from exc
-        try:
-            if is_sealed(raw):
-                if operator_key is None:
-                    raise SealingError("the data set is sealed and this run has no operator key")
-                raw = unseal(raw, operator_key)
-            if contribution.kind == KIND_DATA:
-                name = f"contribution {contribution.id}"
-                data.append((contribution, load_dataset(raw, recipe.schema, name)))
-            else:
-                spec = parse_model_spec(raw)
-                if spec.estimator not in recipe.model_allow_list:
-                    raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
-                models.append((contribution, spec))
         except (InvalidDataset, InvalidModelSpec, SealingError, ValueError) as exc:
             rejected[contribution.id] = str(exc)
     return data, models, rejected
@@ -170,7 +182,7 @@ def value_epoch(
         raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
     clock = _StageClock(stages)
     schema = recipe.schema
-    anchor = load_dataset(storage.get(recipe.anchor_cid), schema, "anchor set")
+    anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
     validation = load_dataset(validation_csv, schema, "validation set")
     data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
     clock.lap("validate")
@@ -180,19 +192,26 @@ def value_epoch(
             f"{len(models)} ({len(rejected)} rejected)"
         )
 
-    pooled_X = np.vstack([_xy(d)[0] for _, d in data])
-    pooled_y = np.concatenate([_xy(d)[1] for _, d in data])
+    # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
+    # copy lives only while the metamodel trains.
+    accepted_data = [c for c, _ in data]
+    provider_arrays = []
+    while data:
+        provider_arrays.append(_xy(data.pop(0)[1]))
+    pooled_X = np.vstack([X for X, _ in provider_arrays])
+    pooled_y = np.concatenate([y for _, y in provider_arrays])
     metamodel = StackedMetamodel(
         [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state, n_jobs=n_jobs
     ).fit(pooled_X, pooled_y)
+    del pooled_X, pooled_y
     clock.lap("train")
 
     data_game = ProviderGame(
-        [_xy(d) for _, d in data],
+        provider_arrays,
         _xy(anchor),
         _xy(validation),
-        owners=[c.contributor for c, _ in data],
-        player_names=[f"#{c.id}" for c, _ in data],
+        owners=[c.contributor for c in accepted_data],
+        player_names=[f"#{c.id}" for c in accepted_data],
         random_state=recipe.random_state,
         n_jobs=n_jobs,
     )
@@ -207,7 +226,6 @@ def value_epoch(
         model_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
 
-    accepted_data = [c for c, _ in data]
     accepted_models = [c for c, _ in models]
     policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
     allocation = policy.allocate(

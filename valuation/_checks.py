@@ -41,7 +41,7 @@ def as_matrix(X, name: str, columns: list[str] | None = None) -> tuple[np.ndarra
         matrix = np.asarray(X)
         if matrix.dtype == object or not np.issubdtype(matrix.dtype, np.number):
             raise SchemaMismatch(f"{name} is not numeric (dtype {matrix.dtype})")
-        matrix = matrix.astype(float)
+        matrix = matrix.astype(float, copy=False)  # a float matrix is used as given, never copied
         names = None
     if matrix.ndim != 2:
         raise SchemaMismatch(f"{name} must be 2-dimensional, got shape {matrix.shape}")

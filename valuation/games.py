@@ -228,7 +228,10 @@ class ProviderGame(CoalitionGame):
         self._scale = np.where(Xa.std(axis=0) > 0, Xa.std(axis=0), 1.0)
         self._anchor = ((Xa - self._mean) / self._scale, ya)
         self._validation = ((Xv - self._mean) / self._scale, yv)
-        self._blocks = [((X - self._mean) / self._scale, y) for X, y in blocks]
+        # Providers' rows are kept once, unscaled (the caller's arrays when they are float matrices);
+        # training uses the scaled distinct rows below, so a scaled copy of every block would only
+        # double the memory of a large epoch.
+        self._raw_blocks = blocks
         self._index_distinct_rows(blocks, Xa, ya)
         self._model = self.valuation_model or default_valuation_model(
             self.task, self.random_state, len(self.classes_)
@@ -244,7 +247,8 @@ class ProviderGame(CoalitionGame):
         seen = set(_row_keys(Xa, ya))
         first: dict[bytes, int] = {}
         distinct_X, distinct_y, self._row_ids = [], [], []
-        for (X, y), (scaled_X, scaled_y) in zip(blocks, self._blocks, strict=True):
+        for index, (X, y) in enumerate(blocks):
+            scaled_X, scaled_y = self.provider_rows(index)
             ids = []
             for r, key in enumerate(_row_keys(X, y)):
                 if key in seen:
@@ -260,7 +264,8 @@ class ProviderGame(CoalitionGame):
 
     def provider_rows(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """The (scaled) rows of provider `index`, for grouping duplicates."""
-        return self._blocks[index]
+        X, y = self._raw_blocks[index]
+        return (X - self._mean) / self._scale, y
 
     def _evaluate(self, members: np.ndarray) -> float:
         chosen = [self._row_ids[i] for i in np.flatnonzero(members)]

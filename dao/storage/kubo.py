@@ -55,8 +55,15 @@ class KuboStorage:
 
     def open(self, cid: str) -> Iterator[bytes]:
         parse_cid(cid)
+        import ipfshttpclient.exceptions as errors
+
         stream = self._call(f"read {cid}", self._client.cat, cid, stream=True)
-        yield from stream
+        try:
+            yield from stream
+        except (errors.ConnectionError, errors.TimeoutError) as exc:
+            raise StorageUnavailable(
+                f"the IPFS daemon at {self.api} stopped answering while {cid} was read"
+            ) from exc
 
     def has(self, cid: str) -> bool:
         import ipfshttpclient.exceptions as errors
