@@ -27,18 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.scale_epoch import MODELS  # the same four model builders
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TIME = "/usr/bin/time"
 LIMIT_MB = 2_048
 WINDOW_SECONDS = 3_600
 N_FEATURES = 20
-MODELS = (
-    ("logistic_regression", {"C": 1.0, "max_iter": 300}),
-    ("gaussian_nb", {}),
-    ("random_forest", {"n_estimators": 30, "max_depth": 6}),
-    ("hist_gradient_boosting", {"max_iter": 40}),
-)
 
 
 def _csv(X: np.ndarray, y: np.ndarray) -> bytes:
