@@ -8,6 +8,9 @@ Prints one JSON object:
   and how many flipped providers land in the bottom decile.
 - `chain`: the on-chain cost curve of `bench.scale_chain` (commit/finalize/claim by leaves, dividend
   claims by holders, registrations by position).
+- `epoch_stages`: `bench.scale_epoch`'s end-to-end epoch time by stage for 16, 64 and 256
+  contributors (fetch, validate, train, value, publish, commit).
+Peak memory of `dao epoch run` at 100 x 10,000 rows is `bench.epoch_memory` (it needs the node).
 `--quick` runs N = 10 and 100 on 2,000 rows (what `make test` could afford); the full run takes
 several minutes.
 """
@@ -128,9 +131,10 @@ def run(quick: bool = False, log=sys.stderr) -> dict:
     sizes, provider_rows = ([10, 100], 2_000) if quick else ([10, 100, 1000], 10_000)
     curve = valuation_curve(sizes, provider_rows, log)
     report: dict = {"quick": quick, "valuation": curve, "valuation_reading": reading(curve)}
-    from bench import scale_chain
+    from bench import scale_chain, scale_epoch
 
     report["chain"] = scale_chain.run(quick=quick)
+    report["epoch_stages"] = scale_epoch.run(quick=quick, log=log)["epochs"]
     return report
 
 
