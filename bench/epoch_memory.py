@@ -43,8 +43,9 @@ def _csv(X: np.ndarray, y: np.ndarray) -> bytes:
     return frame.to_csv(index=False, float_format="%.6f").encode()
 
 
-def write_epoch_files(directory: Path, providers: int, rows: int, budget: int, seed: int = 0) -> dict:
-    """Provider CSVs, model specs, the hold-out set and a recipe whose anchor is in the local store."""
+def write_epoch_files(directory: Path, providers: int, rows: int, budget: int, seed: int = 0) -> int:
+    """Provider CSVs, model specs, the hold-out set and a recipe whose anchor is in the local store;
+    returns the providers' CSV bytes."""
     from eth_utils import keccak
     from sklearn.datasets import make_classification
 
@@ -92,7 +93,7 @@ def write_epoch_files(directory: Path, providers: int, rows: int, budget: int, s
         valuation_budget=budget,
     ).validate()
     (directory / "recipe.json").write_bytes(recipe.to_json())
-    return {"csv_bytes": csv_bytes, "flipped": sorted(flipped)}
+    return csv_bytes
 
 
 def deploy_and_register(directory: Path) -> None:
@@ -107,10 +108,10 @@ def deploy_and_register(directory: Path) -> None:
     from dao.contribute import contribute
     from dao.deploy import DeployParams, deploy_dao
     from dao.holdout import save_holdout
-    from dao.node import DEFAULT_HOST, DEFAULT_PORT, rpc
+    from dao.node import node_status, rpc
     from dao.storage import get_storage
 
-    url = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    url = node_status(root=ROOT).url
     recipe = (directory / "recipe.json").read_bytes()
     save_holdout((directory / "validation.csv").read_bytes())
     storage = get_storage()
@@ -165,18 +166,15 @@ def measure(providers: int, rows: int, budget: int, log=sys.stderr) -> dict:
     node = start_node(root=ROOT)
     try:
         with tempfile.TemporaryDirectory() as scratch:
-            env = {
-                **os.environ,
-                "PATH": f"{BIN}:{os.environ['PATH']}",
-                "DAO_STATE_DIR": str(Path(scratch) / "state"),
-                "DAO_IPFS_DIR": str(Path(scratch) / "ipfs"),
-            }
-            env.pop("DAO_IPFS_API", None)
-            os.environ.update({k: env[k] for k in ("DAO_STATE_DIR", "DAO_IPFS_DIR")})
+            # This process writes the anchor into the same store the child processes read.
+            os.environ.update(
+                DAO_STATE_DIR=str(Path(scratch) / "state"), DAO_IPFS_DIR=str(Path(scratch) / "ipfs")
+            )
             os.environ.pop("DAO_IPFS_API", None)
+            env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
             files = Path(scratch) / "epoch"
             started = time.perf_counter()
-            written = write_epoch_files(files, providers, rows, budget)
+            csv_bytes = write_epoch_files(files, providers, rows, budget)
             print(f"[bench.epoch_memory] data written in {time.perf_counter() - started:.0f} s", file=log)
             started = time.perf_counter()
             _run(env, sys.executable, "-m", "bench.epoch_memory", "--register", str(files))
@@ -198,7 +196,7 @@ def measure(providers: int, rows: int, budget: int, log=sys.stderr) -> dict:
         "rows_per_provider": rows,
         "features": N_FEATURES,
         "models": len(MODELS),
-        "csv_megabytes": round(written["csv_bytes"] / 2**20, 1),
+        "csv_megabytes": round(csv_bytes / 2**20, 1),
         "valuation_budget": budget,
         "register_seconds": round(register_seconds, 1),
         "epoch_run_seconds": round(wall, 1),

@@ -104,9 +104,6 @@ class _ChunkStream(io.RawIOBase):
         self._pending = self._pending[n:]
         return n
 
-    def read_rest(self) -> bytes:
-        return self.read()
-
 
 def _iter_frames(stream: _ChunkStream, text_columns: list[str]) -> Iterator[pd.DataFrame]:
     if stream.head(4) == _PARQUET_MAGIC:
@@ -114,7 +111,7 @@ def _iter_frames(stream: _ChunkStream, text_columns: list[str]) -> Iterator[pd.D
         # converted row group by row group.
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(io.BytesIO(stream.read_rest()))
+        parquet = pq.ParquetFile(io.BytesIO(stream.read()))
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
             yield batch.to_pandas()
         return

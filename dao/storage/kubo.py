@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dao.storage.cid import parse_cid
@@ -30,11 +31,13 @@ class KuboStorage:
     def __repr__(self) -> str:
         return f"KuboStorage({self.api!r})"
 
-    def _call(self, what: str, function, *args, **kwargs):
+    @contextmanager
+    def _daemon_errors(self, what: str) -> Iterator[None]:
+        """The client's connection, timeout and refusal errors as storage errors naming `what`."""
         import ipfshttpclient.exceptions as errors
 
         try:
-            return function(*args, **kwargs)
+            yield
         except (errors.ConnectionError, errors.TimeoutError) as exc:
             raise StorageUnavailable(
                 f"no IPFS daemon answers at {self.api} (DAO_IPFS_API) while trying to {what}: start one "
@@ -42,6 +45,10 @@ class KuboStorage:
             ) from exc
         except errors.ErrorResponse as exc:
             raise StorageError(f"the IPFS daemon at {self.api} refused to {what}: {exc}") from exc
+
+    def _call(self, what: str, function, *args, **kwargs):
+        with self._daemon_errors(what):
+            return function(*args, **kwargs)
 
     def add(self, source: bytes | str | os.PathLike) -> str:
         # kubo's defaults (CIDv0, 256 KiB chunks, balanced, pinned) are what the embedded store mirrors.
@@ -55,15 +62,9 @@ class KuboStorage:
 
     def open(self, cid: str) -> Iterator[bytes]:
         parse_cid(cid)
-        import ipfshttpclient.exceptions as errors
-
-        stream = self._call(f"read {cid}", self._client.cat, cid, stream=True)
-        try:
-            yield from stream
-        except (errors.ConnectionError, errors.TimeoutError) as exc:
-            raise StorageUnavailable(
-                f"the IPFS daemon at {self.api} stopped answering while {cid} was read"
-            ) from exc
+        # The daemon can go away mid-stream too: reading is covered, not only the request.
+        with self._daemon_errors(f"read {cid}"):
+            yield from self._client.cat(cid, stream=True)
 
     def has(self, cid: str) -> bool:
         import ipfshttpclient.exceptions as errors
