@@ -57,3 +57,11 @@ class AdditiveGame(CoalitionGame):
 
     def _evaluate(self, members):
         return float(self.weights[members].sum())
+
+
+class LearningCurveGame(AdditiveGame):
+    """v(S) = log(1 + sum of the weights of S): mostly a bending function of how much data S has,
+    the shape that makes plain Kernel SHAP noisy on data games."""
+
+    def _evaluate(self, members):
+        return float(np.log1p(self.weights[members].sum()))
