@@ -29,6 +29,16 @@ class Verification:
     version_warnings: list[str] = field(default_factory=list)
 
 
+def version_differences(recorded: dict) -> list[str]:
+    """What differs between the versions a report recorded and this machine's (the estimator's
+    revision included), one "name: report X vs here Y" per library."""
+    return [
+        f"{name}: report {recorded.get(name)} vs here {version}"
+        for name, version in library_versions().items()
+        if recorded.get(name) != version
+    ]
+
+
 def _flatten(obj, prefix: str = "") -> dict[str, object]:
     if isinstance(obj, dict):
         flat = {}
@@ -85,11 +95,7 @@ def verify_epoch(
         )
     validation_csv = storage.get(validation_cid)
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
-    warnings = [
-        f"{name}: report {inputs.get('versions', {}).get(name)} vs here {version}"
-        for name, version in library_versions().items()
-        if inputs.get("versions", {}).get(name) != version
-    ]
+    warnings = version_differences(inputs.get("versions", {}))
     try:
         recomputed = value_epoch(
             storage,

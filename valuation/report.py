@@ -53,7 +53,10 @@ def library_versions() -> dict[str, str]:
     import shap
     import sklearn
 
+    from valuation.shapley import ESTIMATOR_VERSION
+
     return {
+        "metamodel-dao-estimator": str(ESTIMATOR_VERSION),
         "numpy": np.__version__,
         "pandas": pandas.__version__,
         "python": platform.python_version(),

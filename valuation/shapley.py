@@ -25,6 +25,10 @@ from valuation.errors import BudgetTooSmall
 from valuation.grouping import Grouping, group_players
 from valuation.screening import SCREEN_MIN_PLAYERS, screen_grouping, screening_scores
 
+# Bumped whenever the same game and seed can give different values (reports record it, so
+# `dao verify` names an engine change instead of reporting bare differences).
+# 1: Kernel SHAP repeats; 2: with the size-only control variate.
+ESTIMATOR_VERSION = 2
 EXACT_MAX_PLAYERS = 16
 DEFAULT_REPEATS = 5
 FAMILY_CONFIDENCE = 0.95  # for all players' intervals together
