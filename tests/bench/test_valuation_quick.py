@@ -2,8 +2,9 @@
 
 One run (module fixture) checks each target's mechanism at reduced size: N=10 instead of 16 for
 accuracy and detection (exact table of 1,024 coalitions, cached under `.dao/bench-cache/`), N=20
-instead of 100 for the long-reference comparison, 8 instead of 12 models. Bounds are looser than
-the full run's targets but fail if the mechanism breaks.
+instead of 100 for the long-reference comparison, 8 instead of 12 models. Bounds are the full run's
+targets where the reduced size allows and looser elsewhere (timings, detection on 10 providers), but
+every one fails if its mechanism breaks.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def test_kernel_accuracy_and_detection(report):
     budget, small = n16["budgets"]["error"], n16["budgets"]["detection"]
     ours = n16["methods"][f"ours_kernel_{budget}"]
     assert ours["max_trainings"] <= budget
-    assert ours["median_rel_l2"] <= 0.15
+    assert ours["median_rel_l2"] <= 0.10
     assert ours["median_sign_agreement"] >= 0.9
     assert n16["methods"][f"ours_kernel_{small}"]["bottom_k_rate"] >= 0.8
     assert n16[f"ours_kernel_{small}_fresh_scenarios"]["bottom_k_rate"] >= 0.6
@@ -78,5 +79,9 @@ def test_model_game_exact(report):
 
 def test_many_providers_against_long_reference(report):
     n100 = report["n100_synthetic"]
-    assert n100["ours"]["rel_l2"] <= 0.8  # Kernel at 1,000 trainings vs a 4,000 one: noisy (see report)
+    ours, reference = n100["ours"], n100["reference"]
+    assert ours["rel_l2"] <= 0.15
+    # The intervals are honest: the error met is the size the two runs' own intervals announce.
+    announced = (ours["self_reported_rel_l2"] ** 2 + reference["self_reported_rel_l2"] ** 2) ** 0.5
+    assert ours["rel_l2"] <= 2 * announced, (ours, reference)
     assert n100["ours"]["seconds"] <= 120
