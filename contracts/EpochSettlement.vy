@@ -30,6 +30,7 @@ exports: (ownable.owner, ownable.transfer_ownership, ownable.renounce_ownership)
 interface IShareToken:
     def mint(to: address, amount: uint256, epoch: uint256): nonpayable
     def epoch_mint_cap(epoch: uint256) -> uint256: view
+    def reserve_epoch_mint(epoch: uint256, amount: uint256): nonpayable
     def distribute_eth(): payable
 
 
@@ -247,6 +248,8 @@ def commit(
     self.epochs[epoch].slash_root = slash_root
     self.epochs[epoch].committed_at = block.timestamp
     self.epochs[epoch].operator_bond = msg.value
+    # Committed shares stay mintable whatever the supply or the limits do before they are claimed.
+    extcall IShareToken(share_token).reserve_epoch_mint(epoch, total_mint)
     log EpochCommitted(
         epoch=epoch,
         report_cid=report_cid,
@@ -302,6 +305,9 @@ def resolve_challenge(epoch: uint256, uphold: bool):
     else:
         self.epochs[epoch].status = COMMITTED
     log ChallengeResolved(epoch=epoch, upheld=uphold)
+    if uphold:
+        # The void report's reservation goes: the next report is held to the limits of its time.
+        extcall IShareToken(share_token).reserve_epoch_mint(epoch, 0)
     if not uphold and record.challenge_bond != 0:
         extcall IShareToken(share_token).distribute_eth(value=record.challenge_bond)
 

@@ -6,7 +6,9 @@
 @notice The DAO's ownership: an ERC-20 (18 decimals, EIP-2612 `permit`) whose
         holders vote (after delegating, OpenZeppelin ERC20Votes semantics) and
         earn dividends in ETH and in one ERC-20 revenue token. Only the epoch
-        settlement contract mints, within a per-epoch cap set by governance.
+        settlement contract mints, within a per-epoch cap set by governance;
+        committing an epoch's report reserves its mint, so that later burns or
+        limit changes cannot leave committed shares unclaimable.
 @dev Composition: snekmate's audited `erc20` keeps balances, allowances,
      permit and EIP-712; this contract wraps every balance change so that the
      `votes` and `dividends` modules see it. erc20's own `transfer`, `mint`,
@@ -76,6 +78,11 @@ event EpochMintLimitsChanged:
     min_epoch_mint: uint256
 
 
+event EpochMintReserved:
+    epoch: indexed(uint256)
+    amount: uint256
+
+
 event SharesMinted:
     to: indexed(address)
     amount: uint256
@@ -92,6 +99,8 @@ minted_in_epoch: public(HashMap[uint256, uint256])
 _mint_limits: uint256
 # epoch -> total supply at the epoch's first mint + 1 (0: no mint yet)
 _epoch_start_supply: HashMap[uint256, uint256]
+# epoch -> shares reserved when its report was committed (0: none); replaces the cap once set
+reserved_mint: public(HashMap[uint256, uint256])
 
 
 @deploy
@@ -165,12 +174,16 @@ def mint(to: address, amount: uint256, epoch: uint256):
     assert msg.sender == self.minter, "share: not minter"
     assert to != empty(address), "share: mint to the zero address"
     supply: uint256 = erc20.totalSupply
-    start: uint256 = self._epoch_start_supply[epoch]
-    if start == 0:
-        start = supply + 1
-        self._epoch_start_supply[epoch] = start
     minted: uint256 = self.minted_in_epoch[epoch] + amount
-    assert minted <= self._cap(start - 1), "share: epoch mint cap exceeded"
+    reserved: uint256 = self.reserved_mint[epoch]
+    if reserved != 0:
+        assert minted <= reserved, "share: epoch mint cap exceeded"
+    else:
+        start: uint256 = self._epoch_start_supply[epoch]
+        if start == 0:
+            start = supply + 1
+            self._epoch_start_supply[epoch] = start
+        assert minted <= self._cap(start - 1), "share: epoch mint cap exceeded"
     self.minted_in_epoch[epoch] = minted
 
     if votes._delegates[to] == empty(address):
@@ -181,6 +194,24 @@ def mint(to: address, amount: uint256, epoch: uint256):
     if supply < dividends.MIN_DISTRIBUTION_SUPPLY:
         dividends._fold_held()
     log SharesMinted(to=to, amount=amount, epoch=epoch)
+
+
+@external
+def reserve_epoch_mint(epoch: uint256, amount: uint256):
+    """
+    @notice Reserves `amount` shares of `epoch`'s cap for a committed report (minter only).
+    @dev From then on the reservation is the epoch's cap: burns that lower the
+         supply and governance lowering the limits no longer reach shares that
+         were committed. A rejected report is replaced by a new reservation,
+         allowed only while nothing of the epoch has been minted.
+    @param epoch The epoch number.
+    @param amount The committed total mint; at most the epoch's current cap.
+    """
+    assert msg.sender == self.minter, "share: not minter"
+    assert self.minted_in_epoch[epoch] == 0, "share: epoch already minting"
+    assert amount <= self._epoch_cap(epoch), "share: epoch mint cap exceeded"
+    self.reserved_mint[epoch] = amount
+    log EpochMintReserved(epoch=epoch, amount=amount)
 
 
 @external
@@ -299,11 +330,21 @@ def min_epoch_mint() -> uint256:
 def epoch_mint_cap(epoch: uint256) -> uint256:
     """
     @notice How many shares `epoch` may mint in all (already minted included).
-    @dev Before the epoch's first mint the current supply stands in for the
-         supply at the epoch's start.
+    @dev Its reservation once a report is committed; before that, from the
+         limits, with the current supply standing in for the supply at the
+         epoch's start until its first mint.
     @param epoch The epoch number.
     @return uint256 The cap.
     """
+    reserved: uint256 = self.reserved_mint[epoch]
+    if reserved != 0:
+        return reserved
+    return self._epoch_cap(epoch)
+
+
+@internal
+@view
+def _epoch_cap(epoch: uint256) -> uint256:
     start: uint256 = self._epoch_start_supply[epoch]
     if start == 0:
         return self._cap(erc20.totalSupply)

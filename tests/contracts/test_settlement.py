@@ -175,6 +175,30 @@ def test_challenges_upheld_and_rejected(system, chain, accounts):
         settlement.challenge(1, "QmLate", value=CHALLENGE_BOND, sender=challenger)
 
 
+def test_committed_shares_stay_claimable_when_governance_lowers_the_cap(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    alice, bob = _opened(system, chain, accounts)
+    mtree, _ = _commit(settlement, operator, [(alice.address, 700 * ETHER), (bob.address, 300 * ETHER)], [])
+    assert shares.reserved_mint(1) == 1_000 * ETHER
+    shares.set_epoch_mint_limits(0, 0, sender=owner)  # no new epoch may mint; committed ones still do
+    _advance(chain, WINDOW)
+    settlement.finalize(1, sender=alice)
+    settlement.claim_shares(1, alice, 700 * ETHER, mtree.proof(0), sender=alice)
+    settlement.claim_shares(1, bob, 300 * ETHER, mtree.proof(1), sender=bob)
+    assert shares.totalSupply() == shares.minted_in_epoch(1) == 1_000 * ETHER
+
+
+def test_an_upheld_challenge_releases_the_reservation(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    alice, bob = _opened(system, chain, accounts)
+    _commit(settlement, operator, [(alice.address, ETHER)], [])
+    settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=accounts[4])
+    settlement.resolve_challenge(1, True, sender=owner)
+    assert shares.reserved_mint(1) == 0 and shares.epoch_mint_cap(1) == 1_000_000 * ETHER
+    _commit(settlement, operator, [(alice.address, 5 * ETHER)], [])  # the new report reserves anew
+    assert shares.reserved_mint(1) == 5 * ETHER
+
+
 def test_slash_is_capped_and_only_for_the_epochs_contributions(system, chain, accounts):
     shares, registry, settlement, owner, operator = system
     alice, bob = _opened(system, chain, accounts)

@@ -193,6 +193,37 @@ def test_epoch_cap_floor_then_fraction_of_start_supply(shares, minter, accounts,
     assert shares.minted_in_epoch(2) == 200_000 * ETHER
 
 
+def test_a_reservation_becomes_the_epochs_cap_whatever_the_limits_or_burns(
+    shares, minter, accounts, deployer
+):
+    holder = accounts[1]
+    shares.mint(holder, 1_000_000 * ETHER, 1, sender=minter)
+    shares.set_epoch_mint_limits(2_000, 0, sender=deployer)  # epoch 2 may mint 20% of 1M
+    receipt = shares.reserve_epoch_mint(2, 200_000 * ETHER, sender=minter)
+    event = receipt.events.filter(shares.EpochMintReserved)[0]
+    assert (event.epoch, event.amount) == (2, 200_000 * ETHER)
+    shares.burn(900_000 * ETHER, sender=holder)  # the supply falls to 100k
+    shares.set_epoch_mint_limits(0, 0, sender=deployer)  # and governance stops all minting
+    assert shares.reserved_mint(2) == shares.epoch_mint_cap(2) == 200_000 * ETHER
+    shares.mint(accounts[2], 200_000 * ETHER, 2, sender=minter)
+    with ape.reverts("share: epoch mint cap exceeded"):
+        shares.mint(accounts[2], 1, 2, sender=minter)
+    assert shares.epoch_mint_cap(3) == 0  # epochs without a reservation follow the limits
+
+
+def test_reservation_failures(shares, minter, accounts):
+    with ape.reverts("share: not minter"):
+        shares.reserve_epoch_mint(1, ETHER, sender=accounts[1])
+    with ape.reverts("share: epoch mint cap exceeded"):
+        shares.reserve_epoch_mint(1, 1_000_000 * ETHER + 1, sender=minter)
+    shares.reserve_epoch_mint(1, 5 * ETHER, sender=minter)
+    shares.reserve_epoch_mint(1, 7 * ETHER, sender=minter)  # a replaced report, before any mint
+    shares.mint(accounts[1], ETHER, 1, sender=minter)
+    with ape.reverts("share: epoch already minting"):
+        shares.reserve_epoch_mint(1, 9 * ETHER, sender=minter)
+    assert shares.reserved_mint(1) == 7 * ETHER
+
+
 def test_minter_and_limits_are_owner_only(shares, accounts, deployer, minter):
     with ape.reverts("ownable: caller is not the owner"):
         shares.set_minter(accounts[1], sender=minter)

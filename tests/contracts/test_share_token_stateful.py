@@ -24,7 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import boa
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -71,6 +71,11 @@ class ShareTokenMachine(RuleBasedStateMachine):
         self.max_supply = 0
         self.past_votes: dict[tuple[int, int], int] = {}
         self.past_supply: dict[int, int] = {}
+        # the epoch cap's model: limits, start supply at an epoch's first mint, reservations
+        self.limits = (10_000, 10**9 * ETHER)
+        self.start: dict[int, int] = {}
+        self.minted: dict[int, int] = {}
+        self.reserved: dict[int, int] = {}
 
     # -- model ----------------------------------------------------------------------------------
     def _balances(self) -> list[int]:
@@ -88,12 +93,33 @@ class ShareTokenMachine(RuleBasedStateMachine):
             for i, balance in enumerate(self._balances()):
                 self.entitled[asset][i] += Fraction(total * balance, supply)
 
+    def _limit_cap(self, epoch: int) -> int:
+        bps, floor = self.limits
+        return max(floor, self.start.get(epoch, self.token.totalSupply()) * bps // 10_000)
+
     # -- rules ----------------------------------------------------------------------------------
     @rule(to=holder, value=amount)
     def mint(self, to, value):
+        epoch, supply = self.epoch, self.token.totalSupply()
+        minted = self.minted.get(epoch, 0) + value
+        allowed = self.reserved.get(epoch) or self._limit_cap(epoch)
+        if minted > allowed:
+            event("mint over the cap refused")
+            with boa.reverts("share: epoch mint cap exceeded"), boa.env.prank(ADMIN):
+                self.token.mint(HOLDERS[to], value, epoch)
+            return
         was_delegated = self.token.delegates(HOLDERS[to])
         with boa.env.prank(ADMIN):
-            self.token.mint(HOLDERS[to], value, self.epoch)
+            self.token.mint(HOLDERS[to], value, epoch)
+        if self.reserved.get(epoch):
+            event(
+                "mint within a reservation above the limits' cap"
+                if minted > self._limit_cap(epoch)
+                else "mint within a reservation"
+            )
+        else:
+            self.start.setdefault(epoch, supply)
+        self.minted[epoch] = minted
         self.max_supply = max(self.max_supply, self.token.totalSupply())
         assert self.token.delegates(HOLDERS[to]) == (was_delegated if was_delegated != ZERO else HOLDERS[to])
         for asset in ASSETS:  # held revenue folds in once the supply reaches one share
@@ -173,6 +199,44 @@ class ShareTokenMachine(RuleBasedStateMachine):
     def next_epoch(self):
         self.epoch += 1
 
+    @rule(value=amount)
+    def reserve(self, value):
+        """A report committed for the current epoch (the settlement is the minter)."""
+        epoch = self.epoch
+        if self.minted.get(epoch, 0):
+            with boa.reverts("share: epoch already minting"), boa.env.prank(ADMIN):
+                self.token.reserve_epoch_mint(epoch, value)
+        elif value > self._limit_cap(epoch):
+            with boa.reverts("share: epoch mint cap exceeded"), boa.env.prank(ADMIN):
+                self.token.reserve_epoch_mint(epoch, value)
+        else:
+            with boa.env.prank(ADMIN):
+                self.token.reserve_epoch_mint(epoch, value)
+            self.reserved[epoch] = value
+            event("reservation made")
+
+    @precondition(lambda self: self.reserved.get(self.epoch, 0) > self.minted.get(self.epoch, 0))
+    @rule(to=holder, part=fraction)
+    def burn_and_shut_the_limits_then_mint_the_reservation(self, to, part):
+        """The griefing this guards against: a holder burns and governance closes minting between a
+        commit and its claims; what was reserved is minted all the same."""
+        self.burn(to, part)
+        previous = self.limits
+        self.set_limits(0, 0)
+        self.mint(to, self.reserved[self.epoch] - self.minted.get(self.epoch, 0))
+        assert self.token.minted_in_epoch(self.epoch) == self.reserved[self.epoch]
+        self.set_limits(*previous)
+
+    @rule(
+        bps=st.sampled_from([0, 1, 2_000, 10_000]),
+        floor=st.sampled_from([0, ETHER, 20 * ETHER, 10**9 * ETHER]),
+    )
+    def set_limits(self, bps, floor):
+        """Governance moves the limits: reserved epochs must not notice."""
+        with boa.env.prank(ADMIN):
+            self.token.set_epoch_mint_limits(bps, floor)
+        self.limits = (bps, floor)
+
     @precondition(lambda self: boa.env.evm.patch.block_number > 1)
     @rule(who=holder)
     def remember_the_past(self, who):
@@ -181,6 +245,17 @@ class ShareTokenMachine(RuleBasedStateMachine):
         self.past_supply[block] = self.token.getPastTotalSupply(block)
 
     # -- invariants -----------------------------------------------------------------------------
+    @invariant()
+    def mint_caps(self):
+        # 7: minted per epoch within its cap; a reservation is the cap, whatever happened since
+        for epoch, minted in self.minted.items():
+            assert self.token.minted_in_epoch(epoch) == minted
+        for epoch, reserved in self.reserved.items():
+            assert self.token.reserved_mint(epoch) == reserved
+            if reserved:
+                assert self.token.epoch_mint_cap(epoch) == reserved
+                assert self.minted.get(epoch, 0) <= reserved
+
     @invariant()
     def token_invariants(self):
         token = self.token
