@@ -93,6 +93,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self.requests: dict[int, dict] = {}
         self.bonds_owed: dict[str, int] = {}
         self.revenue_in = 0  # ETH that reached the share token as dividends
+        self.mint_limits = (10_000, 10**30)
         self.dividends_claimed = 0
 
     def _new_epoch(self) -> dict:
@@ -189,6 +190,8 @@ class EconomyMachine(RuleBasedStateMachine):
             if record["status"] != OPEN
             else "settlement: contributions still open"
             if self._now() < record["close"]
+            else "settlement: total mint above the cap"
+            if total > max(self.mint_limits[1], SHARES.totalSupply() * self.mint_limits[0] // 10_000)
             else None
         )
         mint_root = mint_tree(mints).root
@@ -215,6 +218,25 @@ class EconomyMachine(RuleBasedStateMachine):
                 committed_at=self._now(),
                 operator_bond=OPERATOR_BOND,
             )
+
+    def _set_mint_limits(self, bps: int, floor: int) -> None:
+        with boa.env.prank(ADMIN):
+            SHARES.set_epoch_mint_limits(bps, floor)
+        self.mint_limits = (bps, floor)
+
+    @precondition(
+        lambda self: (
+            self.epochs[self.epoch]["status"] in (COMMITTED, CHALLENGED, FINAL)
+            and len(self.epochs[self.epoch]["used"]) < len(self.epochs[self.epoch]["mints"])
+        )
+    )
+    @rule(bps=st.sampled_from([0, 1, 5_000]))
+    def shut_mint_limits(self, bps):
+        """Governance lowers the token's limits between a commit and its claims: the reservation
+        keeps every claim valid, and a report re-committed after an upheld challenge meets the new
+        cap. The retraining that opens the next epoch restores them."""
+        self._set_mint_limits(bps, 0)
+        event("limits lowered while a report awaits its claims")
 
     @rule()
     def challenge(self):
@@ -289,6 +311,8 @@ class EconomyMachine(RuleBasedStateMachine):
         self._call(error, CLIENT, SETTLEMENT.claim_shares, epoch, account, amount, tree.proof(index))
         if error is None:
             event("shares claimed")
+            if self.mint_limits[1] == 0:
+                event("shares claimed under lowered limits")
             record["used"].add(key)
             record["minted"] += amount
 
@@ -415,6 +439,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self._open_next_epoch()
 
     def _open_next_epoch(self):
+        self._set_mint_limits(10_000, 10**30)
         with boa.env.prank(ADMIN):
             assert SETTLEMENT.open_epoch(CIDS[3], b"\x00" * 32) == self.epoch + 1
         self.epoch += 1
