@@ -57,7 +57,7 @@ from bench.valuation_scenarios import (
 )
 from valuation.games import ModelGame
 from valuation.payout import PayoutPolicy, players_from_result
-from valuation.shapley import DEFAULT_REPEATS, FAMILY_CONFIDENCE, estimate_shapley
+from valuation.shapley import estimate_shapley
 
 EMISSION = 10**18
 
@@ -399,19 +399,15 @@ def section_n100(quick: bool) -> dict:
             "sign_agreement": sign_agreement(result.values, reference),
             "bottom_k": bottom_k_hit(result.values, scenario.corrupted),
             "false_slashes": false_slashes(result.ci_high, scenario.clean),
-            "self_reported_rel_l2": expected_rel_l2(result, DEFAULT_REPEATS),
+            "self_reported_rel_l2": expected_rel_l2(result),
         },
     }
 
 
-def expected_rel_l2(result, n_repeats: int) -> float:
-    """The relative L2 error a Kernel result expects of itself: its per-player standard errors,
-    recovered from the simultaneous intervals, over the norm of its values."""
-    n_groups = len(result.groups)
-    per_player = 1 - (1 - FAMILY_CONFIDENCE) / n_groups
-    quantile = stats.t.ppf(1 - (1 - per_player) / 2, n_repeats - 1)
-    standard_errors = (result.ci_high - result.ci_low) / 2 / quantile
-    return float(np.linalg.norm(standard_errors) / np.linalg.norm(result.values))
+def expected_rel_l2(result) -> float:
+    """The relative L2 error a Kernel result expects of itself: the norm of its per-player standard
+    errors over the norm of its values."""
+    return float(np.linalg.norm(result.standard_errors) / np.linalg.norm(result.values))
 
 
 def _long_reference(scenario: Scenario, budget: int) -> tuple[np.ndarray, dict]:
@@ -432,7 +428,7 @@ def _long_reference(scenario: Scenario, budget: int) -> tuple[np.ndarray, dict]:
         "median_ci_half_width_over_mean_abs_value": float(
             np.median((result.ci_high - result.ci_low) / 2) / np.mean(np.abs(result.values))
         ),
-        "self_reported_rel_l2": expected_rel_l2(result, 10),
+        "self_reported_rel_l2": expected_rel_l2(result),
     }
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**info, "values": result.values.tolist()}))

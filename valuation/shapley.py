@@ -47,6 +47,7 @@ class ShapleyResult:
     groups: tuple[tuple[int, ...], ...] = field(default_factory=tuple)
     group_reasons: tuple[str, ...] = field(default_factory=tuple)
     valued_by: tuple[str, ...] = ()  # per player, when screening merged some players into blocks
+    standard_errors: np.ndarray | None = None  # per player: the repeats' standard error (exact: 0)
 
     def to_dict(self) -> dict:
         group_of = {player: g for g, members in enumerate(self.groups) for player in members}
@@ -102,7 +103,7 @@ def _kernel_run(f, n_groups: int, nsamples: int, seed: int) -> np.ndarray:
 
 
 class _Recorder:
-    """The game function, remembering every coalition it is asked about and its value."""
+    """The game function, remembering every coalition it is asked about and its value, in order."""
 
     def __init__(self, f):
         self.f = f
@@ -145,8 +146,8 @@ def _kernel_runs(f, n_groups: int, nsamples: int, seeds, empty: float) -> np.nda
     coalitions and far less noise; h is zero for the empty and the full coalition and symmetric,
     so its Shapley values are all zero and the estimate stays an estimate of v's. An additive game
     has h = 0 and stays exact. Each repeat's baseline comes from the other repeats, so a repeat's
-    own noise never enters its baseline. The second pass reuses the seed, hence the coalitions:
-    the game's cache makes it free of trainings.
+    own noise never enters its baseline. The second pass reuses the seed, hence the coalitions,
+    and replays the first pass's values: it costs no trainings and no game lookups.
     """
     records, plain = [], []
     for seed in seeds:
@@ -158,13 +159,22 @@ def _kernel_runs(f, n_groups: int, nsamples: int, seeds, empty: float) -> np.nda
         others = [i for i in range(len(seeds)) if i != r] or [r]
         additive = np.mean([plain[i] for i in others], axis=0)
         h = _size_baseline([records[i] for i in others], additive, empty)
-
-        def residual(masks, h=h):
-            sizes = np.rint(np.asarray(masks).sum(axis=1)).astype(int)
-            return f(masks) - h[sizes]
-
-        runs.append(_kernel_run(residual, n_groups, nsamples, int(seed)))
+        runs.append(_kernel_run(_residual_replay(records[r], h), n_groups, nsamples, int(seed)))
     return np.array(runs)
+
+
+def _residual_replay(record: _Recorder, h: np.ndarray):
+    """v(S) - h(|S|) for the recorded calls, answered again in the same order: the second pass of
+    a seed asks for exactly the coalitions the first one did, so the game is not consulted twice."""
+    calls = iter(zip(record.masks, record.values, strict=True))
+
+    def residual(masks: np.ndarray) -> np.ndarray:
+        recorded_masks, values = next(calls, (None, None))
+        if recorded_masks is None or not np.array_equal(recorded_masks, np.asarray(masks) > 0.5):
+            raise RuntimeError("Kernel SHAP's second pass asked for other coalitions than its first")
+        return values - h[recorded_masks.sum(axis=1)]
+
+    return residual
 
 
 def estimate_shapley(
@@ -200,6 +210,7 @@ def estimate_shapley(
     if exact_affordable or (budget is not None and budget >= 2**n_groups):
         group_values = _exact(f, n_groups) if n_groups > 1 else np.array([grand - empty])
         low = high = group_values
+        group_errors = np.zeros(n_groups)
         method = "exact"
     else:
         budget = budget if budget is not None else 64 * n_groups
@@ -215,9 +226,10 @@ def estimate_shapley(
         if n_repeats > 1:
             per_player = 1 - (1 - FAMILY_CONFIDENCE) / n_groups
             quantile = stats.t.ppf(1 - (1 - per_player) / 2, n_repeats - 1)
-            half = quantile * runs.std(axis=0, ddof=1) / np.sqrt(n_repeats)
+            group_errors = runs.std(axis=0, ddof=1) / np.sqrt(n_repeats)
+            half = quantile * group_errors
         else:
-            half = np.zeros(n_groups)
+            group_errors = half = np.zeros(n_groups)
         low, high = group_values - half, group_values + half
         method = "kernel"
 
@@ -246,4 +258,5 @@ def estimate_shapley(
         groups=grouping.groups,
         group_reasons=grouping.reasons,
         valued_by=valued_by,
+        standard_errors=group_errors[owner_of] * np.abs(weights),
     )
