@@ -205,6 +205,8 @@ class ReplayGame(ProviderGame):
 class UnanchoredGame(ProviderGame):
     """Plain data Shapley: v(∅) = the training prior, v(S) = the valuation model on S's rows alone."""
 
+    empty_is_prior = True
+
     def _evaluate(self, members: np.ndarray) -> float:
         chosen = np.flatnonzero(members)
         if len(chosen) == 0:

@@ -9,8 +9,9 @@ the cached out-of-fold predictions of the models in M (base models are fit once;
 refits the stacker).
 
 Scores are smooth (negative log-loss, or negative MSE for regression). Coalition values are cached
-by bitmask, and `evaluations` counts distinct trainings. Evaluation may fan out with joblib; each
-training is deterministic, so results are identical whatever `n_jobs` is.
+by bitmask: `evaluations` counts distinct coalitions valued, `trainings` the model fits among them
+(the same, except that an empty set of models scores the prior without a fit). Evaluation may fan
+out with joblib; each training is deterministic, so results are identical whatever `n_jobs` is.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class CoalitionGame:
 
     task: str
     n_jobs: int | None
+    empty_is_prior = False  # True where v(∅) scores the training prior instead of a fitted model
 
     def _init_cache(self, n_players: int, player_names: Sequence[str] | None) -> None:
         check_players(n_players)
@@ -111,8 +113,14 @@ class CoalitionGame:
 
     @property
     def evaluations(self) -> int:
-        """Distinct coalitions trained so far (each cached value is one training)."""
+        """Distinct coalitions valued so far (each is computed once, then cached)."""
         return len(self._cache)
+
+    @property
+    def trainings(self) -> int:
+        """Model fits so far: the evaluations, less the empty coalition where it costs no fit."""
+        prior = self.empty_is_prior and self._key(np.zeros(self.n_players, dtype=bool)) in self._cache
+        return self.evaluations - int(prior)
 
     @staticmethod
     def _key(mask: np.ndarray) -> bytes:
@@ -278,6 +286,8 @@ class ProviderGame(CoalitionGame):
 
 class ModelGame(CoalitionGame):
     """Players are model builders; v(M) = validation score of the meta-learner on M's OOF predictions."""
+
+    empty_is_prior = True  # no models: the meta-learner has nothing to fit
 
     def __init__(
         self,

@@ -43,7 +43,7 @@ def test_exact_matches_the_textbook_formula_and_is_efficient(breast_cancer):
     assert result.method == "exact"
     np.testing.assert_allclose(result.values, brute_force_shapley(game), atol=1e-9)
     assert result.values.sum() == pytest.approx(result.grand_value - result.empty_value, abs=1e-9)
-    assert result.evaluations == 2**5
+    assert result.evaluations == game.trainings == 2**5  # the anchor-only v(∅) is a fit too
     np.testing.assert_array_equal(result.ci_low, result.values)
 
 
@@ -140,6 +140,8 @@ def test_model_game_values_sum_to_the_gain_over_the_prior(breast_cancer):
     result = estimate_shapley(game)
     assert result.values.sum() == pytest.approx(result.grand_value - result.empty_value, abs=1e-9)
     assert np.all(result.values > 0)
+    # No models is the prior, scored without a fit.
+    assert (result.evaluations, game.trainings) == (2**3, 2**3 - 1)
 
 
 def test_bad_inputs_are_named(breast_cancer):
