@@ -147,9 +147,9 @@ def iter_table(
         ) from exc
 
 
-def read_table(data: bytes, name: str = "data set") -> pd.DataFrame:
+def read_table(data: bytes, name: str = "data set", text_columns: Iterable[str] = ()) -> pd.DataFrame:
     """A whole (small) table, e.g. a prediction request, from CSV or Parquet bytes."""
-    frames = list(iter_table([data], name))
+    frames = list(iter_table([data], name, text_columns))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
@@ -164,12 +164,17 @@ class _ColumnTally:
     infinite: int = 0
     not_bool: bool = False
     fractional: bool = False
+    levels: tuple[str, ...] | None = None  # a category feature's declared levels (labels have none)
+    undeclared: set = field(default_factory=set)
     parts: list = field(default_factory=list)
 
     def add(self, column: pd.Series, keep: bool) -> None:
         if self.dtype == "category":
-            self.missing += int(column.isna().sum())
+            present = column.notna()
+            self.missing += int((~present).sum())
             value = column.astype(str)
+            if self.levels is not None:
+                self.undeclared.update(value[present & ~value.isin(self.levels)].unique().tolist())
         elif self.dtype == "bool":
             if column.dtype == bool:
                 value = column
@@ -193,7 +198,15 @@ class _ColumnTally:
     def problems(self) -> list[str]:
         name, dtype = self.name, self.dtype
         if dtype == "category":
-            return [f"column {name!r} has {self.missing} missing values"] if self.missing else []
+            problems = [f"column {name!r} has {self.missing} missing values"] if self.missing else []
+            if self.undeclared:
+                shown = sorted(self.undeclared)
+                problems.append(
+                    f"column {name!r} has values outside its declared categories {list(self.levels)}: "
+                    + ", ".join(repr(v) for v in shown[:5])
+                    + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+                )
+            return problems
         if dtype == "bool":
             return (
                 [f"column {name!r} should be bool but has values other than true/false/0/1"]
@@ -205,7 +218,7 @@ class _ColumnTally:
         problems = []
         if self.missing:
             problems.append(
-                f"column {name!r} has {self.missing} NaN values; drop or impute them before contributing"
+                f"column {name!r} has {self.missing} NaN values; drop or impute them"
             )
         if self.infinite:
             problems.append(f"column {name!r} has {self.infinite} infinite values")
@@ -222,11 +235,34 @@ class _ColumnTally:
         return pd.Series(joined.astype("int64" if self.dtype == "int64" else "float64"))
 
 
+def _feature_tallies(schema: DataSchema) -> list[_ColumnTally]:
+    return [
+        _ColumnTally(column, dtype, levels=schema.levels(column) if dtype == "category" else None)
+        for column, dtype in schema.features
+    ]
+
+
+def validate_features(table: pd.DataFrame, schema: DataSchema, name: str = "input") -> pd.DataFrame:
+    """The schema's feature columns of `table`, checked and typed as a data set's are (no target)."""
+    missing = [column for column, _ in schema.features if column not in table.columns]
+    if missing:
+        raise InvalidDataset([f"missing feature columns {missing}"], name)
+    if table.empty:
+        raise InvalidDataset(["no rows"], name)
+    tallies = _feature_tallies(schema)
+    for tally in tallies:
+        tally.add(table[tally.name], keep=True)
+    problems = [problem for tally in tallies for problem in tally.problems()]
+    if problems:
+        raise InvalidDataset(problems, name)
+    return pd.DataFrame({tally.name: tally.values() for tally in tallies})
+
+
 def validate_frames(frames: Iterable[pd.DataFrame], schema: DataSchema, name: str = "data set") -> Dataset:
     """Check a table given chunk by chunk against `schema`; raise `InvalidDataset` listing every problem."""
     expected = [column for column, _ in schema.features] + [schema.target]
     target_dtype = "category" if schema.task == "classification" else "float64"
-    tallies = [_ColumnTally(column, dtype) for column, dtype in schema.features]
+    tallies = _feature_tallies(schema)
     tallies.append(_ColumnTally(schema.target, target_dtype))
     rows, header_checked = 0, False
     for frame in frames:
@@ -270,14 +306,15 @@ def validate_dataset(table: pd.DataFrame, schema: DataSchema, name: str = "data 
     return validate_frames([table], schema, name)
 
 
-def _text_columns(schema: DataSchema) -> list[str]:
+def text_columns(schema: DataSchema) -> list[str]:
+    """Columns read as text, never type-inferred: category features, and classification labels."""
     columns = [column for column, dtype in schema.features if dtype == "category"]
     return columns + ([schema.target] if schema.task == "classification" else [])
 
 
 def stream_dataset(chunks: Iterable[bytes], schema: DataSchema, name: str = "data set") -> Dataset:
     """Parse and check a data set arriving as byte chunks (e.g. `storage.open(cid)`), chunk by chunk."""
-    return validate_frames(iter_table(chunks, name, _text_columns(schema)), schema, name)
+    return validate_frames(iter_table(chunks, name, text_columns(schema)), schema, name)
 
 
 def load_dataset(data: bytes, schema: DataSchema, name: str = "data set") -> Dataset:

@@ -16,8 +16,9 @@ import numpy as np
 from eth_utils import keccak
 
 from dao.datasets import Dataset, InvalidDataset, load_dataset, stream_dataset
+from dao.encoding import encode_features
 from dao.errors import DaoError
-from dao.recipe import Recipe
+from dao.recipe import DataSchema, Recipe
 from dao.sealing import MARKER as SEALED_MARKER
 from dao.sealing import SealingError, is_sealed, unseal
 from dao.storage import ContentNotFound, CorruptBlock, StorageUnavailable
@@ -155,8 +156,8 @@ def epoch_inputs(
     }
 
 
-def _xy(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    return dataset.features.to_numpy(dtype=float), dataset.target
+def _xy(dataset: Dataset, schema: DataSchema) -> tuple[np.ndarray, np.ndarray]:
+    return encode_features(dataset.features, schema), dataset.target
 
 
 def value_epoch(
@@ -183,7 +184,7 @@ def value_epoch(
     clock = _StageClock(stages)
     schema = recipe.schema
     anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
-    validation = load_dataset(validation_csv, schema, "validation set")
+    validation = _xy(load_dataset(validation_csv, schema, "validation set"), schema)
     data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
     clock.lap("validate")
     if len(data) < 2 or len(models) < 2:
@@ -197,7 +198,7 @@ def value_epoch(
     accepted_data = [c for c, _ in data]
     provider_arrays = []
     while data:
-        provider_arrays.append(_xy(data.pop(0)[1]))
+        provider_arrays.append(_xy(data.pop(0)[1], schema))
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
     metamodel = StackedMetamodel(
@@ -208,8 +209,8 @@ def value_epoch(
 
     data_game = ProviderGame(
         provider_arrays,
-        _xy(anchor),
-        _xy(validation),
+        _xy(anchor, schema),
+        validation,
         owners=[c.contributor for c in accepted_data],
         player_names=[f"#{c.id}" for c in accepted_data],
         random_state=recipe.random_state,
@@ -219,7 +220,7 @@ def value_epoch(
         data_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
     model_game = ModelGame.from_metamodel(
-        metamodel, _xy(validation), owners=[c.contributor for c, _ in models], n_jobs=n_jobs
+        metamodel, validation, owners=[c.contributor for c, _ in models], n_jobs=n_jobs
     )
     model_game.player_names = [f"#{c.id}" for c, _ in models]
     model_result = estimate_shapley(
@@ -248,7 +249,7 @@ def value_epoch(
         inputs,
         data_result.to_dict(),
         model_result.to_dict(),
-        metamodel.score(*_xy(validation)),
+        metamodel.score(*validation),
         allocation,
         rejected,
     )

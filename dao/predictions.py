@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dao.chain import refusals_as_errors
-from dao.datasets import read_table
+from dao.datasets import InvalidDataset, read_table, text_columns, validate_features
+from dao.encoding import encode_features
 from dao.epoch import EpochError, read_recipe
 from dao.errors import DaoError
 from dao.pipeline import latest_final_epoch, load_metamodel
+from dao.recipe import DataSchema
 
 
 class PredictionError(DaoError):
@@ -48,23 +50,22 @@ def _serving_epoch(dao) -> int:
 
 
 def feature_matrix(dao, storage, content: bytes, epoch: int | None = None):
-    """The input's feature columns in the recipe's order, or an error naming what is missing."""
+    """The input's features encoded as the serving epoch's metamodel was trained, or an error naming
+    what is wrong with them."""
     epoch = epoch or _serving_epoch(dao)
     _, recipe = read_recipe(dao, storage, epoch)
-    frame = read_table(content, "prediction input")
-    names = [name for name, _ in recipe.schema.features]
-    missing = [name for name in names if name not in frame.columns]
-    if missing:
-        raise PredictionError(f"the prediction input lacks the feature columns {missing}")
-    if frame.empty:
-        raise PredictionError("the prediction input has no rows")
-    features = frame[names]
-    if features.isna().any().any():
-        raise PredictionError("the prediction input has missing values; fill them before paying")
+    return encode_input(content, recipe.schema)
+
+
+def encode_input(content: bytes, schema: DataSchema):
+    """A prediction input (CSV or Parquet bytes) checked against `schema` and encoded like training
+    data; columns beyond the features (an id, the target) are ignored."""
     try:
-        return features.to_numpy(dtype=float)
-    except ValueError as exc:
-        raise PredictionError(f"the prediction input has non-numeric features: {exc}") from None
+        table = read_table(content, "the prediction input", text_columns(schema))
+        features = validate_features(table, schema, "the prediction input")
+    except InvalidDataset as exc:
+        raise PredictionError(f"{exc}; fix it before paying") from None
+    return encode_features(features, schema)
 
 
 def request_prediction(dao, storage, content: bytes, sender) -> Requested:

@@ -31,6 +31,13 @@ class DataSchema:
     features: tuple[tuple[str, str], ...]  # (column name, dtype), in order
     target: str
     task: str = "classification"
+    # (column name, its levels) for each category feature: the levels fix the one-hot encoding the
+    # models see, so training and paid predictions encode a value the same way.
+    categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def levels(self, column: str) -> tuple[str, ...]:
+        """The declared levels of a category feature."""
+        return dict(self.categories)[column]
 
     def validate(self) -> None:
         if self.task not in TASKS:
@@ -45,6 +52,25 @@ class DataSchema:
                 raise InvalidRecipe(f"schema column {name!r} has dtype {dtype!r}; expected one of {DTYPES}")
         if self.target in names:
             raise InvalidRecipe(f"schema.target {self.target!r} is also a feature column")
+        declared = dict(self.categories)
+        if len(declared) != len(self.categories):
+            raise InvalidRecipe("schema.categories names a column twice")
+        category_columns = [name for name, dtype in self.features if dtype == "category"]
+        undeclared = [name for name in category_columns if name not in declared]
+        if undeclared:
+            raise InvalidRecipe(
+                f"schema.categories must list the levels of the category columns {undeclared}"
+            )
+        stray = [name for name in declared if name not in category_columns]
+        if stray:
+            raise InvalidRecipe(f"schema.categories names {stray}, which are not category feature columns")
+        for name, levels in self.categories:
+            if not levels or not all(isinstance(level, str) and level for level in levels):
+                raise InvalidRecipe(
+                    f"schema.categories[{name!r}] must be a non-empty list of non-empty strings"
+                )
+            if len(set(levels)) != len(levels):
+                raise InvalidRecipe(f"schema.categories[{name!r}] lists a level twice")
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,10 @@ class Recipe:
         """Canonical bytes: sorted keys, no whitespace; wei as a decimal string (JSON readers lose ints)."""
         document = asdict(self)
         document["emission"] = str(self.emission)
+        # Absent rather than empty: recipes without category columns keep the bytes (and CIDs) they had.
+        categories = document["schema"].pop("categories")
+        if categories:
+            document["schema"]["categories"] = {name: list(levels) for name, levels in categories}
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
@@ -111,6 +141,7 @@ class Recipe:
                     features=tuple((str(n), str(t)) for n, t in schema["features"]),
                     target=schema["target"],
                     task=schema.get("task", "classification"),
+                    categories=_categories_from_json(schema.get("categories", {})),
                 ),
                 model_allow_list=tuple(document.pop("model_allow_list")),
                 emission=int(document.pop("emission")),
@@ -121,6 +152,14 @@ class Recipe:
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidRecipe(f"the recipe is not a valid recipe document: {exc}") from exc
         return recipe.validate()
+
+
+def _categories_from_json(document) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(document, dict) or not all(isinstance(v, list) for v in document.values()):
+        raise InvalidRecipe(
+            'schema.categories must map each category column to a list of levels: {"col": ["a", "b"]}'
+        )
+    return tuple((str(name), tuple(levels)) for name, levels in document.items())
 
 
 def single_model_recipe(

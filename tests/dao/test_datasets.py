@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,9 @@ from dao.recipe import DataSchema
 from dao.sealing import SealingError, is_sealed, load_or_create_operator_key, seal, unseal
 
 SCHEMA = DataSchema(
-    features=(("age", "float64"), ("visits", "int64"), ("region", "category")), target="label"
+    features=(("age", "float64"), ("visits", "int64"), ("region", "category")),
+    target="label",
+    categories=(("region", ("n", "s", "01", "1")),),
 )
 
 
@@ -133,7 +136,7 @@ def test_problems_are_counted_over_every_chunk(small_chunks):
     duplicated = pd.concat([frame, frame.iloc[[2, 45]]])  # copies in later chunks than their originals
     with pytest.raises(InvalidDataset) as info:
         stream_dataset(_pieces(_csv(duplicated), 50), SCHEMA)
-    assert info.value.problems == ["column 'age' has 3 NaN values; drop or impute them before contributing"]
+    assert info.value.problems == ["column 'age' has 3 NaN values; drop or impute them"]
     with pytest.raises(InvalidDataset, match="^data set is invalid: 2 duplicated rows"):
         stream_dataset(_pieces(_csv(pd.concat([_numbers(50), _numbers(50).iloc[[2, 45]]])), 50), SCHEMA)
 
@@ -212,7 +215,7 @@ def test_the_epoch_recognises_sealed_and_public_data_whatever_the_chunk_size(tmp
     from dao.recipe import single_model_recipe
 
     key = load_or_create_operator_key(tmp_path / "operator.key")
-    recipe = single_model_recipe("Qm" + "a" * 44, 10**18, features=SCHEMA.features, target="label")
+    recipe = replace(single_model_recipe("Qm" + "a" * 44, 10**18), schema=SCHEMA).validate()
     public, private = _csv(_numbers(30, seed=1)), _csv(_numbers(30, seed=2))
     spec = b'{"spec_version": 1, "estimator": "logistic_regression", "task": "classification", "params": {}}'
     storage = _TrickleStorage(
