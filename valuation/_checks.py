@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from valuation._determinism import aligned
 from valuation.errors import (
     EmptyProvider,
     InvalidInput,
@@ -48,7 +49,7 @@ def as_matrix(X, name: str, columns: list[str] | None = None) -> tuple[np.ndarra
     if not np.isfinite(matrix).all():
         bad = int((~np.isfinite(matrix)).sum())
         raise NonFiniteValues(f"{name} has {bad} NaN or infinite values; drop or impute them")
-    return matrix, names
+    return aligned(matrix), names
 
 
 def as_target(y, name: str, n_rows: int, task: str) -> np.ndarray:
@@ -63,7 +64,7 @@ def as_target(y, name: str, n_rows: int, task: str) -> np.ndarray:
             raise NonFiniteValues(f"{name} target has NaN or infinite values")
     elif target.dtype.kind == "f" and not np.isfinite(target).all():
         raise NonFiniteValues(f"{name} labels have NaN or infinite values")
-    return target
+    return aligned(target)
 
 
 def check_provider(X: np.ndarray, y: np.ndarray, name: str, task: str) -> None:

@@ -1,10 +1,11 @@
-"""One thread per training, wherever it runs, so that values are bit-identical on any backend."""
+"""Bit-identical values on any backend: one thread per training, and data at an aligned address."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from joblib import parallel_config
 from threadpoolctl import threadpool_limits
 
@@ -19,3 +20,20 @@ def single_threaded() -> Iterator[None]:
     """
     with threadpool_limits(limits=1), parallel_config(backend="sequential"):
         yield
+
+
+# What numpy's own allocations guarantee. An array unpickled by a scheduler can start at any byte
+# (Dask hands them out of its network frames, e.g. 29 bytes past a 64-byte boundary); BLAS and
+# numpy's SIMD loops take other code paths on such data, and an lbfgs fit that stops at max_iter
+# can then end far from where it ends on the caller's copy.
+_ALIGNMENT = 16
+
+
+def aligned(value):
+    """`value` with every array in it (through tuples and lists) at an aligned address; an array
+    that already is one is returned as is, a misaligned one is copied."""
+    if isinstance(value, np.ndarray):
+        return value.copy(order="K") if value.ctypes.data % _ALIGNMENT else value
+    if isinstance(value, tuple | list):
+        return type(value)(aligned(item) for item in value)
+    return value

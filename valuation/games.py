@@ -32,7 +32,7 @@ from valuation._checks import (
     check_task,
     check_width,
 )
-from valuation._determinism import single_threaded
+from valuation._determinism import aligned, single_threaded
 from valuation.errors import InvalidInput
 
 _PROBA_FLOOR = 1e-6
@@ -104,6 +104,9 @@ class CoalitionGame:
         state = self.__dict__.copy()
         state["_cache"] = {}
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({name: aligned(value) for name, value in state.items()})
 
     def _evaluate_batch(self, rows: list[np.ndarray]) -> list[float]:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
@@ -333,8 +336,10 @@ class ModelGame(CoalitionGame):
         )
 
     def _prepare(self) -> None:
-        self._train = [np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.oof_predictions]
-        self._valid = [np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.validation_predictions]
+        self._train = aligned([np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.oof_predictions])
+        self._valid = aligned(
+            [np.asarray(p, dtype=float).reshape(len(p), -1) for p in self.validation_predictions]
+        )
         if len(self._valid) != len(self._train):
             raise InvalidInput(
                 f"{len(self._train)} models have OOF predictions but {len(self._valid)} have validation ones"

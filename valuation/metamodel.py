@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from valuation._checks import as_matrix, as_target, check_task
-from valuation._determinism import single_threaded
+from valuation._determinism import aligned, single_threaded
 from valuation.errors import InvalidInput, TooFewRows
 from valuation.games import _full_proba, default_valuation_model, score
 from valuation.specs import ModelSpec, parse_model_spec
@@ -29,6 +29,7 @@ def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray
 
 
 def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
+    X, y = aligned(X), aligned(y)  # as they arrive on a worker
     with single_threaded():
         oof = np.zeros((len(X), 1 if task == "regression" else len(classes)))
         for train, test in folds:
