@@ -46,6 +46,11 @@ def check_artifact(kind: str, content: bytes, recipe) -> str:
             raise ContributionRefused(
                 f"{spec.estimator} is not on this epoch's allow-list ({', '.join(recipe.model_allow_list)})"
             )
+        if spec.task != recipe.schema.task:
+            raise ContributionRefused(
+                f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task} "
+                f'(set "task": "{recipe.schema.task}")'
+            )
         return f"{spec.estimator} with {len(spec.params)} parameters"
     raise ContributionRefused(f"unknown kind {kind!r}: use data or model")
 

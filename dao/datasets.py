@@ -217,9 +217,7 @@ class _ColumnTally:
             return [f"column {name!r} should be {dtype} but has {self.unparsable} non-numeric values"]
         problems = []
         if self.missing:
-            problems.append(
-                f"column {name!r} has {self.missing} NaN values; drop or impute them"
-            )
+            problems.append(f"column {name!r} has {self.missing} NaN values; drop or impute them")
         if self.infinite:
             problems.append(f"column {name!r} has {self.infinite} infinite values")
         if not problems and self.fractional:

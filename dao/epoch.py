@@ -125,6 +125,11 @@ def check_artifacts(
                 spec = parse_model_spec(b"".join(chunks))
                 if spec.estimator not in recipe.model_allow_list:
                     raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
+                # Otherwise one such spec would stop the whole epoch's metamodel from fitting.
+                if spec.task != recipe.schema.task:
+                    raise InvalidModelSpec(
+                        f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task}"
+                    )
                 models.append((contribution, spec))
         except ContentNotFound as exc:
             rejected[contribution.id] = f"artifact not retrievable: {exc}"
@@ -202,7 +207,11 @@ def value_epoch(
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
     metamodel = StackedMetamodel(
-        [spec for _, spec in models], n_folds=recipe.n_folds, random_state=recipe.random_state, n_jobs=n_jobs
+        [spec for _, spec in models],
+        task=schema.task,
+        n_folds=recipe.n_folds,
+        random_state=recipe.random_state,
+        n_jobs=n_jobs,
     ).fit(pooled_X, pooled_y)
     del pooled_X, pooled_y
     clock.lap("train")
@@ -212,6 +221,7 @@ def value_epoch(
         _xy(anchor, schema),
         validation,
         owners=[c.contributor for c in accepted_data],
+        task=schema.task,
         player_names=[f"#{c.id}" for c in accepted_data],
         random_state=recipe.random_state,
         n_jobs=n_jobs,

@@ -68,6 +68,13 @@ def encode_input(content: bytes, schema: DataSchema):
     return encode_features(features, schema)
 
 
+def prediction_table(metamodel, X) -> pd.DataFrame:
+    """What a client receives: each class's probability (`p_<label>`), or the predicted value."""
+    if metamodel.task == "regression":
+        return pd.DataFrame({"prediction": metamodel.predict(X)})
+    return pd.DataFrame(metamodel.predict_proba(X), columns=[f"p_{label}" for label in metamodel.classes_])
+
+
 def request_prediction(dao, storage, content: bytes, sender) -> Requested:
     rows = len(feature_matrix(dao, storage, content))
     cid = storage.add(content)
@@ -104,10 +111,8 @@ def serve_requests(dao, storage, operator, metamodel=None) -> list[Fulfilled]:
             X = feature_matrix(dao, storage, storage.get(request.input_cid), epoch)
         except (PredictionError, DaoError):
             continue  # an unreadable input is left for its requester to refund after the deadline
-        proba = metamodel.predict_proba(X)
-        output = pd.DataFrame(proba, columns=[f"p_{label}" for label in metamodel.classes_])
         buffer = io.StringIO()
-        output.to_csv(buffer, index=False, float_format="%.6f")
+        prediction_table(metamodel, X).to_csv(buffer, index=False, float_format="%.6f")
         output_cid = storage.add(buffer.getvalue().encode())
         with refusals_as_errors():
             receipt = dao.market.fulfill(request_id, output_cid, sender=operator)
