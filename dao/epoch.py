@@ -23,6 +23,7 @@ from dao.sealing import MARKER as SEALED_MARKER
 from dao.sealing import SealingError, is_sealed, unseal
 from dao.storage import ContentNotFound, CorruptBlock, StorageUnavailable
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
+from valuation.errors import BaseModelsFailed
 from valuation.payout import players_from_result
 from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec, parse_model_spec
@@ -143,6 +144,58 @@ def check_artifacts(
     return data, models, rejected
 
 
+def _check_enough(data: list, models: list, rejected: dict) -> None:
+    if len(data) < 2 or len(models) < 2:
+        raise EpochError(
+            f"an epoch needs at least 2 valid data sets and 2 valid models; got {len(data)} and "
+            f"{len(models)} ({len(rejected)} rejected)"
+        )
+
+
+def reject_unusable_labels(
+    data: list[tuple[Contribution, Dataset]],
+    anchor_labels: np.ndarray,
+    n_folds: int,
+    rejected: dict[int, str],
+) -> list[tuple[Contribution, Dataset]]:
+    """The data sets the metamodel can train on; the others are rejected (into `rejected`) with why.
+
+    Labels come from the anchor set: a label it lacks could not be validated and, a few rows of it
+    being fewer than the folds, would stop the metamodel's stratified cross-fitting for everyone.
+    For the same reason a class with fewer rows than folds across all data sets rejects the data
+    sets holding it (until none is left that rare).
+    """
+    known = set(np.unique(anchor_labels).tolist())
+    counts = {}
+    kept = []
+    for contribution, dataset in data:
+        labels, n = np.unique(dataset.target, return_counts=True)
+        unknown = sorted(set(labels.tolist()) - known)
+        if unknown:
+            rejected[contribution.id] = (
+                f"labels {unknown[:5]} are not among the anchor set's classes {sorted(known)}"
+            )
+            continue
+        counts[contribution.id] = dict(zip(labels.tolist(), n.tolist(), strict=True))
+        kept.append((contribution, dataset))
+    while True:
+        pooled: dict = {}
+        for contribution, _ in kept:
+            for label, n in counts[contribution.id].items():
+                pooled[label] = pooled.get(label, 0) + n
+        rare = {label for label, n in pooled.items() if n < n_folds}
+        if not rare:
+            return kept
+        for contribution, _ in kept:
+            held = sorted(rare & set(counts[contribution.id]))
+            if held:
+                rejected[contribution.id] = (
+                    f"classes {held} have fewer than {n_folds} rows across all data sets: too few for "
+                    f"the metamodel's {n_folds}-fold cross-fitting"
+                )
+        kept = [(c, d) for c, d in kept if c.id not in rejected]
+
+
 def epoch_inputs(
     recipe_cid: str, recipe: Recipe, contributions: list[Contribution], validation_cid: str | None
 ) -> dict:
@@ -191,12 +244,10 @@ def value_epoch(
     anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
     validation = _xy(load_dataset(validation_csv, schema, "validation set"), schema)
     data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
+    if schema.task == "classification":
+        data = reject_unusable_labels(data, anchor.target, recipe.n_folds, rejected)
     clock.lap("validate")
-    if len(data) < 2 or len(models) < 2:
-        raise EpochError(
-            f"an epoch needs at least 2 valid data sets and 2 valid models; got {len(data)} and "
-            f"{len(models)} ({len(rejected)} rejected)"
-        )
+    _check_enough(data, models, rejected)
 
     # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
     # copy lives only while the metamodel trains.
@@ -206,13 +257,22 @@ def value_epoch(
         provider_arrays.append(_xy(data.pop(0)[1], schema))
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
-    metamodel = StackedMetamodel(
-        [spec for _, spec in models],
-        task=schema.task,
-        n_folds=recipe.n_folds,
-        random_state=recipe.random_state,
-        n_jobs=n_jobs,
-    ).fit(pooled_X, pooled_y)
+    while True:
+        try:
+            metamodel = StackedMetamodel(
+                [spec for _, spec in models],
+                task=schema.task,
+                n_folds=recipe.n_folds,
+                random_state=recipe.random_state,
+                n_jobs=n_jobs,
+            ).fit(pooled_X, pooled_y)
+            break
+        except BaseModelsFailed as exc:
+            # A spec with valid parameters can still fail on this data; it is rejected, not the epoch.
+            for index, why in exc.failures.items():
+                rejected[models[index][0].id] = f"the model could not be trained on this epoch's data: {why}"
+            models = [model for index, model in enumerate(models) if index not in exc.failures]
+            _check_enough(accepted_data, models, rejected)
     del pooled_X, pooled_y
     clock.lap("train")
 

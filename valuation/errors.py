@@ -35,3 +35,13 @@ class TooFewPlayers(InvalidInput):
 
 class BudgetTooSmall(InvalidInput):
     """The evaluation budget cannot support the requested estimator."""
+
+
+class BaseModelsFailed(InvalidInput):
+    """Some base models could not be fit or could not predict; `failures` maps spec index to why."""
+
+    def __init__(self, failures: dict[int, str]):
+        self.failures = failures
+        super().__init__(
+            "; ".join(f"model spec {index} failed: {reason}" for index, reason in sorted(failures.items()))
+        )

@@ -16,7 +16,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from valuation._checks import as_matrix, as_target, check_task
 from valuation._determinism import aligned, single_threaded
-from valuation.errors import InvalidInput, TooFewRows
+from valuation.errors import BaseModelsFailed, InvalidInput, TooFewRows
 from valuation.games import _full_proba, default_valuation_model, score
 from valuation.specs import ModelSpec, parse_model_spec
 
@@ -29,13 +29,18 @@ def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray
 
 
 def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
+    """(OOF predictions, model fit on all rows), or (None, why) when the spec cannot be fit here:
+    valid parameters can still fail on the data (more neighbours than a fold has rows)."""
     X, y = aligned(X), aligned(y)  # as they arrive on a worker
-    with single_threaded():
-        oof = np.zeros((len(X), 1 if task == "regression" else len(classes)))
-        for train, test in folds:
-            model = spec.build(random_state).fit(X[train], y[train])
-            oof[test] = _predict(model, X[test], task, classes)
-        full = spec.build(random_state).fit(X, y)
+    try:
+        with single_threaded():
+            oof = np.zeros((len(X), 1 if task == "regression" else len(classes)))
+            for train, test in folds:
+                model = spec.build(random_state).fit(X[train], y[train])
+                oof[test] = _predict(model, X[test], task, classes)
+            full = spec.build(random_state).fit(X, y)
+    except Exception as exc:  # estimators raise many types; the caller decides what a failure means
+        return None, f"{type(exc).__name__}: {exc}"
     return oof, full
 
 
@@ -86,6 +91,9 @@ class StackedMetamodel(BaseEstimator):
             if self.n_jobs not in (None, 1)
             else [j[0](*j[1], **j[2]) for j in jobs]
         )
+        failures = {index: why for index, (oof, why) in enumerate(fitted) if oof is None}
+        if failures:
+            raise BaseModelsFailed(failures)
         self.specs_ = specs
         self.oof_predictions_ = [oof for oof, _ in fitted]
         self.base_models_ = [model for _, model in fitted]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from valuation import ModelGame, estimate_shapley
-from valuation.errors import TooFewRows
+from valuation.errors import BaseModelsFailed, TooFewRows
 from valuation.metamodel import StackedMetamodel
 from valuation.specs import InvalidModelSpec, parse_model_spec
 
@@ -83,3 +83,16 @@ def test_too_few_rows_for_the_folds(split):
     Xt, yt, _, _ = split
     with pytest.raises(TooFewRows, match="fewer than 5 folds"):
         StackedMetamodel(SPECS).fit(Xt[:12], np.array([0] * 9 + [1] * 3))
+
+
+def test_a_base_model_that_fails_on_the_data_is_named(split):
+    X, y, _, _ = split
+    specs = [
+        {"estimator": "gaussian_nb", "params": {}},
+        {"estimator": "k_neighbors", "params": {"n_neighbors": 200}},  # valid, but a fold is smaller
+    ]
+    with pytest.raises(
+        BaseModelsFailed, match="model spec 1 failed: ValueError: Expected n_neighbors"
+    ) as info:
+        StackedMetamodel(specs, random_state=0).fit(X[:150], y[:150])
+    assert list(info.value.failures) == [1]

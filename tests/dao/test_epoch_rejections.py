@@ -1,0 +1,96 @@
+"""One contribution cannot stop an epoch: data sets and model specs that pass intake but that the
+metamodel cannot train on are rejected on their own, with the reason, and the epoch is valued."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from eth_utils import keccak
+
+from dao.datasets import Dataset
+from dao.epoch import Contribution, reject_unusable_labels, value_epoch
+from dao.recipe import DataSchema, Recipe
+from dao.storage import EmbeddedStorage
+
+ETHER = 10**18
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def _rows(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame({"a": a, "b": b, "y": (a + b > 0).astype(int)})
+
+
+def _value(tmp_path, extra: list[tuple[int, bytes]]):
+    storage = EmbeddedStorage(tmp_path / "ipfs")
+    validation = _csv(_rows(200, 1))
+    recipe = Recipe(
+        schema=DataSchema(features=(("a", "float64"), ("b", "float64")), target="y"),
+        model_allow_list=("gaussian_nb", "k_neighbors", "logistic_regression"),
+        emission=ETHER,
+        data_pool_bps=7_000,
+        slash_cap_bps=2_000,
+        anchor_cid=storage.add(_csv(_rows(20, 0))),
+        validation_commitment="0x" + keccak(validation).hex(),
+    ).validate()
+    contents = [(0, _csv(_rows(100, 2))), (0, _csv(_rows(100, 3)))]
+    contents += [(1, b'{"estimator": "logistic_regression"}'), (1, b'{"estimator": "gaussian_nb"}'), *extra]
+    contributions = [
+        Contribution(i + 1, f"0x{i + 1:040x}", kind, 1, storage.add(content), ETHER // 10)
+        for i, (kind, content) in enumerate(contents)
+    ]
+    return value_epoch(storage, 1, storage.add(recipe.to_json()), recipe, contributions, validation)
+
+
+@pytest.mark.slow
+def test_a_label_the_anchor_lacks_rejects_its_data_set_alone(tmp_path):
+    novel = _rows(30, 5)
+    novel.loc[[0, 1], "y"] = 7  # two rows of a new class: fewer than the 5 folds
+    valuation = _value(tmp_path, [(0, _csv(novel))])
+    assert valuation.report.rejected == {
+        "5": "labels ['7'] are not among the anchor set's classes ['0', '1']"
+    }
+    assert len(valuation.data_result.values) == 2
+
+
+@pytest.mark.slow
+def test_a_model_that_fails_on_the_data_rejects_its_spec_alone(tmp_path):
+    # Valid parameters, but 200 neighbours are more than a training fold's 160 rows.
+    valuation = _value(tmp_path, [(1, b'{"estimator": "k_neighbors", "params": {"n_neighbors": 200}}')])
+    assert list(valuation.report.rejected) == ["5"]
+    assert valuation.report.rejected["5"].startswith(
+        "the model could not be trained on this epoch's data: "
+        "ValueError: Expected n_neighbors <= n_samples_fit"
+    )
+    assert len(valuation.model_result.values) == 2 and len(valuation.metamodel.base_models_) == 2
+
+
+def _dataset(labels: list[str]) -> Dataset:
+    return Dataset(features=pd.DataFrame({"a": np.arange(len(labels), dtype=float)}), target=np.array(labels))
+
+
+def test_a_class_too_rare_for_the_folds_rejects_the_data_sets_holding_it():
+    data = [
+        (Contribution(1, "0x1", 0, 1, "c1", 1), _dataset(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
+        (Contribution(2, "0x2", 0, 1, "c2", 1), _dataset(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
+        (Contribution(3, "0x3", 0, 1, "c3", 1), _dataset(["0"] * 6 + ["1"] * 6)),
+        (Contribution(4, "0x4", 0, 1, "c4", 1), _dataset(["0"] * 3 + ["1"] * 1)),
+    ]
+    rejected: dict[int, str] = {}
+    kept = reject_unusable_labels(data, np.array(["0", "1", "2"]), 5, rejected)
+    # Class 2 has 4 rows in all: its holders go. Then class 1 is fine (6 + 1 rows), and so is 0.
+    assert [c.id for c, _ in kept] == [3, 4]
+    assert (
+        rejected[1]
+        == rejected[2]
+        == (
+            "classes ['2'] have fewer than 5 rows across all data sets: too few for the metamodel's 5-fold "
+            "cross-fitting"
+        )
+    )
+    assert set(rejected) == {1, 2}
