@@ -33,3 +33,12 @@ def encode_features(features: pd.DataFrame, schema: DataSchema) -> np.ndarray:
             matrix[:, start] = values.to_numpy(dtype=float)
         start += width
     return matrix
+
+
+def encoded_columns(schema: DataSchema) -> list[str]:
+    """The names of `encode_features`' columns: a feature's own, or `feature=level` per level."""
+    return [
+        f"{column}={level}" if dtype == "category" else column
+        for column, dtype in schema.features
+        for level in (schema.levels(column) if dtype == "category" else (None,))
+    ]

@@ -16,7 +16,7 @@ import numpy as np
 from eth_utils import keccak
 
 from dao.datasets import Dataset, InvalidDataset, load_dataset, stream_dataset
-from dao.encoding import encode_features
+from dao.encoding import encode_features, encoded_columns
 from dao.errors import DaoError
 from dao.recipe import DataSchema, Recipe
 from dao.sealing import MARKER as SEALED_MARKER
@@ -29,6 +29,9 @@ from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec, parse_model_spec
 
 KIND_DATA, KIND_MODEL = 0, 1
+
+# A data set's feature values must lie within this many anchor standard deviations of its mean.
+MAX_ANCHOR_SPREADS = 1e6
 
 
 class EpochError(DaoError):
@@ -144,6 +147,31 @@ def check_artifacts(
     return data, models, rejected
 
 
+class _FarFromAnchor:
+    """Finds feature values further from the anchor set's mean than `MAX_ANCHOR_SPREADS` of its
+    standard deviations (1 where the anchor's column is constant).
+
+    No recipe's feature lives there, and such magnitudes overflow estimators' squared sums into
+    NaN, which would stop the whole epoch: the data set is rejected instead.
+    """
+
+    def __init__(self, anchor_X: np.ndarray, columns: list[str]):
+        self.centre = anchor_X.mean(axis=0)
+        spread = anchor_X.std(axis=0)
+        self.limit = MAX_ANCHOR_SPREADS * np.where(spread > 0, spread, 1.0)
+        self.columns = columns
+
+    def problem(self, X: np.ndarray) -> str | None:
+        far = np.flatnonzero((np.abs(X - self.centre) > self.limit).any(axis=0))
+        if not len(far):
+            return None
+        names = [self.columns[i] for i in far]
+        return (
+            f"columns {names} have values more than {MAX_ANCHOR_SPREADS:.0e} of the anchor set's standard "
+            "deviations from its mean"
+        )
+
+
 def _check_enough(data: list, models: list, rejected: dict) -> None:
     if len(data) < 2 or len(models) < 2:
         raise EpochError(
@@ -251,10 +279,20 @@ def value_epoch(
 
     # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
     # copy lives only while the metamodel trains.
-    accepted_data = [c for c, _ in data]
-    provider_arrays = []
+    anchor_xy = _xy(anchor, schema)
+    far = _FarFromAnchor(anchor_xy[0], encoded_columns(schema))
+    accepted_data, provider_arrays = [], []
     while data:
-        provider_arrays.append(_xy(data.pop(0)[1], schema))
+        contribution, dataset = data.pop(0)
+        X, y = _xy(dataset, schema)
+        del dataset
+        problem = far.problem(X)
+        if problem:
+            rejected[contribution.id] = problem
+            continue
+        accepted_data.append(contribution)
+        provider_arrays.append((X, y))
+    _check_enough(accepted_data, models, rejected)
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
     while True:
@@ -278,7 +316,7 @@ def value_epoch(
 
     data_game = ProviderGame(
         provider_arrays,
-        _xy(anchor, schema),
+        anchor_xy,
         validation,
         owners=[c.contributor for c in accepted_data],
         task=schema.task,

@@ -39,6 +39,8 @@ def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
                 model = spec.build(random_state).fit(X[train], y[train])
                 oof[test] = _predict(model, X[test], task, classes)
             full = spec.build(random_state).fit(X, y)
+        if not np.isfinite(oof).all():
+            raise ValueError("the model predicts NaN or infinite values")
     except Exception as exc:  # estimators raise many types; the caller decides what a failure means
         return None, f"{type(exc).__name__}: {exc}"
     return oof, full

@@ -11,7 +11,7 @@ import pytest
 from eth_utils import keccak
 
 from dao.datasets import InvalidDataset, load_dataset
-from dao.encoding import encode_features
+from dao.encoding import encode_features, encoded_columns
 from dao.epoch import Contribution, value_epoch
 from dao.predictions import PredictionError, encode_input
 from dao.recipe import DataSchema, InvalidRecipe, Recipe, single_model_recipe
@@ -121,6 +121,18 @@ def test_without_categories_the_matrix_is_what_it_was_so_old_reports_still_verif
     np.testing.assert_array_equal(matrix, before)
     # Same layout too: sums and BLAS calls follow it, down to the last bit of every value.
     assert matrix.flags["F_CONTIGUOUS"] and before.flags["F_CONTIGUOUS"]
+
+
+def test_encoded_columns_are_named_after_their_feature_and_level():
+    assert encoded_columns(SCHEMA) == [
+        "a",
+        "b",
+        "site=north",
+        "site=south",
+        "site=east",
+        "site=west",
+        "member",
+    ]
 
 
 def test_a_prediction_input_is_encoded_like_the_training_data():

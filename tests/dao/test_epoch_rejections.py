@@ -70,6 +70,18 @@ def test_a_model_that_fails_on_the_data_rejects_its_spec_alone(tmp_path):
     assert len(valuation.model_result.values) == 2 and len(valuation.metamodel.base_models_) == 2
 
 
+@pytest.mark.slow
+def test_values_far_beyond_the_anchor_reject_their_data_set_alone(tmp_path):
+    # Three values of 1e300: squared, they overflow the base models' sums into NaN.
+    huge = _rows(40, 6)
+    huge.loc[[0, 1, 2], "a"] = 1e300
+    valuation = _value(tmp_path, [(0, _csv(huge))])
+    assert valuation.report.rejected == {
+        "5": "columns ['a'] have values more than 1e+06 of the anchor set's standard deviations from its mean"
+    }
+    assert len(valuation.data_result.values) == 2
+
+
 def _dataset(labels: list[str]) -> Dataset:
     return Dataset(features=pd.DataFrame({"a": np.arange(len(labels), dtype=float)}), target=np.array(labels))
 

@@ -96,3 +96,22 @@ def test_a_base_model_that_fails_on_the_data_is_named(split):
     ) as info:
         StackedMetamodel(specs, random_state=0).fit(X[:150], y[:150])
     assert list(info.value.failures) == [1]
+
+
+def test_a_base_model_predicting_nan_is_a_failure_not_a_crash_of_the_meta_learner(split):
+    from sklearn.dummy import DummyClassifier
+
+    from valuation.metamodel import _fit_base
+
+    class NaNClassifier(DummyClassifier):
+        def predict_proba(self, X):
+            return np.full((len(X), len(self.classes_)), np.nan)
+
+    class NaNSpec:
+        def build(self, random_state):
+            return NaNClassifier()
+
+    X, y, _, _ = split
+    folds = [(np.arange(0, 200), np.arange(200, 400)), (np.arange(200, 400), np.arange(0, 200))]
+    oof, why = _fit_base(NaNSpec(), X, y, folds, "classification", np.unique(y), 0)
+    assert oof is None and why == "ValueError: the model predicts NaN or infinite values"
