@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,3 +38,15 @@ def aligned(value):
     if isinstance(value, tuple | list):
         return type(value)(aligned(item) for item in value)
     return value
+
+
+_STRING_SET = re.compile(r"\{('[^']*'(?:, '[^']*')*)\}")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def stable_message(exc: BaseException) -> str:
+    """`Type: message`, the same in every process: reports carry it and `dao verify` compares bytes,
+    but sklearn prints sets of names (whose order follows per-process string hashing) and objects
+    with their addresses."""
+    message = _STRING_SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", str(exc))
+    return f"{type(exc).__name__}: {_ADDRESS.sub('', message)}"

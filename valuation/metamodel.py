@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from valuation._checks import as_matrix, as_target, check_task
-from valuation._determinism import aligned, single_threaded
+from valuation._determinism import aligned, single_threaded, stable_message
 from valuation.errors import BaseModelsFailed, InvalidInput, TooFewRows
 from valuation.games import _full_proba, default_valuation_model, score
 from valuation.specs import ModelSpec, parse_model_spec
@@ -42,7 +42,7 @@ def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
         if not np.isfinite(oof).all():
             raise ValueError("the model predicts NaN or infinite values")
     except Exception as exc:  # estimators raise many types; the caller decides what a failure means
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, stable_message(exc)
     return oof, full
 
 

@@ -27,6 +27,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.svm import SVC, SVR
 
+from valuation._determinism import stable_message
 from valuation.errors import InvalidInput
 
 SPEC_VERSION = 1
@@ -155,9 +156,9 @@ def parse_model_spec(source: str | bytes | dict) -> ModelSpec:
         params = {**params, "hidden_layer_sizes": tuple(params["hidden_layer_sizes"])}
     spec = ModelSpec(estimator, task, params)
     try:
-        spec.build(
-            0
-        )  # sklearn validates values (e.g. solver names) only at fit; catch constructor errors now
-    except (TypeError, ValueError) as exc:
-        raise InvalidModelSpec(f"{estimator} refuses these params: {exc}") from None
+        # sklearn checks values (solver names, activations) only when fitting; check them now, so
+        # that a bad value is refused at contribution instead of failing in the epoch's training.
+        spec.build(0)._validate_params()
+    except (TypeError, ValueError) as exc:  # InvalidParameterError is both
+        raise InvalidModelSpec(f"{estimator} refuses these params: {stable_message(exc)}") from None
     return spec

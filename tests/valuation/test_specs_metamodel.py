@@ -41,6 +41,13 @@ def test_a_valid_spec_builds_the_named_estimator():
         ({"estimator": "gaussian_nb", "task": "regression"}, "not allowed for 'regression'"),
         ({"estimator": "ridge", "task": "regression", "params": {"alpha": float("nan")}}, "finite"),
         ({"estimator": "gaussian_nb", "pickle": "gASV"}, "unknown top-level fields"),
+        # sklearn itself checks this only when fitting; the set of solvers is printed sorted.
+        (
+            {"estimator": "logistic_regression", "params": {"solver": "nope"}},
+            "logistic_regression refuses these params: InvalidParameterError: The 'solver' parameter of "
+            "LogisticRegression must be a str among \\{'lbfgs', 'liblinear', 'newton-cg', 'newton-cholesky', "
+            "'sag', 'saga'}",
+        ),
     ],
 )
 def test_bad_specs_are_refused_with_the_field_named(spec, message):
@@ -115,3 +122,12 @@ def test_a_base_model_predicting_nan_is_a_failure_not_a_crash_of_the_meta_learne
     folds = [(np.arange(0, 200), np.arange(200, 400)), (np.arange(200, 400), np.arange(0, 200))]
     oof, why = _fit_base(NaNSpec(), X, y, folds, "classification", np.unique(y), 0)
     assert oof is None and why == "ValueError: the model predicts NaN or infinite values"
+
+
+def test_messages_that_reach_reports_are_the_same_in_every_process():
+    from valuation._determinism import stable_message
+
+    raised = ValueError("must be among {'tanh', 'relu', 'identity'}; got <Foo object at 0x7f3a2b1c>")
+    assert (
+        stable_message(raised) == "ValueError: must be among {'identity', 'relu', 'tanh'}; got <Foo object>"
+    )
