@@ -181,12 +181,13 @@ def _check_enough(data: list, models: list, rejected: dict) -> None:
 
 
 def reject_unusable_labels(
-    data: list[tuple[Contribution, Dataset]],
+    labelled: list[tuple[Contribution, np.ndarray]],
     anchor_labels: np.ndarray,
     n_folds: int,
     rejected: dict[int, str],
-) -> list[tuple[Contribution, Dataset]]:
-    """The data sets the metamodel can train on; the others are rejected (into `rejected`) with why.
+) -> list[tuple[Contribution, np.ndarray]]:
+    """The (data set, labels) pairs the metamodel can train on; the others are rejected (into
+    `rejected`) with why.
 
     Labels come from the anchor set: a label it lacks could not be validated and, a few rows of it
     being fewer than the folds, would stop the metamodel's stratified cross-fitting for everyone.
@@ -196,8 +197,8 @@ def reject_unusable_labels(
     known = set(np.unique(anchor_labels).tolist())
     counts = {}
     kept = []
-    for contribution, dataset in data:
-        labels, n = np.unique(dataset.target, return_counts=True)
+    for contribution, target in labelled:
+        labels, n = np.unique(target, return_counts=True)
         unknown = sorted(set(labels.tolist()) - known)
         if unknown:
             rejected[contribution.id] = (
@@ -205,7 +206,7 @@ def reject_unusable_labels(
             )
             continue
         counts[contribution.id] = dict(zip(labels.tolist(), n.tolist(), strict=True))
-        kept.append((contribution, dataset))
+        kept.append((contribution, target))
     while True:
         pooled: dict = {}
         for contribution, _ in kept:
@@ -272,16 +273,13 @@ def value_epoch(
     anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
     validation = _xy(load_dataset(validation_csv, schema, "validation set"), schema)
     data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
-    if schema.task == "classification":
-        data = reject_unusable_labels(data, anchor.target, recipe.n_folds, rejected)
-    clock.lap("validate")
     _check_enough(data, models, rejected)
 
     # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
     # copy lives only while the metamodel trains.
     anchor_xy = _xy(anchor, schema)
     far = _FarFromAnchor(anchor_xy[0], encoded_columns(schema))
-    accepted_data, provider_arrays = [], []
+    encoded = []
     while data:
         contribution, dataset = data.pop(0)
         X, y = _xy(dataset, schema)
@@ -289,9 +287,17 @@ def value_epoch(
         problem = far.problem(X)
         if problem:
             rejected[contribution.id] = problem
-            continue
-        accepted_data.append(contribution)
-        provider_arrays.append((X, y))
+        else:
+            encoded.append((contribution, (X, y)))
+    if schema.task == "classification":  # after the other rejections: they can leave a class rare
+        labelled = reject_unusable_labels(
+            [(c, y) for c, (_, y) in encoded], anchor.target, recipe.n_folds, rejected
+        )
+        encoded = [item for item in encoded if item[0] in {c for c, _ in labelled}]
+    accepted_data = [c for c, _ in encoded]
+    provider_arrays = [arrays for _, arrays in encoded]
+    del encoded
+    clock.lap("validate")
     _check_enough(accepted_data, models, rejected)
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])

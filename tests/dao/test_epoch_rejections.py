@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from eth_utils import keccak
 
-from dao.datasets import Dataset
 from dao.epoch import Contribution, reject_unusable_labels, value_epoch
 from dao.recipe import DataSchema, Recipe
 from dao.storage import EmbeddedStorage
@@ -26,7 +25,13 @@ def _rows(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame({"a": a, "b": b, "y": (a + b > 0).astype(int)})
 
 
-def _value(tmp_path, extra: list[tuple[int, bytes]]):
+def _with_class_2(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[frame.index[:rows], "y"] = 2
+    return frame
+
+
+def _value(tmp_path, extra: list[tuple[int, bytes]], anchor: pd.DataFrame | None = None):
     storage = EmbeddedStorage(tmp_path / "ipfs")
     validation = _csv(_rows(200, 1))
     recipe = Recipe(
@@ -35,7 +40,7 @@ def _value(tmp_path, extra: list[tuple[int, bytes]]):
         emission=ETHER,
         data_pool_bps=7_000,
         slash_cap_bps=2_000,
-        anchor_cid=storage.add(_csv(_rows(20, 0))),
+        anchor_cid=storage.add(_csv(_rows(20, 0) if anchor is None else anchor)),
         validation_commitment="0x" + keccak(validation).hex(),
     ).validate()
     contents = [(0, _csv(_rows(100, 2))), (0, _csv(_rows(100, 3)))]
@@ -82,16 +87,24 @@ def test_values_far_beyond_the_anchor_reject_their_data_set_alone(tmp_path):
     assert len(valuation.data_result.values) == 2
 
 
-def _dataset(labels: list[str]) -> Dataset:
-    return Dataset(features=pd.DataFrame({"a": np.arange(len(labels), dtype=float)}), target=np.array(labels))
+@pytest.mark.slow
+def test_a_rejection_that_leaves_a_class_too_rare_rejects_its_other_holders_too(tmp_path):
+    # Class 2 has 6 rows in all, 3 of them in a data set rejected for its values: 3 are too few.
+    holder = _with_class_2(_rows(40, 8), 3)
+    far = _with_class_2(_rows(40, 9), 3)
+    far.loc[far.index[-1], "b"] = 1e300
+    valuation = _value(tmp_path, [(0, _csv(holder)), (0, _csv(far))], anchor=_with_class_2(_rows(20, 0), 2))
+    assert valuation.report.rejected["6"].startswith("columns ['b'] have values more than")
+    assert valuation.report.rejected["5"].startswith("classes ['2'] have fewer than 5 rows")
+    assert len(valuation.data_result.values) == 2
 
 
 def test_a_class_too_rare_for_the_folds_rejects_the_data_sets_holding_it():
     data = [
-        (Contribution(1, "0x1", 0, 1, "c1", 1), _dataset(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
-        (Contribution(2, "0x2", 0, 1, "c2", 1), _dataset(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
-        (Contribution(3, "0x3", 0, 1, "c3", 1), _dataset(["0"] * 6 + ["1"] * 6)),
-        (Contribution(4, "0x4", 0, 1, "c4", 1), _dataset(["0"] * 3 + ["1"] * 1)),
+        (Contribution(1, "0x1", 0, 1, "c1", 1), np.array(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
+        (Contribution(2, "0x2", 0, 1, "c2", 1), np.array(["0"] * 6 + ["1"] * 6 + ["2"] * 2)),
+        (Contribution(3, "0x3", 0, 1, "c3", 1), np.array(["0"] * 6 + ["1"] * 6)),
+        (Contribution(4, "0x4", 0, 1, "c4", 1), np.array(["0"] * 3 + ["1"] * 1)),
     ]
     rejected: dict[int, str] = {}
     kept = reject_unusable_labels(data, np.array(["0", "1", "2"]), 5, rejected)
