@@ -126,7 +126,9 @@ class StackedMetamodel(BaseEstimator):
         return _full_proba(self.meta_model_, self._stacked(X), self.classes_)
 
     def score(self, X, y) -> float:
-        """Negative log-loss (classification) or negative MSE: the same scale as the games."""
+        """Negative log-loss (classification) or negative MSE: the same scale as the games. A class
+        the training data lacks gets the floor probability, as in the games."""
         X, _ = as_matrix(X, "data to score")
         y = as_target(y, "data to score", len(X), self.task)
-        return score(self.task, y, self.meta_model_, self._stacked(X), self.classes_)
+        classes = np.union1d(self.classes_, y) if self.task == "classification" else self.classes_
+        return score(self.task, y, self.meta_model_, self._stacked(X), classes)

@@ -131,3 +131,12 @@ def test_messages_that_reach_reports_are_the_same_in_every_process():
     assert (
         stable_message(raised) == "ValueError: must be among {'identity', 'relu', 'tanh'}; got <Foo object>"
     )
+
+
+def test_a_validation_class_the_training_data_lacks_is_scored_at_the_floor(split):
+    Xt, yt, Xv, yv = split
+    metamodel = StackedMetamodel(SPECS[2:], random_state=0).fit(Xt, yt)
+    with_new_class = yv.copy()
+    with_new_class[:5] = 2
+    score = metamodel.score(Xv, with_new_class)
+    assert np.isfinite(score) and score < metamodel.score(Xv, yv)
