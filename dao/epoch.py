@@ -30,7 +30,7 @@ from valuation.specs import InvalidModelSpec, parse_model_spec
 
 KIND_DATA, KIND_MODEL = 0, 1
 
-# A data set's feature values must lie within this many anchor standard deviations of its mean.
+# A data set's values must lie within this many anchor standard deviations of the anchor's mean.
 MAX_ANCHOR_SPREADS = 1e6
 
 
@@ -148,8 +148,8 @@ def check_artifacts(
 
 
 class _FarFromAnchor:
-    """Finds feature values further from the anchor set's mean than `MAX_ANCHOR_SPREADS` of its
-    standard deviations (1 where the anchor's column is constant).
+    """Finds values (features, or a regression target) further from the anchor set's mean than
+    `MAX_ANCHOR_SPREADS` of its standard deviations (1 where the anchor's column is constant).
 
     No recipe's feature lives there, and such magnitudes overflow estimators' squared sums into
     NaN, which would stop the whole epoch: the data set is rejected instead.
@@ -279,12 +279,17 @@ def value_epoch(
     # copy lives only while the metamodel trains.
     anchor_xy = _xy(anchor, schema)
     far = _FarFromAnchor(anchor_xy[0], encoded_columns(schema))
+    far_target = (
+        _FarFromAnchor(anchor_xy[1].astype(float)[:, None], [schema.target])
+        if schema.task == "regression"
+        else None
+    )
     encoded = []
     while data:
         contribution, dataset = data.pop(0)
         X, y = _xy(dataset, schema)
         del dataset
-        problem = far.problem(X)
+        problem = far.problem(X) or (far_target and far_target.problem(y.astype(float)[:, None]))
         if problem:
             rejected[contribution.id] = problem
         else:

@@ -32,7 +32,7 @@ def _rows(n: int, seed: int, task: str) -> pd.DataFrame:
     return pd.DataFrame({"a": a, "b": b, "y": y})
 
 
-def _epoch(tmp_path, task: str, specs: list[dict]):
+def _epoch(tmp_path, task: str, specs: list[dict], extra: tuple = ()):
     storage = EmbeddedStorage(tmp_path / "ipfs")
     validation = _csv(_rows(300, 1, task))
     recipe = Recipe(
@@ -45,7 +45,7 @@ def _epoch(tmp_path, task: str, specs: list[dict]):
         validation_commitment="0x" + keccak(validation).hex(),
     ).validate()
     contents = [(0, _csv(_rows(150, seed, task))) for seed in (2, 3, 4)]
-    contents += [(1, json.dumps(spec).encode()) for spec in specs]
+    contents += [*extra, *[(1, json.dumps(spec).encode()) for spec in specs]]
     contributions = [
         Contribution(i + 1, f"0x{i + 1:040x}", kind, 1, storage.add(content), ETHER // 10)
         for i, (kind, content) in enumerate(contents)
@@ -82,3 +82,16 @@ def test_a_spec_for_the_other_task_is_rejected_alone(tmp_path):
     assert list(table.columns) == ["p_0", "p_1"]
     with pytest.raises(ContributionRefused, match='this epoch\'s task is classification \\(set "task"'):
         check_artifact("model", json.dumps(specs[2]).encode(), recipe)
+
+
+def test_a_regression_target_far_beyond_the_anchor_rejects_its_data_set_alone(tmp_path):
+    specs = [
+        {"estimator": "ridge", "task": "regression", "params": {}},
+        {"estimator": "k_neighbors", "task": "regression", "params": {}},
+    ]
+    huge = _rows(40, 7, "regression")
+    huge.loc[huge.index[:2], "y"] = 1e300
+    _, valuation = _epoch(tmp_path, "regression", specs, extra=[(0, _csv(huge))])
+    assert valuation.report.rejected == {
+        "4": "columns ['y'] have values more than 1e+06 of the anchor set's standard deviations from its mean"
+    }
