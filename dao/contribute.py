@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dao.anchor_checks import anchor_problem
 from dao.chain import refusals_as_errors
-from dao.datasets import load_dataset
+from dao.datasets import Dataset, load_dataset
 from dao.epoch import KIND_DATA, KIND_MODEL, EpochError, read_recipe
 from dao.errors import DaoError
 from dao.sealing import seal
+from dao.storage import ContentNotFound
 from valuation.specs import InvalidModelSpec, parse_model_spec
 
 KINDS = {"data": KIND_DATA, "model": KIND_MODEL}
@@ -32,10 +34,14 @@ class Registered:
     tx_hash: str
 
 
-def check_artifact(kind: str, content: bytes, recipe) -> str:
-    """Validate against the recipe; returns a one-line summary. Raises with every problem named."""
+def check_artifact(kind: str, content: bytes, recipe, anchor: Dataset | None = None) -> str:
+    """Validate against the recipe (and the anchor set, when given); returns a one-line summary.
+    Raises with every problem named."""
     if kind == "data":
         dataset = load_dataset(content, recipe.schema, "your data set")
+        problem = anchor_problem(dataset, anchor, recipe.schema) if anchor is not None else None
+        if problem:
+            raise ContributionRefused(f"your data set would be rejected: {problem}")
         return f"{dataset.n_rows} rows, {len(recipe.schema.features)} features"
     if kind == "model":
         try:
@@ -53,6 +59,15 @@ def check_artifact(kind: str, content: bytes, recipe) -> str:
             )
         return f"{spec.estimator} with {len(spec.params)} parameters"
     raise ContributionRefused(f"unknown kind {kind!r}: use data or model")
+
+
+def _anchor(storage, recipe) -> Dataset | None:
+    # A store that lacks the anchor set (another machine's embedded store) skips the anchor
+    # checks here; the epoch runs them against it in any case.
+    try:
+        return load_dataset(storage.get(recipe.anchor_cid), recipe.schema, "anchor set")
+    except ContentNotFound:
+        return None
 
 
 def operator_public_key(recipe) -> bytes:
@@ -84,7 +99,7 @@ def contribute(
         _, recipe = read_recipe(dao, storage, epoch)
     except EpochError as exc:
         raise ContributionRefused(str(exc)) from exc
-    check_artifact(kind, content, recipe)
+    check_artifact(kind, content, recipe, _anchor(storage, recipe) if kind == "data" else None)
     if private:
         if kind != "data":
             raise ContributionRefused("only data sets can be private; model specs are public documents")

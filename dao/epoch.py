@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from eth_utils import keccak
 
+from dao.anchor_checks import FarFromAnchor, unknown_labels
 from dao.datasets import Dataset, InvalidDataset, load_dataset, stream_dataset
-from dao.encoding import encode_features, encoded_columns
+from dao.encoding import encode_features
 from dao.errors import DaoError
 from dao.recipe import DataSchema, Recipe
 from dao.sealing import MARKER as SEALED_MARKER
@@ -29,9 +30,6 @@ from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec, parse_model_spec
 
 KIND_DATA, KIND_MODEL = 0, 1
-
-# A data set's values must lie within this many anchor standard deviations of the anchor's mean.
-MAX_ANCHOR_SPREADS = 1e6
 
 
 class EpochError(DaoError):
@@ -147,31 +145,6 @@ def check_artifacts(
     return data, models, rejected
 
 
-class _FarFromAnchor:
-    """Finds values (features, or a regression target) further from the anchor set's mean than
-    `MAX_ANCHOR_SPREADS` of its standard deviations (1 where the anchor's column is constant).
-
-    No recipe's feature lives there, and such magnitudes overflow estimators' squared sums into
-    NaN, which would stop the whole epoch: the data set is rejected instead.
-    """
-
-    def __init__(self, anchor_X: np.ndarray, columns: list[str]):
-        self.centre = anchor_X.mean(axis=0)
-        spread = anchor_X.std(axis=0)
-        self.limit = MAX_ANCHOR_SPREADS * np.where(spread > 0, spread, 1.0)
-        self.columns = columns
-
-    def problem(self, X: np.ndarray) -> str | None:
-        far = np.flatnonzero((np.abs(X - self.centre) > self.limit).any(axis=0))
-        if not len(far):
-            return None
-        names = [self.columns[i] for i in far]
-        return (
-            f"columns {names} have values more than {MAX_ANCHOR_SPREADS:.0e} of the anchor set's standard "
-            "deviations from its mean"
-        )
-
-
 def _check_enough(data: list, models: list, rejected: dict) -> None:
     if len(data) < 2 or len(models) < 2:
         raise EpochError(
@@ -199,11 +172,9 @@ def reject_unusable_labels(
     kept = []
     for contribution, target in labelled:
         labels, n = np.unique(target, return_counts=True)
-        unknown = sorted(set(labels.tolist()) - known)
-        if unknown:
-            rejected[contribution.id] = (
-                f"labels {unknown[:5]} are not among the anchor set's classes {sorted(known)}"
-            )
+        problem = unknown_labels(labels, known)
+        if problem:
+            rejected[contribution.id] = problem
             continue
         counts[contribution.id] = dict(zip(labels.tolist(), n.tolist(), strict=True))
         kept.append((contribution, target))
@@ -278,18 +249,13 @@ def value_epoch(
     # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
     # copy lives only while the metamodel trains.
     anchor_xy = _xy(anchor, schema)
-    far = _FarFromAnchor(anchor_xy[0], encoded_columns(schema))
-    far_target = (
-        _FarFromAnchor(anchor_xy[1].astype(float)[:, None], [schema.target])
-        if schema.task == "regression"
-        else None
-    )
+    far = FarFromAnchor(anchor_xy[0], anchor_xy[1], schema)
     encoded = []
     while data:
         contribution, dataset = data.pop(0)
         X, y = _xy(dataset, schema)
         del dataset
-        problem = far.problem(X) or (far_target and far_target.problem(y.astype(float)[:, None]))
+        problem = far.problem(X, y)
         if problem:
             rejected[contribution.id] = problem
         else:

@@ -3,6 +3,8 @@ metamodel cannot train on are rejected on their own, with the reason, and the ep
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -119,3 +121,27 @@ def test_a_class_too_rare_for_the_folds_rejects_the_data_sets_holding_it():
         )
     )
     assert set(rejected) == {1, 2}
+
+
+def test_a_contributor_learns_before_staking_what_the_epoch_would_reject():
+    from dao.contribute import ContributionRefused, check_artifact
+    from dao.datasets import load_dataset
+    from dao.recipe import single_model_recipe
+
+    recipe = replace(
+        single_model_recipe("Qm" + "a" * 44, ETHER),
+        schema=DataSchema(features=(("a", "float64"), ("b", "float64")), target="y"),
+    ).validate()
+    anchor = load_dataset(_csv(_rows(20, 0)), recipe.schema, "anchor set")
+    assert check_artifact("data", _csv(_rows(30, 4)), recipe, anchor) == "30 rows, 2 features"
+    novel = _rows(30, 5)
+    novel.loc[[0, 1], "y"] = 7
+    with pytest.raises(ContributionRefused, match="would be rejected: labels \\['7'\\] are not among"):
+        check_artifact("data", _csv(novel), recipe, anchor)
+    huge = _rows(30, 6)
+    huge.loc[0, "b"] = 1e300
+    with pytest.raises(
+        ContributionRefused, match="would be rejected: columns \\['b'\\] have values more than"
+    ):
+        check_artifact("data", _csv(huge), recipe, anchor)
+    assert check_artifact("data", _csv(novel), recipe) == "30 rows, 2 features"  # no anchor at hand
