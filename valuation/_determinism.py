@@ -35,7 +35,7 @@ def aligned(value):
     that already is one is returned as is, a misaligned one is copied."""
     if isinstance(value, np.ndarray):
         return value.copy(order="K") if value.ctypes.data % _ALIGNMENT else value
-    if isinstance(value, tuple | list):
+    if type(value) in (tuple, list):  # exactly: a named tuple is rebuilt differently, and left as is
         return type(value)(aligned(item) for item in value)
     return value
 

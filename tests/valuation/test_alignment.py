@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
@@ -34,6 +35,8 @@ def test_aligned_copies_only_what_is_misaligned_through_tuples_and_lists():
     for array in (fixed[0][0], fixed[1]):
         assert array.ctypes.data % 16 == 0 and np.array_equal(array, good)
     assert fixed[0][1] is good
+    pair = namedtuple("Pair", "X y")(bad, good)
+    assert aligned(pair) is pair  # rebuilt differently from a plain tuple: left alone
 
 
 def test_a_metamodel_fit_on_misaligned_data_is_bit_identical(breast_cancer):
