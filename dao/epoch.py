@@ -261,10 +261,8 @@ def value_epoch(
         else:
             encoded.append((contribution, (X, y)))
     if schema.task == "classification":  # after the other rejections: they can leave a class rare
-        labelled = reject_unusable_labels(
-            [(c, y) for c, (_, y) in encoded], anchor.target, recipe.n_folds, rejected
-        )
-        encoded = [item for item in encoded if item[0] in {c for c, _ in labelled}]
+        reject_unusable_labels([(c, y) for c, (_, y) in encoded], anchor.target, recipe.n_folds, rejected)
+        encoded = [(c, arrays) for c, arrays in encoded if c.id not in rejected]
     accepted_data = [c for c, _ in encoded]
     provider_arrays = [arrays for _, arrays in encoded]
     del encoded

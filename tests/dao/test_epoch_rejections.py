@@ -55,17 +55,6 @@ def _value(tmp_path, extra: list[tuple[int, bytes]], anchor: pd.DataFrame | None
 
 
 @pytest.mark.slow
-def test_a_label_the_anchor_lacks_rejects_its_data_set_alone(tmp_path):
-    novel = _rows(30, 5)
-    novel.loc[[0, 1], "y"] = 7  # two rows of a new class: fewer than the 5 folds
-    valuation = _value(tmp_path, [(0, _csv(novel))])
-    assert valuation.report.rejected == {
-        "5": "labels ['7'] are not among the anchor set's classes ['0', '1']"
-    }
-    assert len(valuation.data_result.values) == 2
-
-
-@pytest.mark.slow
 def test_a_model_that_fails_on_the_data_rejects_its_spec_alone(tmp_path):
     # Valid parameters, but 200 neighbours are more than a training fold's 160 rows.
     valuation = _value(tmp_path, [(1, b'{"estimator": "k_neighbors", "params": {"n_neighbors": 200}}')])
@@ -77,15 +66,30 @@ def test_a_model_that_fails_on_the_data_rejects_its_spec_alone(tmp_path):
     assert len(valuation.model_result.values) == 2 and len(valuation.metamodel.base_models_) == 2
 
 
+def _new_label(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[[0, 1], "y"] = 7  # two rows of a new class: fewer than the 5 folds
+    return frame
+
+
+def _huge_values(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[[0, 1, 2], "a"] = 1e300  # squared, they overflow the base models' sums into NaN
+    return frame
+
+
 @pytest.mark.slow
-def test_values_far_beyond_the_anchor_reject_their_data_set_alone(tmp_path):
-    # Three values of 1e300: squared, they overflow the base models' sums into NaN.
-    huge = _rows(40, 6)
-    huge.loc[[0, 1, 2], "a"] = 1e300
-    valuation = _value(tmp_path, [(0, _csv(huge))])
-    assert valuation.report.rejected == {
-        "5": "columns ['a'] have values more than 1e+06 of the anchor set's standard deviations from its mean"
-    }
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (_new_label, "labels ['7'] are not among the anchor set's classes ['0', '1']"),
+        (
+            _huge_values,
+            "columns ['a'] have values more than 1e+06 of the anchor set's standard deviations from its mean",
+        ),
+    ],
+)
+def test_a_data_set_the_epoch_cannot_train_on_is_rejected_alone(tmp_path, spoil, reason):
+    valuation = _value(tmp_path, [(0, _csv(spoil(_rows(40, 6))))])
+    assert valuation.report.rejected == {"5": reason}
     assert len(valuation.data_result.values) == 2
 
 
