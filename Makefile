@@ -36,7 +36,7 @@ compile: $(STAMP)
 # `make demo NETWORK=node` plays the story on the local Hardhat node (started if not running).
 demo: install compile
 	@if [ "$(NETWORK)" = node ]; then $(VENV)/bin/dao node start; fi
-	$(PY) -m dao.demo --network $(NETWORK)
+	$(PY) -m demo --network $(NETWORK)
 
 test: install compile
 	$(APE) test tests -p no:cacheprovider

@@ -4,8 +4,9 @@ The operator's command runs as its own process against the project's Hardhat nod
 `/usr/bin/time -v`, exactly as an operator would run it; its "Maximum resident set size" is the
 figure (the node and this driver are other processes and do not count). Before that, the driver
 generates the data (`make_classification`, 20 features; 40% of the labels of a tenth of the
-providers flipped), deploys with an hour-long contribution window, and registers every data set and 4 model
-specs from its own account (funded with `hardhat_setBalance`) through `dao.contribute` in one helper process.
+providers flipped), deploys with an hour-long contribution window, and registers every data set and
+4 model specs from its own account (funded with `hardhat_setBalance`) through
+`dao.holders.contribute` in one helper process.
 
 The recipe's valuation budget is the smallest Kernel SHAP accepts for 100 players (5 repeats of
 2*100+2 samples): memory does not grow with the budget (a cached value is one float), time does.
@@ -49,7 +50,7 @@ def write_epoch_files(directory: Path, providers: int, rows: int, budget: int, s
     from eth_utils import keccak
     from sklearn.datasets import make_classification
 
-    from dao.recipe import DataSchema, Recipe
+    from dao.data.recipe import DataSchema, Recipe
     from dao.storage import get_storage
 
     anchor_rows, validation_rows = 2_000, 20_000
@@ -103,12 +104,12 @@ def deploy_and_register(directory: Path) -> None:
     from ape import accounts
     from eth_utils import keccak
 
-    from dao.accounts import OPERATOR, resolve_account
-    from dao.chain import DAO, connected, load_project
-    from dao.contribute import contribute
-    from dao.deploy import DeployParams, deploy_dao
-    from dao.holdout import save_holdout
-    from dao.node import node_status, rpc
+    from dao.chain.accounts import OPERATOR, resolve_account
+    from dao.chain.bindings import DAO, connected, load_project
+    from dao.chain.deploy import DeployParams, deploy_dao
+    from dao.chain.node import node_status, rpc
+    from dao.data.holdout import save_holdout
+    from dao.holders.contribute import contribute
     from dao.storage import get_storage
 
     url = node_status(root=ROOT).url
@@ -158,7 +159,7 @@ def _stages(stdout: str) -> dict[str, float]:
 
 
 def measure(providers: int, rows: int, budget: int, log=sys.stderr) -> dict:
-    from dao.node import node_status, rpc, start_node, stop_node
+    from dao.chain.node import node_status, rpc, start_node, stop_node
 
     if not os.access(TIME, os.X_OK):
         raise SystemExit(f"{TIME} is missing: install Debian's `time` package to measure peak memory")

@@ -2,7 +2,7 @@
 
 Every figure is `receipt.gas_used` of a real transaction on ape's in-process chain (21,000
 intrinsic and calldata included), comparable with ../shared/CONTRACTS.md. The system is deployed
-and wired by `dao.deploy.deploy_dao`, exactly as in production; token-level figures come from
+and wired by `dao.chain.deploy.deploy_dao`, exactly as in production; token-level figures come from
 `bench.gas_token` when it is present.
 """
 
@@ -25,9 +25,9 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
     from ape import accounts, chain, project
     from eth_utils import keccak
 
-    from dao.chain import DAO
-    from dao.deploy import DeployParams, deploy_dao
-    from dao.recipe import single_model_recipe
+    from dao.chain.bindings import DAO
+    from dao.chain.deploy import DeployParams, deploy_dao
+    from dao.data.recipe import single_model_recipe
     from governance.builders import retrain
     from valuation.merkle import mint_tree
 

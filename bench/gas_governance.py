@@ -4,7 +4,7 @@ Every figure is `receipt.gas_used` of a real transaction on ape's in-process eth
 (the `ethereum:local:test` network), directly comparable with the table in CONTRACTS.md.
 
 Set-up: the real ShareToken (three holders minted, hence auto-delegated to themselves), the
-Timelock and the Governor wired as `dao/deploy.py` does (the Governor is the only proposer,
+Timelock and the Governor wired as `dao/chain/deploy.py` does (the Governor is the only proposer,
 canceller and executor; the deployer renounced the admin role), and a target owned by the Timelock.
 The proposal has one action, `target.set_value(42)`, and a one-line description.
 
@@ -33,7 +33,7 @@ ETHER = 10**18
 def _measure(accounts) -> dict[str, int]:
     from ape import chain, project
 
-    from tests.contracts.governance_fixtures import (
+    from tests.unit.contracts.governance_fixtures import (
         Proposal,
         deploy_governance,
         deploy_votes_token,

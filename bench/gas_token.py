@@ -17,7 +17,7 @@ Scenarios (each measured on the transaction named, after the set-up described):
   claimant's first revenue-token balance).
 - `mint`: the minter mints to a new address (auto-delegation, first checkpoint) in an epoch that
   has already minted, with dividends active.
-- `snekmate_erc20_transfer`: a plain snekmate `erc20` (tests/contracts/doubles/PlainERC20.vy)
+- `snekmate_erc20_transfer`: a plain snekmate `erc20` (tests/unit/contracts/doubles/PlainERC20.vy)
   transfer between two non-zero balances.
 
 Run: `python -m bench.gas_token` (prints JSON).

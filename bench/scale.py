@@ -69,7 +69,7 @@ def _budget(n: int) -> int | None:
 
 
 def value_once(n: int, provider_rows: int, scheduler: str | None = None) -> tuple[dict, np.ndarray]:
-    from dao.compute import compute_backend
+    from dao.epoch.compute import compute_backend
 
     scenario = stratified_scenario(n, provider_rows)
     started = time.perf_counter()

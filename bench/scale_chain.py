@@ -2,7 +2,7 @@
 
 Every figure is `receipt.gas_used` of a real transaction (21,000 intrinsic and calldata included)
 on ape's in-process chain (`ethereum:local:test`). For each allocation size N (10, 100, 1,000 and
-10,000 leaves) a fresh DAO is deployed and wired by `dao.deploy.deploy_dao`, as in production (one
+10,000 leaves) a fresh DAO is deployed and wired by `dao.chain.deploy.deploy_dao`, as in production (one
 deployment per size, because governance alone opens a second epoch), and epoch 1 is played:
 
 - `commit_gas` / `finalize_gas`: the operator commits a report whose mint root covers N leaves
@@ -66,9 +66,9 @@ def _deploy(params):
     from ape import accounts, project
     from eth_utils import keccak
 
-    from dao.chain import DAO
-    from dao.deploy import deploy_dao
-    from dao.recipe import single_model_recipe
+    from dao.chain.bindings import DAO
+    from dao.chain.deploy import deploy_dao
+    from dao.data.recipe import single_model_recipe
 
     a = accounts.test_accounts
     genesis = single_model_recipe(CID, 1000 * ETHER).to_json()
@@ -80,7 +80,7 @@ def _measure_size(leaves: int, holders: int, register_positions: tuple[int, ...]
     """Play epoch 1 of a fresh DAO with an N-leaf allocation; gas of each step."""
     from ape import accounts, chain
 
-    from dao.deploy import DeployParams
+    from dao.chain.deploy import DeployParams
     from valuation.merkle import mint_tree
 
     a = accounts.test_accounts

@@ -2,7 +2,7 @@
 
 Each size deploys the DAO on ape's in-process chain with a fresh local IPFS store, registers the
 contributions (every contributor its own funded account: owners group players, so shared accounts
-would merge them), closes the window and times `dao.pipeline.run_epoch` stage by stage (fetch,
+would merge them), closes the window and times `dao.epoch.pipeline.run_epoch` stage by stage (fetch,
 validate, train, value, publish, commit). Contributors are 4 model builders and N - 4 data
 providers sharing 8,000 rows of `make_classification` data (dealt class by class, 40% of the
 labels of a tenth of the providers flipped). Prints one JSON object; `--quick` runs N = 16 only.
@@ -50,10 +50,10 @@ def epoch_stages(n_contributors: int) -> dict:
     """Deploy, contribute and run one epoch with `n_contributors`; the stage timings."""
     from ape import accounts, project
 
-    from dao.chain import DAO, advance_chain
-    from dao.deploy import DeployParams, deploy_dao
-    from dao.pipeline import run_epoch
-    from dao.recipe import DataSchema, Recipe
+    from dao.chain.bindings import DAO, advance_chain
+    from dao.chain.deploy import DeployParams, deploy_dao
+    from dao.data.recipe import DataSchema, Recipe
+    from dao.epoch.pipeline import run_epoch
     from dao.storage import EmbeddedStorage
 
     scenario = stratified_scenario(n_contributors - len(MODELS), PROVIDER_ROWS)

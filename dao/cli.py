@@ -28,16 +28,11 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from dao.cli_chain import deploy_command, example_command
-    from dao.cli_lifecycle import (
-        contribute_group,
-        epoch_group,
-        predict_command,
-        serve_command,
-        status_command,
-        verify_command,
-    )
-    from dao.node import node
+    from dao.chain.cli import deploy_command, example_command
+    from dao.chain.node import node
+    from dao.epoch.cli import epoch_group, verify_command
+    from dao.holders.cli import contribute_group, status_command
+    from dao.market.cli import predict_command, serve_command
     from dao.storage.cli import ipfs
 
     main.add_command(node)

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dao.chain import DAO
+from dao.chain.bindings import DAO
+from dao.data.recipe import Recipe
 from dao.errors import DaoError
-from dao.recipe import Recipe
 from governance import builders
 from governance.builders import InvalidProposal, ProposalDraft
 from governance.proposals import (
@@ -97,7 +97,7 @@ _CONTRACT_REASON = re.compile(r"^(?P<contract>[a-z_]+): (?P<why>.+)$")
 def revert_reason(exc: BaseException) -> str | None:
     """The `contract: reason` of a revert, from ape's message or Hardhat's "reason string '...'".
 
-    (`dao.chain.revert_reason` reads Hardhat's "Error: VM Exception ..." as a contract named "rror".)
+    (`dao.chain.bindings.revert_reason` reads Hardhat's "Error: VM Exception ..." as a contract named "rror".)
     """
     message = getattr(exc, "revert_message", None) or str(exc)
     hardhat = _HARDHAT_REASON.search(message)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from dao.chain import DAO
+from dao.chain.bindings import DAO
+from dao.data.recipe import Recipe
 from dao.errors import DaoError
-from dao.recipe import Recipe
 from dao.storage.cid import is_valid_cid
 from governance.params import PARAMETERS, render_value
 

@@ -1,6 +1,6 @@
 """The DAO as `ape console` and the `ape run` scripts see it: governance methods on the bindings.
 
-`GovernedDAO` is `dao.chain.DAO` plus proposals(), propose_retrain(), propose_params(), vote(),
+`GovernedDAO` is `dao.chain.bindings.DAO` plus proposals(), propose_retrain(), propose_params(), vote(),
 queue(), execute(), cancel() and challenge(). Senders are ape accounts or aliases (`"TEST::2"`).
 The helpers at the bottom are what the scripts share: refusals become one `Error:` line and
 outcomes are printed as text or JSON.
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import click
 
-from dao.chain import DAO
+from dao.chain.bindings import DAO
 from dao.errors import DaoError
 from governance import actions
 from governance.proposals import ProposalView, describe, list_proposals, proposal, proposals_table
@@ -22,7 +22,7 @@ from governance.proposals import ProposalView, describe, list_proposals, proposa
 
 def _account(sender):
     if isinstance(sender, str):
-        from dao.accounts import resolve_account
+        from dao.chain.accounts import resolve_account
 
         return resolve_account(sender)
     return sender
@@ -51,7 +51,7 @@ class GovernedDAO(DAO):
         return actions.propose(self, draft, _account(sender))
 
     def propose_retrain(self, recipe, sender, note: str = "") -> actions.TxOutcome:
-        """Propose the next epoch's recipe: a JSON file path, a CID, or a `dao.recipe.Recipe`."""
+        """Propose the next epoch's recipe: a JSON file path, a CID, or a `dao.data.recipe.Recipe`."""
         return actions.propose_retrain(self, recipe, _account(sender), note)
 
     def propose_params(self, sender, note: str = "", **changes: int) -> actions.TxOutcome:

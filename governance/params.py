@@ -22,7 +22,7 @@ class ParameterOutOfRange(DaoError):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    holder: str  # attribute of `dao.chain.DAO`
+    holder: str  # attribute of `dao.chain.bindings.DAO`
     getter: str
     setter: str
     unit: str  # wei | shares | seconds | blocks | bps

@@ -15,7 +15,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from dao.chain import DAO
+from dao.chain.bindings import DAO
 from dao.errors import DaoError
 from governance.params import PARAMETERS, render_value
 

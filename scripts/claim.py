@@ -10,9 +10,9 @@ ETHER = 10**18
 @account_option()
 def cli(account):
     """Claim the account's shares (Merkle proofs from each final epoch's report) and its dividends."""
-    from dao.chain import DAO
-    from dao.claims import claim_everything
+    from dao.chain.bindings import DAO
     from dao.errors import DaoError
+    from dao.holders.claims import claim_everything
     from dao.storage import get_storage
 
     try:

@@ -13,10 +13,10 @@ ETHER = 10**18
 @click.option("--json", "as_json", is_flag=True)
 def cli(addresses, as_json):
     """List claimable shares and dividends per account."""
-    from dao.chain import DAO
-    from dao.claims import accounts_with_claims, claimable
+    from dao.chain.bindings import DAO
     from dao.errors import DaoError
-    from dao.status import holders
+    from dao.holders.claims import accounts_with_claims, claimable
+    from dao.holders.status import holders
     from dao.storage import get_storage
 
     try:

@@ -25,7 +25,7 @@ def local_node():
     import shutil
     from pathlib import Path
 
-    from dao.node import DEFAULT_PORT, node_status, start_node, stop_node
+    from dao.chain.node import DEFAULT_PORT, node_status, start_node, stop_node
 
     root = Path(__file__).resolve().parents[1]
     if shutil.which("node") is None or shutil.which("npx") is None:

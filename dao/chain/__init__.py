@@ -1,0 +1,1 @@
+"""Chain side: bindings of the deployed contracts, deployment, accounts, the local node, units."""

@@ -1,0 +1,202 @@
+"""Python bindings of the deployed DAO: one object that knows every contract of a network.
+
+Everything that talks to the chain (the CLI, `ape run` scripts, `ape console`, the epoch pipeline)
+goes through `DAO`, so address look-ups, the ape quirks and revert translation live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from dao.chain.deployments import Deployment, StaleDeployment, load_deployment
+from dao.errors import DaoError
+from dao.paths import project_root
+
+NETWORK_ALIASES = {
+    "test": "ethereum:local:test",
+    "node": "ethereum:local:node",
+}
+
+_CONTRACT_TYPES = {
+    "revenue_token": "DemoStablecoin",
+    "shares": "ShareToken",
+    "registry": "ContributionRegistry",
+    "settlement": "EpochSettlement",
+    "market": "PredictionMarket",
+    "timelock": "Timelock",
+    "governor": "Governor",
+}
+
+
+class TransactionRefused(DaoError):
+    """A contract reverted; the message is the contract's own reason, as a sentence."""
+
+
+class ChainUnreachable(DaoError):
+    """The chain could not be reached: no node answers at the configured address."""
+
+
+def network_choice(name: str) -> str:
+    """`test`/`node` shorthands or any ape network choice (`ethereum:local:node`)."""
+    return NETWORK_ALIASES.get(name, name)
+
+
+@contextmanager
+def connected(network: str = "test") -> Iterator[str]:
+    """Connect ape to `network` for the duration of the block; yields the full network choice."""
+    from ape import networks
+    from ape.logging import logger
+
+    logger.set_level("WARNING")  # ape's per-connection and per-transaction INFO lines would mix into --json
+    choice = network_choice(network)
+    if networks.active_provider is not None and networks.provider.network_choice == choice:
+        yield choice
+        return
+    from ape.exceptions import ApeException
+
+    try:
+        context = networks.parse_network_choice(choice)
+        context.__enter__()
+    except (ApeException, OSError) as exc:  # ape-node's "no node found" is a requests ConnectionError
+        hint = " (start it with `dao node start`)" if choice.endswith(":node") else ""
+        raise ChainUnreachable(f"cannot connect to {choice}{hint}: {str(exc).splitlines()[0]}") from exc
+    try:
+        yield choice
+    finally:
+        context.__exit__(None, None, None)
+
+
+def advance_chain(seconds: int = 0, blocks: int = 1) -> None:
+    """Move the connected local chain's time forward by `seconds`, then mine `blocks` blocks.
+
+    ape's in-process chain sets the next timestamp itself; ape's generic node provider cannot, so
+    on the local Hardhat node this asks for `evm_increaseTime` and `evm_mine` over the connection.
+    """
+    from ape import chain
+    from ape.exceptions import APINotImplementedError
+
+    try:
+        if seconds:
+            chain.pending_timestamp += seconds
+        chain.mine(blocks)
+    except APINotImplementedError:
+        if seconds:
+            chain.provider.make_request("evm_increaseTime", [seconds])
+        for _ in range(blocks):
+            chain.provider.make_request("evm_mine", [])
+
+
+def load_project(root: Path | None = None):
+    """The ape project of this repository, wherever the process was started from."""
+    import ape
+
+    return ape.Project(root or project_root())
+
+
+_REASON = re.compile(r"(?P<contract>[a-z_]+): (?P<reason>[^'\"\n]+)")
+
+
+def revert_reason(exc: BaseException) -> str | None:
+    """The `contract: reason` message of a revert, if the exception carries one."""
+    message = getattr(exc, "revert_message", None) or str(exc)
+    match = _REASON.search(message)
+    return f"{match['contract']}: {match['reason'].strip()}" if match else None
+
+
+def explain(exc: BaseException) -> str:
+    """One sentence for a failed transaction, never a trace."""
+    reason = revert_reason(exc)
+    if reason is None:
+        return f"the transaction failed: {exc}"
+    contract, why = reason.split(": ", 1)
+    return f"the {contract} contract refused: {why}"
+
+
+@contextmanager
+def refusals_as_errors() -> Iterator[None]:
+    """Turn contract reverts inside the block into `TransactionRefused` with a readable sentence."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        yield
+    except ContractLogicError as exc:
+        raise TransactionRefused(explain(exc)) from exc
+
+
+class DAO:
+    """The contracts of one deployment on the connected network."""
+
+    def __init__(self, deployment: Deployment, project=None):
+        self.deployment = deployment
+        self._project = project
+
+    @classmethod
+    def load(cls, project=None) -> DAO:
+        """The deployment recorded for the network ape is connected to; checks it has code."""
+        from ape import chain, networks
+
+        provider = networks.provider
+        # Not `provider.network_choice`: for the node it spells the URI, not `ethereum:local:node`.
+        choice = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"
+        deployment = load_deployment(choice, chain.chain_id)
+        dao = cls(deployment, project)
+        if not chain.provider.get_code(deployment.address("shares")):
+            raise StaleDeployment(
+                f"the deployment recorded for {choice} has no code on the chain (was the node "
+                f"restarted?): run `dao deploy --network {choice}` again"
+            )
+        return dao
+
+    @property
+    def project(self):
+        if self._project is None:
+            self._project = load_project()
+        return self._project
+
+    def contract(self, name: str):
+        container = getattr(self.project, _CONTRACT_TYPES[name])
+        return container.at(self.deployment.address(name))
+
+    @cached_property
+    def shares(self):
+        return self.contract("shares")
+
+    @cached_property
+    def registry(self):
+        return self.contract("registry")
+
+    @cached_property
+    def settlement(self):
+        return self.contract("settlement")
+
+    @cached_property
+    def market(self):
+        return self.contract("market")
+
+    @cached_property
+    def timelock(self):
+        return self.contract("timelock")
+
+    @cached_property
+    def governor(self):
+        return self.contract("governor")
+
+    @cached_property
+    def revenue_token(self):
+        return self.contract("revenue_token")
+
+    def delegate(self, holder, to: str | None = None):
+        """Delegate `holder`'s votes (to itself by default).
+
+        ape 0.8.52 gives every address a `delegate` property (EIP-7702) that hides the contract
+        method of that name, hence `invoke_transaction`.
+        """
+        with refusals_as_errors():
+            return self.shares.invoke_transaction("delegate", to or holder.address, sender=holder)
+
+    def __repr__(self) -> str:
+        return f"<DAO on {self.deployment.network} shares={self.deployment.address('shares')}>"

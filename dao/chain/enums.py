@@ -1,0 +1,30 @@
+"""The contracts' statuses and kinds as IntEnums: the one Python spelling of each on-chain number."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class EpochStatus(IntEnum):
+    """`EpochSettlement.epochs(n).status`."""
+
+    NOT_OPENED = 0
+    OPEN = 1
+    COMMITTED = 2
+    CHALLENGED = 3
+    FINAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+class ContributionKind(IntEnum):
+    """`ContributionRegistry.contributions(id).kind`."""
+
+    DATA = 0
+    MODEL = 1
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()

@@ -1,0 +1,1 @@
+"""The epoch: pure valuation of its contributions, the operator's run/commit/finalize, verification."""

@@ -1,0 +1,202 @@
+"""`dao epoch run|finalize|show` and `dao verify`: the operator's epoch and anyone's check of it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dao.chain.accounts import OPERATOR, resolve_account
+from dao.chain.options import account_option, dao_session, network_option
+from dao.chain.units import format_eth, format_shares, short_address
+
+console = Console()
+
+
+@click.group("epoch")
+def epoch_group() -> None:
+    """Run, finalize and inspect epochs."""
+
+
+def _operator_key() -> bytes | None:
+    from dao.paths import state_dir
+
+    path = state_dir() / "operator.key"
+    return path.read_bytes() if path.is_file() else None
+
+
+def compute_options(command):
+    """`--jobs N` local worker processes, or `--scheduler tcp://...` a Dask cluster (same report)."""
+    command = click.option(
+        "--scheduler",
+        default=None,
+        help="A Dask scheduler address (default: $DAO_DASK_SCHEDULER); trainings run on its workers.",
+    )(command)
+    return click.option(
+        "--jobs", type=click.IntRange(min=-1), default=None, help="Local worker processes (-1: every core)."
+    )(command)
+
+
+@epoch_group.command("run")
+@click.option("--epoch", type=int, default=None, help="The epoch (default: the current one).")
+@click.option(
+    "--validation",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The hold-out set (default: the one kept under the recipe's commitment in .dao/holdout).",
+)
+@compute_options
+@network_option
+@account_option(OPERATOR, "Operator account alias.")
+def epoch_run(
+    epoch: int | None,
+    validation: Path | None,
+    jobs: int | None,
+    scheduler: str | None,
+    network: str,
+    account_alias: str,
+) -> None:
+    """Value the epoch's contributions, publish the report and commit it with the bond (resumable)."""
+    from dao.epoch.compute import compute_backend
+    from dao.epoch.pipeline import run_epoch
+
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
+        run = run_epoch(
+            dao,
+            storage,
+            resolve_account(account_alias),
+            epoch,
+            validation.read_bytes() if validation else None,
+            _operator_key(),
+            n_jobs=n_jobs,
+        )
+    print_report(run.report, run.report_cid)
+    if run.committed_now:
+        resumed = " (valuation resumed from the previous run)" if run.resumed else ""
+        click.echo(f"epoch {run.epoch} committed: report {run.report_cid}, tx {run.tx_hash}{resumed}")
+    else:
+        click.echo(f"epoch {run.epoch} was already committed with report {run.report_cid}; nothing sent")
+    timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in run.stages.items())
+    if timings:
+        click.echo(f"stages: {timings}")
+
+
+@epoch_group.command("finalize")
+@click.option("--epoch", type=int, default=None, help="The epoch (default: the current one).")
+@network_option
+@account_option(OPERATOR, "Any account: finalizing is permissionless.")
+def epoch_finalize(epoch: int | None, network: str, account_alias: str) -> None:
+    """Finalize a committed epoch once its challenge window has passed, then execute its slashes."""
+    from dao.epoch.pipeline import execute_slashes, finalize_epoch
+
+    with dao_session(network) as (dao, storage):
+        number = epoch or int(dao.settlement.current_epoch())
+        sender = resolve_account(account_alias)
+        tx = finalize_epoch(dao, sender, number)
+        slashed = execute_slashes(dao, storage, sender, number)
+    click.echo(f"epoch {number} is final (tx {tx})" if tx else f"epoch {number} was already final")
+    for contribution_id, amount in slashed:
+        click.echo(f"slashed contribution #{contribution_id}: {format_eth(amount)} ETH to the share holders")
+
+
+def print_report(report, report_cid: str) -> None:
+    allocation = report.allocation
+    table = Table(title=f"Epoch {report.epoch} report {report_cid}")
+    for column in ("player", "game", "owner", "value", "95% joint interval", "evaluations"):
+        table.add_column(column, justify="right" if column in ("value", "evaluations") else "left")
+    owners = {f"#{c['id']}": c["contributor"] for c in report.inputs.get("contributions", [])}
+    for game, values in (("data", report.data_values), ("model", report.model_values)):
+        for player in values["players"]:
+            owner = owners.get(player["name"])
+            table.add_row(
+                player["name"],
+                game,
+                short_address(owner) if owner else "-",
+                f"{player['value']:+.4f}",
+                f"[{player['ci_low']:+.4f}, {player['ci_high']:+.4f}]",
+                str(values["evaluations"]),
+            )
+    console.print(table)
+    mints = Table(title="Shares allocated and stakes slashed")
+    mints.add_column("account / contribution")
+    mints.add_column("shares", justify="right")
+    for account, amount in allocation.items():
+        mints.add_row(account, format_shares(amount))
+    for contribution, amount in report.slashes.items():
+        mints.add_row(f"slash contribution #{contribution}", f"{format_eth(amount)} ETH")
+    console.print(mints)
+    for contribution, reason in report.rejected.items():
+        console.print(f"rejected contribution #{contribution}: {reason}")
+    console.print(f"metamodel validation score {report.metamodel_score:+.4f}")
+
+
+@epoch_group.command("show")
+@click.argument("epoch", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the report document itself.")
+@network_option
+def epoch_show(epoch: int, as_json: bool, network: str) -> None:
+    """Print epoch EPOCH's committed report as tables (or the report JSON)."""
+    from dao.epoch.valuation import EpochError
+    from valuation.report import ValuationReport
+
+    with dao_session(network) as (dao, storage):
+        cid = dao.settlement.epochs(epoch).report_cid
+        if not cid:
+            raise EpochError(f"epoch {epoch} has no committed report")
+        data = storage.get(cid)
+    if as_json:
+        sys.stdout.buffer.write(data + b"\n")
+        return
+    print_report(ValuationReport.from_json(data), cid)
+
+
+@click.command("verify")
+@click.argument("epoch", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@compute_options
+@network_option
+def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str | None, network: str) -> None:
+    """Recompute epoch EPOCH's report from its inputs; exit 0 on a byte-for-byte match, 1 otherwise."""
+    from dao.epoch.compute import compute_backend
+    from dao.epoch.verify import verify_epoch
+
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
+        result = verify_epoch(dao, storage, epoch, _operator_key(), n_jobs=n_jobs)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "epoch": epoch,
+                    "report_cid": result.report_cid,
+                    "match": result.match,
+                    "differences": [
+                        {"path": p, "committed": c, "recomputed": r} for p, c, r in result.differences
+                    ],
+                    "version_warnings": result.version_warnings,
+                },
+                default=str,
+            )
+        )
+    elif result.match:
+        click.echo(f"epoch {epoch}: the report {result.report_cid} matches the recomputation byte for byte")
+    else:
+        click.echo(f"epoch {epoch}: the report {result.report_cid} does NOT match the recomputation")
+        table = Table(title="Differences")
+        for column in ("entry", "committed", "recomputed"):
+            table.add_column(column)
+        for path, committed, recomputed in result.differences[:50]:
+            table.add_row(path, str(committed), str(recomputed))
+        console.print(table)
+        if len(result.differences) > 50:
+            click.echo(f"… and {len(result.differences) - 50} more")
+        click.echo(
+            f"to dispute it during the challenge window: ape run challenge {epoch} "
+            "--reason 'dao verify mismatch' --network ... --account ..."
+        )
+    for warning in result.version_warnings:
+        click.echo(f"warning: library version differs ({warning}); byte identity needs the same versions")
+    sys.exit(0 if result.match else 1)

@@ -1,0 +1,212 @@
+"""`dao epoch run|finalize`: the operator's epoch, resumable at every step.
+
+Run = fetch (recipe, contributions, hold-out) → validate → train → value → publish (report and
+the revealed hold-out set on IPFS) → commit on-chain with the bond. Rerunning after a crash at any
+step is safe: the report is a pure function of its inputs, so it lands at the same CID; a finished
+valuation is kept under its inputs hash (`.dao/reports/`), so a rerun skips straight to what is left;
+and the chain is asked before committing, so an epoch is never committed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+
+from dao.chain.bindings import refusals_as_errors
+from dao.chain.enums import EpochStatus
+from dao.chain.epochs import epoch_status
+from dao.data.holdout import load_holdout
+from dao.epoch.store import cache_dir, metamodel_path, write_atomic
+from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch
+from valuation.report import ValuationReport, canonical_dumps, keccak256
+
+OPEN, COMMITTED, CHALLENGED, FINAL = (
+    EpochStatus.OPEN,
+    EpochStatus.COMMITTED,
+    EpochStatus.CHALLENGED,
+    EpochStatus.FINAL,
+)
+
+
+@dataclass
+class EpochRun:
+    epoch: int
+    report_cid: str
+    report: ValuationReport
+    committed_now: bool  # False when the chain already had this epoch's report
+    resumed: bool = False  # the valuation came from a previous run's saved result
+    tx_hash: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _saved_report(
+    storage, inputs_hash: bytes, root: Path | None = None
+) -> tuple[str, ValuationReport] | None:
+    record = cache_dir(root) / f"0x{inputs_hash.hex()}.json"
+    if not record.is_file():
+        return None
+    report_cid = json.loads(record.read_text())["report_cid"]
+    if not storage.has(report_cid):
+        return None
+    report = ValuationReport.from_json(storage.get(report_cid))
+    return (report_cid, report) if report.inputs_hash == inputs_hash else None
+
+
+def _chain_down_errors() -> tuple[type[BaseException], ...]:
+    from ape.exceptions import ProviderNotConnectedError
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    return (ConnectionError, RequestsConnectionError, ProviderNotConnectedError, TimeoutError)
+
+
+_CHAIN_DOWN = _chain_down_errors()
+
+
+def run_epoch(
+    dao,
+    storage,
+    operator,
+    epoch: int | None = None,
+    validation_csv: bytes | None = None,
+    operator_key: bytes | None = None,
+    root: Path | None = None,
+    n_jobs: int | None = None,
+) -> EpochRun:
+    """Value the open epoch and commit its report; resumes a previous run, never commits twice."""
+    from ape import chain
+
+    epoch = epoch or int(dao.settlement.current_epoch())
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    record = dao.settlement.epochs(epoch)
+    status = int(record.status)
+    if status in (COMMITTED, CHALLENGED, FINAL):
+        report = ValuationReport.from_json(storage.get(record.report_cid))
+        return EpochRun(epoch, record.report_cid, report, committed_now=False)
+    if status != OPEN:
+        raise EpochError(
+            f"epoch {epoch} has not been opened (governance opens epochs with a retrain proposal)"
+        )
+    now = chain.pending_timestamp
+    if now < record.contributions_close:
+        raise EpochError(
+            f"epoch {epoch}'s contribution window is still open for {record.contributions_close - now} s; "
+            "run the epoch after it closes"
+        )
+
+    recipe_cid, recipe = read_recipe(dao, storage, epoch)
+    contributions = read_contributions(dao, epoch)
+    if validation_csv is None:
+        validation_csv = load_holdout(recipe.validation_commitment, root)
+    # The hold-out set is revealed with the report: its CID is part of the inputs.
+    validation_cid = storage.add(validation_csv)
+    inputs_hash = keccak256(canonical_dumps(epoch_inputs(recipe_cid, recipe, contributions, validation_cid)))
+    stages["fetch"] = time.perf_counter() - started
+
+    saved = _saved_report(storage, inputs_hash, root)
+    resumed = saved is not None
+    if saved is None:
+        valuation = value_epoch(
+            storage,
+            epoch,
+            recipe_cid,
+            recipe,
+            contributions,
+            validation_csv,
+            operator_key=operator_key,
+            validation_cid=validation_cid,
+            stages=stages,
+            n_jobs=n_jobs,
+        )
+        report = valuation.report
+        if report.inputs_hash != inputs_hash:
+            raise EpochError("the report's inputs changed while it was computed; run the epoch again")
+        publish_started = time.perf_counter()
+        report_cid = storage.add(report.to_json())
+        storage.pin(report_cid)
+        storage.pin(validation_cid)
+        model_file = metamodel_path(inputs_hash, root)
+        model_file.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(valuation.metamodel, model_file)
+        write_atomic(
+            cache_dir(root) / f"0x{inputs_hash.hex()}.json",
+            json.dumps({"epoch": epoch, "report_cid": report_cid}).encode(),
+        )
+        stages["publish"] = time.perf_counter() - publish_started
+    else:
+        report_cid, report = saved
+
+    commit_started = time.perf_counter()
+    # Ask the chain again right before sending: another run may have committed meanwhile.
+    if epoch_status(dao, epoch) != OPEN:
+        return EpochRun(epoch, dao.settlement.epochs(epoch).report_cid, report, False, resumed, None, stages)
+    try:
+        with refusals_as_errors():
+            receipt = dao.settlement.commit(
+                epoch,
+                report_cid,
+                report.inputs_hash,
+                bytes.fromhex(report.mint_root[2:]),
+                report.total_mint,
+                bytes.fromhex(report.slash_root[2:]),
+                value=dao.settlement.operator_bond(),
+                sender=operator,
+            )
+    except _CHAIN_DOWN as exc:
+        raise EpochError(
+            f"the chain stopped answering while epoch {epoch}'s report was being committed ({exc}); "
+            f"the report is published at {report_cid} and kept locally: run the epoch again when the "
+            "node is back, it resumes there and never commits twice"
+        ) from exc
+    stages["commit"] = time.perf_counter() - commit_started
+    return EpochRun(epoch, report_cid, report, True, resumed, receipt.txn_hash, stages)
+
+
+def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
+    """Finalize a committed epoch after its challenge window; None if it already is final."""
+    from ape import chain
+
+    epoch = epoch or int(dao.settlement.current_epoch())
+    record = dao.settlement.epochs(epoch)
+    status = int(record.status)
+    if status == FINAL:
+        return None
+    if status == CHALLENGED:
+        raise EpochError(
+            f"epoch {epoch} is challenged: governance must resolve the challenge "
+            "(ape run propose resolve-challenge) before it can finalize"
+        )
+    if status != COMMITTED:
+        state = EpochStatus(status).label
+        raise EpochError(f"epoch {epoch} is {state}: there is no report to finalize")
+    ends = record.committed_at + dao.settlement.challenge_window()
+    if chain.pending_timestamp < ends:
+        raise EpochError(
+            f"epoch {epoch}'s challenge window is open for another {ends - chain.pending_timestamp} s"
+        )
+    with refusals_as_errors():
+        receipt = dao.settlement.finalize(epoch, sender=sender)
+    return receipt.txn_hash
+
+
+def execute_slashes(dao, storage, sender, epoch: int) -> list[tuple[int, int]]:
+    """Execute every slash of a final epoch's report that has not been executed yet."""
+    from valuation.merkle import encode_uint_uint, leaf_hash, slash_tree
+
+    if epoch_status(dao, epoch) != FINAL:
+        raise EpochError(f"epoch {epoch} is not final: slashes execute only after the challenge window")
+    report = ValuationReport.from_json(storage.get(dao.settlement.epochs(epoch).report_cid))
+    slashes = sorted((int(k), int(v)) for k, v in report.slashes.items())
+    tree = slash_tree(slashes)
+    done = []
+    for index, (contribution_id, amount) in enumerate(slashes):
+        if dao.settlement.leaf_used(epoch, leaf_hash(encode_uint_uint(contribution_id, amount))):
+            continue
+        with refusals_as_errors():
+            dao.settlement.execute_slash(epoch, contribution_id, amount, tree.proof(index), sender=sender)
+        done.append((contribution_id, amount))
+    return done

@@ -1,0 +1,45 @@
+"""The operator's local epoch files: finished valuations and trained metamodels, under their inputs hash."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import joblib
+
+from dao.epoch.valuation import EpochError
+from dao.paths import state_dir
+from valuation.report import ValuationReport
+
+
+def cache_dir(root: Path | None = None) -> Path:
+    return state_dir(root) / "reports"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def metamodel_path(inputs_hash: bytes, root: Path | None = None) -> Path:
+    """Where the operator keeps the metamodel it trained for a report (its own file, never a stranger's)."""
+    return cache_dir(root) / f"0x{inputs_hash.hex()}.metamodel.joblib"
+
+
+def load_metamodel(dao, storage, epoch: int, root: Path | None = None):
+    """The metamodel the operator trained for `epoch`'s committed report."""
+    record = dao.settlement.epochs(epoch)
+    if not record.report_cid:
+        raise EpochError(f"epoch {epoch} has no committed report, hence no metamodel")
+    report = ValuationReport.from_json(storage.get(record.report_cid))
+    path = metamodel_path(report.inputs_hash, root)
+    if not path.is_file():
+        raise EpochError(
+            f"the metamodel of epoch {epoch} is not in {path.parent}: only the operator who ran the "
+            "epoch has it (run `dao epoch run` on this machine)"
+        )
+    return joblib.load(path)

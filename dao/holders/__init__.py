@@ -1,0 +1,1 @@
+"""What contributors and holders do: contribute, claim shares and dividends, read the DAO's status."""

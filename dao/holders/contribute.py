@@ -1,0 +1,113 @@
+"""`dao contribute data|model`: validate an artifact against the open epoch, upload it, register it.
+
+Validation happens before anything is uploaded or staked, against the recipe the open epoch was
+opened with, so a contributor never pays a stake for a file the operator would reject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dao.chain.bindings import refusals_as_errors
+from dao.data.anchor_checks import anchor_problem
+from dao.data.datasets import Dataset, load_dataset
+from dao.data.sealing import seal
+from dao.epoch.valuation import KIND_DATA, KIND_MODEL, EpochError, read_recipe
+from dao.errors import DaoError
+from dao.storage import ContentNotFound
+from valuation.specs import InvalidModelSpec, parse_model_spec
+
+KINDS = {"data": KIND_DATA, "model": KIND_MODEL}
+
+
+class ContributionRefused(DaoError):
+    """The artifact does not fit the open epoch, or the registry would refuse it."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: int
+    cid: str
+    epoch: int
+    stake: int
+    sealed: bool
+    tx_hash: str
+
+
+def check_artifact(kind: str, content: bytes, recipe, anchor: Dataset | None = None) -> str:
+    """Validate against the recipe (and the anchor set, when given); returns a one-line summary.
+    Raises with every problem named."""
+    if kind == "data":
+        dataset = load_dataset(content, recipe.schema, "your data set")
+        problem = anchor_problem(dataset, anchor, recipe.schema) if anchor is not None else None
+        if problem:
+            raise ContributionRefused(f"your data set would be rejected: {problem}")
+        return f"{dataset.n_rows} rows, {len(recipe.schema.features)} features"
+    if kind == "model":
+        try:
+            spec = parse_model_spec(content)
+        except InvalidModelSpec as exc:
+            raise ContributionRefused(f"the model spec is not valid: {exc}") from exc
+        if spec.estimator not in recipe.model_allow_list:
+            raise ContributionRefused(
+                f"{spec.estimator} is not on this epoch's allow-list ({', '.join(recipe.model_allow_list)})"
+            )
+        if spec.task != recipe.schema.task:
+            raise ContributionRefused(
+                f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task} "
+                f'(set "task": "{recipe.schema.task}")'
+            )
+        return f"{spec.estimator} with {len(spec.params)} parameters"
+    raise ContributionRefused(f"unknown kind {kind!r}: use data or model")
+
+
+def _anchor(storage, recipe) -> Dataset | None:
+    # A store that lacks the anchor set (another machine's embedded store) skips the anchor
+    # checks here; the epoch runs them against it in any case.
+    try:
+        return load_dataset(storage.get(recipe.anchor_cid), recipe.schema, "anchor set")
+    except ContentNotFound:
+        return None
+
+
+def operator_public_key(recipe) -> bytes:
+    key = recipe.extra.get("operator_public_key") if recipe.extra else None
+    if not key:
+        raise ContributionRefused(
+            "this epoch's recipe publishes no operator_public_key, so a private data set cannot be "
+            "sealed; contribute it publicly or ask governance for a recipe with one"
+        )
+    return bytes.fromhex(key.removeprefix("0x"))
+
+
+def contribute(
+    dao, storage, kind: str, content: bytes, stake: int, sender, private: bool = False
+) -> Registered:
+    """Validate, (seal,) upload and register with `stake` wei for the open epoch."""
+    epoch = int(dao.settlement.current_epoch())
+    if epoch == 0 or not dao.settlement.contributions_open():
+        raise ContributionRefused(
+            f"epoch {epoch} is not taking contributions (its window has closed); wait for the next "
+            "epoch to open"
+        )
+    minimum = int(dao.registry.min_stake())
+    if stake < minimum:
+        raise ContributionRefused(
+            f"a stake of {stake / 1e18:g} ETH is below the minimum of {minimum / 1e18:g} ETH"
+        )
+    try:
+        _, recipe = read_recipe(dao, storage, epoch)
+    except EpochError as exc:
+        raise ContributionRefused(str(exc)) from exc
+    check_artifact(kind, content, recipe, _anchor(storage, recipe) if kind == "data" else None)
+    if private:
+        if kind != "data":
+            raise ContributionRefused("only data sets can be private; model specs are public documents")
+        content = seal(content, operator_public_key(recipe))
+    cid = storage.add(content)
+    storage.pin(cid)
+    with refusals_as_errors():
+        receipt = dao.registry.register(KINDS[kind], cid, value=stake, sender=sender)
+    event = next(iter(receipt.decode_logs(dao.registry.ContributionRegistered)), None)
+    contribution_id = int(event.id) if event is not None else int(dao.registry.contribution_count())
+    return Registered(contribution_id, cid, epoch, stake, private, receipt.txn_hash)

@@ -1,0 +1,1 @@
+"""The prediction market: paid requests from clients and the operator's serving loop."""

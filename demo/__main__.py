@@ -1,0 +1,5 @@
+"""`python -m demo`: play the story."""
+
+from demo.story import main
+
+main()

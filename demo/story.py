@@ -1,0 +1,378 @@
+"""`make demo`: the Metamodel DAO story end to end, through the same library the CLI uses.
+
+Eight data providers (two with flipped labels, one copying another's rows under a second identity,
+one contributing privately, sealed to the operator) and six model builders (one useless model, one
+clone) contribute to epoch 1; the operator values and commits it; it finalizes; shares are
+claimed and slashes executed; clients pay for predictions and holders claim dividends; holders
+vote a retrain with a new recipe; epoch 2 runs under it. Tables at every step, `out/report.html`
+with plots at the end. `play()` returns the outcome so the end-to-end test checks the same story.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dao.chain.accounts import DEPLOYER, OPERATOR, resolve_account
+from dao.chain.bindings import connected, load_project
+from dao.data.examples import build_demo_artifacts
+
+ETHER = 10**18
+STAKE = ETHER // 10
+PRIVATE_PROVIDER = "provider 3"
+
+
+@dataclass
+class Outcome:
+    """What happened, for the report page and the end-to-end test."""
+
+    dao: object = None
+    cast: dict = field(default_factory=dict)  # name -> ape account
+    roles: dict = field(default_factory=dict)  # name -> role
+    contribution_ids: dict = field(default_factory=dict)  # (epoch, name) -> contribution id
+    reports: dict = field(default_factory=dict)  # epoch -> ValuationReport
+    report_cids: dict = field(default_factory=dict)  # epoch -> CID
+    claimed_shares: dict = field(default_factory=dict)  # (epoch, address) -> wei
+    executed_slashes: dict = field(default_factory=dict)  # (epoch, contribution id) -> wei
+    revenue_paid: int = 0  # wei paid into dividends (fees and slashes)
+    dividends_claimed: dict = field(default_factory=dict)  # address -> wei
+    dividends_timeline: list = field(default_factory=list)  # (label, distributed ETH wei)
+    verified: dict = field(default_factory=dict)  # epoch -> bool
+    seconds: float = 0.0
+
+
+def _short(address: str) -> str:
+    return f"{address[:6]}…{address[-4:]}"
+
+
+def _advance(seconds: int = 0, blocks: int = 1) -> None:
+    from dao.chain.bindings import advance_chain
+
+    advance_chain(seconds, blocks)
+
+
+def stage_deploy(console, storage, network: str, operator_key):
+    from eth_utils import keccak
+
+    from dao.chain.bindings import DAO
+    from dao.chain.deploy import DeployParams, deploy_dao
+    from dao.data.holdout import save_holdout
+    from dao.data.recipe import DataSchema, Recipe
+
+    artifacts = build_demo_artifacts()
+    recipe = Recipe(
+        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
+        model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb"),
+        emission=1_000_000 * ETHER,
+        data_pool_bps=7_000,
+        slash_cap_bps=2_000,
+        anchor_cid=storage.add(artifacts.anchor_csv),
+        validation_commitment=save_holdout(artifacts.validation_csv),
+        notes="genesis recipe",
+        extra={"operator_public_key": bytes(operator_key.public_key).hex()},
+    ).validate()
+    recipe_bytes = recipe.to_json()
+    recipe_cid = storage.add(recipe_bytes)
+    project = load_project()
+    params = DeployParams.for_tests()
+    deployment = deploy_dao(
+        project,
+        resolve_account(DEPLOYER),
+        resolve_account(OPERATOR),
+        network,
+        params,
+        genesis_recipe=(recipe_cid, keccak(recipe_bytes)),
+    )
+    table = Table(title=f"Contracts on {network}, owned by the Timelock; epoch 1 open (recipe {recipe_cid})")
+    table.add_column("contract")
+    table.add_column("address")
+    for name, address in deployment.addresses.items():
+        table.add_row(name, address)
+    console.print(table)
+    return DAO(deployment, project), params
+
+
+def _artifact(artifacts, name: str) -> tuple[str, bytes]:
+    kind, index = name.split()
+    if kind == "provider":
+        return "data", artifacts.provider_csvs[int(index)]
+    return "model", artifacts.model_specs[int(index)]
+
+
+def stage_contribute(console, dao, storage, outcome: Outcome, epoch: int, names: list[str]) -> None:
+    from dao.holders.contribute import contribute
+
+    artifacts = build_demo_artifacts()
+    table = Table(title=f"Epoch {epoch}: contributions registered with a 0.1 ETH stake each")
+    for column in ("id", "contributor", "account", "role", "kind", "CID"):
+        table.add_column(column)
+    for name in names:
+        kind, content = _artifact(artifacts, name)
+        private = name == PRIVATE_PROVIDER
+        registered = contribute(dao, storage, kind, content, STAKE, outcome.cast[name], private=private)
+        outcome.contribution_ids[(epoch, name)] = registered.id
+        table.add_row(
+            str(registered.id),
+            name,
+            _short(outcome.cast[name].address),
+            outcome.roles[name] + (" (sealed)" if private else ""),
+            kind,
+            registered.cid,
+        )
+    console.print(table)
+
+
+def _values_table(title: str, game: dict, label_of: dict, roles: dict) -> Table:
+    table = Table(title=title)
+    for column in ("contribution", "contributor", "role", "value", "95% joint interval", "group"):
+        table.add_column(column, justify="right" if column in ("value", "95% joint interval") else "left")
+    for player in game["players"]:
+        name = label_of.get(player["name"], "?")
+        reason = game["groups"][player["group"]]["reason"]
+        table.add_row(
+            player["name"],
+            name,
+            roles.get(name, "?"),
+            f"{player['value']:+.4f}",
+            f"[{player['ci_low']:+.4f}, {player['ci_high']:+.4f}]",
+            f"{player['group']}" + (f" ({reason})" if reason else ""),
+        )
+    return table
+
+
+def stage_run_epoch(console, dao, storage, params, outcome: Outcome, epoch: int, operator_key) -> None:
+    from dao.epoch.pipeline import run_epoch
+
+    _advance(params.contribution_period)  # the contribution window closes
+    run = run_epoch(dao, storage, resolve_account(OPERATOR), epoch, operator_key=bytes(operator_key))
+    outcome.reports[epoch], outcome.report_cids[epoch] = run.report, run.report_cid
+    label_of = {f"#{cid}": name for (e, name), cid in outcome.contribution_ids.items() if e == epoch}
+    report = run.report
+    console.print(
+        _values_table(
+            f"Epoch {epoch} data providers: Shapley values "
+            f"(gain in negative log-loss, {report.data_values['method']})",
+            report.data_values,
+            label_of,
+            outcome.roles,
+        )
+    )
+    console.print(
+        _values_table(
+            f"Epoch {epoch} model builders: Shapley values of the stacked metamodel",
+            report.model_values,
+            label_of,
+            outcome.roles,
+        )
+    )
+    for contribution, reason in report.rejected.items():
+        console.print(f"rejected #{contribution}: {reason}")
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in run.stages.items())
+    console.print(
+        f"metamodel validation log-loss {-report.metamodel_score:.4f}; report {run.report_cid} committed "
+        f"with a {dao.settlement.operator_bond() / ETHER:g} ETH bond ({stages})"
+    )
+
+
+def stage_settle(console, dao, storage, params, outcome: Outcome, epoch: int) -> None:
+    from dao.epoch.pipeline import execute_slashes, finalize_epoch
+    from dao.holders.claims import claim_everything
+
+    _advance(params.challenge_window)
+    operator = resolve_account(OPERATOR)
+    finalize_epoch(dao, operator, epoch)
+    for account in outcome.cast.values():
+        claimed = claim_everything(dao, storage, account)
+        for claimed_epoch, amount in claimed.shares.items():
+            outcome.claimed_shares[(claimed_epoch, account.address)] = amount
+        if claimed.eth:
+            outcome.dividends_claimed[account.address] = (
+                outcome.dividends_claimed.get(account.address, 0) + claimed.eth
+            )
+    before = int(dao.shares.total_distributed_eth())
+    for contribution_id, amount in execute_slashes(dao, storage, operator, epoch):
+        outcome.executed_slashes[(epoch, contribution_id)] = amount
+    outcome.revenue_paid += int(dao.shares.total_distributed_eth()) - before
+    outcome.dividends_timeline.append((f"epoch {epoch} slashes", int(dao.shares.total_distributed_eth())))
+    supply = int(dao.shares.totalSupply())
+    slashed_by = {}
+    for (e, name), cid in outcome.contribution_ids.items():
+        if e == epoch and (epoch, cid) in outcome.executed_slashes:
+            slashed_by[name] = outcome.executed_slashes[(epoch, cid)]
+    table = Table(title=f"Epoch {epoch} final: shares claimed by Merkle proof, slashes executed")
+    for column in ("contributor", "role", f"minted in epoch {epoch}", "shares", "ownership", "slashed (ETH)"):
+        table.add_column(column, justify="left" if column in ("contributor", "role") else "right")
+    for name, account in outcome.cast.items():
+        if name.startswith("client"):
+            continue
+        balance = int(dao.shares.balanceOf(account))
+        minted = outcome.claimed_shares.get((epoch, account.address), 0)
+        table.add_row(
+            name,
+            outcome.roles[name],
+            f"{minted / ETHER:,.0f}",
+            f"{balance / ETHER:,.0f}",
+            f"{balance / supply:.1%}",
+            f"{slashed_by[name] / ETHER:.4f}" if name in slashed_by else "-",
+        )
+    console.print(table)
+
+
+def stage_revenue(console, dao, storage, outcome: Outcome, rounds: int = 3) -> None:
+    from dao.holders.claims import claim_everything
+    from dao.market.predictions import request_prediction, serve_requests
+
+    artifacts = build_demo_artifacts()
+    lines = artifacts.validation_csv.splitlines()
+    clients = [outcome.cast["client 0"], outcome.cast["client 1"]]
+    before = int(dao.shares.total_distributed_eth())
+    for round_ in range(rounds):
+        for index, client in enumerate(clients):
+            start = 1 + 10 * (2 * round_ + index)
+            request_prediction(dao, storage, b"\n".join([lines[0], *lines[start : start + 10]]), client)
+        answered = serve_requests(dao, storage, resolve_account(OPERATOR))
+        outcome.dividends_timeline.append(
+            (f"{len(answered)} predictions", int(dao.shares.total_distributed_eth()))
+        )
+    outcome.revenue_paid += int(dao.shares.total_distributed_eth()) - before
+    table = Table(title="Revenue: paid predictions answered by the operator, fees paid out as dividends")
+    for column in ("holder", "role", "claimed (ETH)"):
+        table.add_column(column, justify="right" if column == "claimed (ETH)" else "left")
+    for name, account in outcome.cast.items():
+        claimed = claim_everything(dao, storage, account)
+        if claimed.eth:
+            outcome.dividends_claimed[account.address] = (
+                outcome.dividends_claimed.get(account.address, 0) + claimed.eth
+            )
+            table.add_row(name, outcome.roles[name], f"{claimed.eth / ETHER:.6f}")
+    console.print(table)
+    console.print(
+        f"distributed {dao.shares.total_distributed_eth() / ETHER:.6f} ETH so far; claimed "
+        f"{dao.shares.total_claimed_eth() / ETHER:.6f} ETH (the rest is rounding dust kept in the token)"
+    )
+
+
+def stage_governance(console, dao, storage, params, outcome: Outcome) -> None:
+    from eth_utils import keccak
+
+    from dao.data.recipe import Recipe
+    from governance.builders import retrain
+
+    old = Recipe.from_json(storage.get(dao.settlement.epochs(1).recipe_cid))
+    new = Recipe(**{**old.__dict__, "emission": old.emission // 2, "notes": "epoch 2: half the emission"})
+    new_bytes = new.validate().to_json()
+    new_cid = storage.add(new_bytes)
+    draft = retrain(dao, new_cid, new_bytes, note="Halve the emission for epoch 2.")
+    proposer = outcome.cast["provider 0"]
+    dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=proposer)
+    proposal = dao.governor.hashProposal(draft.targets, draft.values, draft.calldatas, draft.description_hash)
+    _advance(blocks=params.voting_delay + 1)
+    votes = {"provider 0": 1, "provider 1": 1, "provider 4": 1, "provider 6": 2, "builder 0": 0}
+    for name, support in votes.items():
+        dao.governor.castVote(proposal, support, sender=outcome.cast[name])
+    _advance(blocks=params.voting_period)
+    against, in_favour, abstain = dao.governor.proposalVotes(proposal)
+    dao.governor.queue(draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=proposer)
+    _advance(params.timelock_delay)
+    dao.governor.execute(
+        draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=proposer
+    )
+    table = Table(title="Governance: retrain proposal")
+    for column in ("proposal", "for", "against", "abstain", "quorum", "outcome"):
+        table.add_column(column)
+    table.add_row(
+        draft.title,
+        f"{in_favour / ETHER:,.0f}",
+        f"{against / ETHER:,.0f}",
+        f"{abstain / ETHER:,.0f}",
+        f"{dao.governor.proposal_quorum(proposal) / ETHER:,.0f}",
+        f"executed: epoch {dao.settlement.current_epoch()} open",
+    )
+    console.print(table)
+    if dao.settlement.epochs(2).params_hash != keccak(new_bytes):
+        raise RuntimeError("the executed retrain proposal did not open epoch 2 with the new recipe")
+
+
+def stage_verify(console, dao, storage, outcome: Outcome, operator_key) -> None:
+    from dao.epoch.verify import verify_epoch
+
+    for epoch in sorted(outcome.reports):
+        result = verify_epoch(dao, storage, epoch, bytes(operator_key))
+        outcome.verified[epoch] = result.match
+        verdict = "matches byte for byte" if result.match else f"DIFFERS in {len(result.differences)} entries"
+        console.print(f"dao verify {epoch}: report {result.report_cid} recomputed: {verdict}")
+
+
+def cast_of(roles: dict) -> dict:
+    from ape import accounts
+
+    names = [*roles, "client 0", "client 1"]
+    return {name: accounts.test_accounts[2 + index] for index, name in enumerate(names)}
+
+
+def play(
+    network: str = "test", console: Console | None = None, out_dir: Path | None = Path("out")
+) -> Outcome:
+    """The whole story; returns what happened."""
+    from dao.data.sealing import load_or_create_operator_key
+    from dao.paths import state_dir
+    from dao.storage import get_storage
+
+    console = console or Console()
+    started = time.monotonic()
+    storage = get_storage()
+    operator_key = load_or_create_operator_key(state_dir() / "operator.key")
+    artifacts = build_demo_artifacts()
+    outcome = Outcome(roles={**artifacts.roles, "client 0": "client", "client 1": "client"})
+    contributors = list(artifacts.roles)
+    with connected(network) as choice:
+        outcome.cast = cast_of(artifacts.roles)
+        console.rule("[bold]1. The DAO is deployed, handed to governance, and epoch 1 opens")
+        dao, params = stage_deploy(console, storage, choice, operator_key)
+        outcome.dao = dao
+        console.rule("[bold]2. Data providers and model builders contribute with a stake")
+        stage_contribute(console, dao, storage, outcome, 1, contributors)
+        console.rule("[bold]3. The operator runs epoch 1: metamodel, Shapley values, report committed")
+        stage_run_epoch(console, dao, storage, params, outcome, 1, operator_key)
+        console.rule("[bold]4. The challenge window passes: final; shares claimed, slashes executed")
+        stage_settle(console, dao, storage, params, outcome, 1)
+        console.rule("[bold]5. Clients pay for predictions; holders claim dividends")
+        stage_revenue(console, dao, storage, outcome)
+        console.rule("[bold]6. Holders vote to retrain with a new recipe")
+        stage_governance(console, dao, storage, params, outcome)
+        console.rule("[bold]7. Epoch 2 runs under the new recipe")
+        stage_contribute(console, dao, storage, outcome, 2, contributors)
+        stage_run_epoch(console, dao, storage, params, outcome, 2, operator_key)
+        stage_settle(console, dao, storage, params, outcome, 2)
+        stage_revenue(console, dao, storage, outcome, rounds=1)
+        console.rule("[bold]8. Anyone can check the payouts: dao verify")
+        stage_verify(console, dao, storage, outcome, operator_key)
+        if out_dir is not None:
+            from demo.report_html import write_report
+
+            page = write_report(out_dir, outcome)
+            console.print(f"report with plots: {page}")
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+@click.command()
+@click.option("--network", default="test", show_default=True, help="test (in-process) or node (local node).")
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(path_type=Path))
+def main(network: str, out_dir: Path) -> None:
+    """Play the Metamodel DAO story end to end."""
+    from ape.logging import logger
+
+    logger.set_level("WARNING")  # one line per transaction would drown the tables
+    console = Console() if Console().is_terminal else Console(width=120)  # logs read better wide
+    outcome = play(network, console, out_dir)
+    console.print(f"[green]demo finished in {outcome.seconds:.1f} s[/green]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,571 @@
+"""Registry + settlement + market + share token invariants over random sequences (hypothesis on
+titanoboa; CONTRACTS.md invariants for stakes, leaves, bonds and revenue).
+
+Rules: register (valid and invalid kinds, stakes, CIDs, duplicates, closed windows), warp time,
+commit a random report (mint leaves over holders, slash leaves over the epoch's contributions, some
+above the cap), challenge, resolve (uphold/reject), finalize, claim a mint leaf, execute a slash
+leaf (repeats included), request and complete stake withdrawals, open the next epoch, request /
+fulfil / refund predictions, deposit revenue, claim dividends, withdraw bonds. Every rule predicts
+from a Python model whether the call succeeds and, if not, the exact revert message.
+
+After every step:
+1. no mint or slash leaf is used twice, and each epoch's minted total equals its claimed leaves
+   and never exceeds its committed `total_mint`;
+2. every contribution's remaining stake = stake - slashed >= 0, and the registry holds exactly the
+   remaining stakes of the contributions not yet withdrawn;
+3. the settlement holds exactly the operator bonds of committed reports, the challenge bonds of
+   open challenges and the bonds owed;
+4. the market holds exactly the fees of open requests;
+5. share supply = sum of the holders' balances; the share token's ETH = revenue in - dividends
+   claimed and covers every holder's withdrawable dividends (dust stays in the contract);
+6. every payout (stake withdrawal, bond withdrawal, refund, dividend claim) moves exactly what the
+   model says is owed, checked at the call.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import boa
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from valuation.merkle import mint_tree, slash_tree
+
+ROOT = Path(__file__).resolve().parents[3]
+ETHER = 10**18
+# 50 keeps `make test` inside its time budget; HYPOTHESIS_EXAMPLES=1000 makes a deep run.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 50))
+MIN_STAKE = ETHER // 10
+UNBONDING, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW, FULFIL_DEADLINE = 3_600, 600, 600, 600
+OPERATOR_BOND, CHALLENGE_BOND, PRICE = ETHER, ETHER // 2, 10**16
+SLASH_CAP_BPS = 2_000
+OPEN, COMMITTED, CHALLENGED, FINAL = 1, 2, 3, 4
+CIDS = [
+    "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+    "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
+    "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie",
+    "QmbgxEKzU1AvXcG9NxvU4L5aBiPRE7v7seLcNqKKs2epZ6",
+]
+BAD_CIDS = ["", "Qm123", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0"]  # empty, short, '0' not base58
+
+ADMIN = boa.env.generate_address("economy-admin")
+OPERATOR = boa.env.generate_address("economy-operator")
+CHALLENGER = boa.env.generate_address("economy-challenger")
+CLIENT = boa.env.generate_address("economy-client")
+PEOPLE = [boa.env.generate_address(f"economy-person{i}") for i in range(3)]  # contribute and hold
+for who in (ADMIN, OPERATOR, CHALLENGER, CLIENT, *PEOPLE):
+    boa.env.set_balance(who, 10**24)
+with boa.env.prank(ADMIN):
+    REVENUE = boa.load(str(ROOT / "tests/unit/contracts/doubles/PlainERC20.vy"))
+    SHARES = boa.load(str(ROOT / "contracts/ShareToken.vy"), "S", "S", REVENUE.address, "S", "1")
+    REGISTRY = boa.load(str(ROOT / "contracts/ContributionRegistry.vy"), SHARES.address, MIN_STAKE, UNBONDING)
+    SETTLEMENT = boa.load(
+        str(ROOT / "contracts/EpochSettlement.vy"),
+        SHARES.address,
+        REGISTRY.address,
+        OPERATOR,
+        CONTRIBUTION_PERIOD,
+        CHALLENGE_WINDOW,
+        OPERATOR_BOND,
+        CHALLENGE_BOND,
+    )
+    MARKET = boa.load(
+        str(ROOT / "contracts/PredictionMarket.vy"), SHARES.address, OPERATOR, PRICE, FULFIL_DEADLINE
+    )
+    REGISTRY.set_settlement(SETTLEMENT.address)
+    SHARES.set_minter(SETTLEMENT.address)
+    SHARES.set_epoch_mint_limits(10_000, 10**30)
+    SETTLEMENT.open_epoch(CIDS[0], b"\x00" * 32)
+boa.env.time_travel(blocks=1)
+
+
+class EconomyMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self._anchor = boa.env.anchor()
+        self._anchor.__enter__()
+        self.epoch = 1
+        self.epochs = {1: self._new_epoch()}
+        self.contributions: dict[int, dict] = {}
+        self.requests: dict[int, dict] = {}
+        self.bonds_owed: dict[str, int] = {}
+        self.revenue_in = 0  # ETH that reached the share token as dividends
+        self.mint_limits = (10_000, 10**30)
+        self.dividends_claimed = 0
+
+    def _new_epoch(self) -> dict:
+        return {
+            "status": OPEN,
+            "close": boa.env.evm.patch.timestamp + CONTRIBUTION_PERIOD,
+            "cids": set(),
+            "mints": [],
+            "slashes": [],
+            "total": 0,
+            "minted": 0,
+            "used": set(),
+            "committed_at": 0,
+            "operator_bond": 0,
+            "challenge_bond": 0,
+            "challenger": None,
+        }
+
+    def _now(self) -> int:
+        return boa.env.evm.patch.timestamp
+
+    def _call(self, expected_error: str | None, sender: str, fn, *args, value: int = 0):
+        with boa.env.prank(sender):
+            if expected_error is None:
+                return fn(*args, value=value) if value else fn(*args)
+            with boa.reverts(expected_error):
+                fn(*args, value=value) if value else fn(*args)
+        return None
+
+    # -- contributions ---------------------------------------------------------------------------
+    @rule(
+        who=st.integers(0, 2),
+        kind=st.sampled_from([0, 1, 1, 0, 2]),
+        cid=st.one_of(st.sampled_from(CIDS), st.sampled_from(BAD_CIDS)),
+        stake=st.sampled_from([MIN_STAKE, MIN_STAKE, 3 * MIN_STAKE, MIN_STAKE - 1]),
+    )
+    def register(self, who, kind, cid, stake):
+        self._register(who, kind, cid, stake)
+
+    def _register(self, who, kind, cid, stake):
+        record = self.epochs[self.epoch]
+        window_open = record["status"] == OPEN and self._now() < record["close"]
+        error = (
+            "registry: unknown kind"
+            if kind > 1
+            else "registry: stake below minimum"
+            if stake < MIN_STAKE
+            else "registry: contributions are closed"
+            if not window_open
+            else "registry: invalid CID"
+            if cid not in CIDS
+            else "registry: CID already registered this epoch"
+            if cid in record["cids"]
+            else None
+        )
+        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, cid, value=stake)
+        if error is None:
+            event("registered")
+            record["cids"].add(cid)
+            self.contributions[new_id] = {
+                "who": PEOPLE[who],
+                "epoch": self.epoch,
+                "stake": stake,
+                "slashed": 0,
+                "requested_at": 0,
+                "withdrawn": False,
+            }
+            assert new_id == len(self.contributions)
+
+    @rule(seconds=st.sampled_from([1, 60, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW // 2, UNBONDING + 1]))
+    def warp(self, seconds):
+        boa.env.time_travel(seconds=seconds)
+
+    # -- reports ---------------------------------------------------------------------------------
+    @rule(
+        amounts=st.lists(st.integers(1, 50 * ETHER), min_size=1, max_size=4),
+        slash_fractions=st.lists(st.sampled_from([0, 1_000, 2_000, 2_001, 10_000]), max_size=4),
+        recipients=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    )
+    def commit(self, amounts, slash_fractions, recipients):
+        self._commit(amounts, slash_fractions, recipients)
+
+    def _commit(self, amounts, slash_fractions, recipients):
+        record = self.epochs[self.epoch]
+        mints = [(PEOPLE[recipients[i]], amount) for i, amount in enumerate(amounts)]
+        mine = [cid for cid, c in self.contributions.items() if c["epoch"] == self.epoch]
+        slashes = [
+            (cid, self.contributions[cid]["stake"] * bps // 10_000)
+            for cid, bps in zip(mine, slash_fractions, strict=False)
+        ]
+        total = sum(amount for _, amount in mints)
+        error = (
+            "settlement: epoch not awaiting a report"
+            if record["status"] != OPEN
+            else "settlement: contributions still open"
+            if self._now() < record["close"]
+            else "settlement: total mint above the cap"
+            if total > max(self.mint_limits[1], SHARES.totalSupply() * self.mint_limits[0] // 10_000)
+            else None
+        )
+        mint_root = mint_tree(mints).root
+        slash_root = slash_tree(slashes).root if slashes else b"\x00" * 32
+        self._call(
+            error,
+            OPERATOR,
+            SETTLEMENT.commit,
+            self.epoch,
+            CIDS[1],
+            b"\x01" * 32,
+            mint_root,
+            total,
+            slash_root,
+            value=OPERATOR_BOND,
+        )
+        if error is None:
+            event("committed")
+            record.update(
+                status=COMMITTED,
+                mints=mints,
+                slashes=slashes,
+                total=total,
+                committed_at=self._now(),
+                operator_bond=OPERATOR_BOND,
+            )
+
+    def _set_mint_limits(self, bps: int, floor: int) -> None:
+        with boa.env.prank(ADMIN):
+            SHARES.set_epoch_mint_limits(bps, floor)
+        self.mint_limits = (bps, floor)
+
+    @precondition(
+        lambda self: (
+            self.epochs[self.epoch]["status"] in (COMMITTED, CHALLENGED, FINAL)
+            and len(self.epochs[self.epoch]["used"]) < len(self.epochs[self.epoch]["mints"])
+        )
+    )
+    @rule(bps=st.sampled_from([0, 1, 5_000]))
+    def shut_mint_limits(self, bps):
+        """Governance lowers the token's limits between a commit and its claims: the reservation
+        keeps every claim valid, and a report re-committed after an upheld challenge meets the new
+        cap. The retraining that opens the next epoch restores them."""
+        self._set_mint_limits(bps, 0)
+        event("limits lowered while a report awaits its claims")
+
+    @rule()
+    def challenge(self):
+        record = self.epochs[self.epoch]
+        error = (
+            "settlement: nothing to challenge"
+            if record["status"] != COMMITTED
+            else "settlement: challenge window closed"
+            if self._now() >= record["committed_at"] + CHALLENGE_WINDOW
+            else None
+        )
+        self._call(error, CHALLENGER, SETTLEMENT.challenge, self.epoch, CIDS[2], value=CHALLENGE_BOND)
+        if error is None:
+            record.update(status=CHALLENGED, challenge_bond=CHALLENGE_BOND, challenger=CHALLENGER)
+
+    @rule(uphold=st.booleans())
+    def resolve(self, uphold):
+        record = self.epochs[self.epoch]
+        error = None if record["status"] == CHALLENGED else "settlement: epoch not challenged"
+        self._call(error, ADMIN, SETTLEMENT.resolve_challenge, self.epoch, uphold)
+        if error is not None:
+            return
+        event(f"challenge {'upheld' if uphold else 'rejected'}")
+        if uphold:
+            owed = record["challenge_bond"] + record["operator_bond"]
+            self.bonds_owed[CHALLENGER] = self.bonds_owed.get(CHALLENGER, 0) + owed
+            record.update(status=OPEN, mints=[], slashes=[], total=0, operator_bond=0)
+        else:
+            self.revenue_in += record["challenge_bond"]
+            record["status"] = COMMITTED
+        record.update(challenge_bond=0, challenger=None)
+
+    @rule()
+    def finalize(self):
+        self._finalize()
+
+    def _finalize(self):
+        record = self.epochs[self.epoch]
+        error = (
+            "settlement: epoch not committed or challenged"
+            if record["status"] != COMMITTED
+            else "settlement: challenge window open"
+            if self._now() < record["committed_at"] + CHALLENGE_WINDOW
+            else None
+        )
+        self._call(error, CLIENT, SETTLEMENT.finalize, self.epoch)
+        if error is None:
+            event("finalized")
+            record["status"] = FINAL
+            self.bonds_owed[OPERATOR] = self.bonds_owed.get(OPERATOR, 0) + record["operator_bond"]
+            record["operator_bond"] = 0
+
+    @rule(epoch_back=st.integers(0, 2), index=st.integers(0, 3))
+    def claim_shares(self, epoch_back, index):
+        epoch = max(1, self.epoch - epoch_back)
+        record = self.epochs[epoch]
+        if not record["mints"]:
+            return
+        index %= len(record["mints"])
+        account, amount = record["mints"][index]
+        tree = mint_tree(record["mints"])
+        key = ("mint", account, amount)
+        error = (
+            "settlement: epoch not final"
+            if record["status"] != FINAL
+            else "settlement: shares already claimed"
+            if key in record["used"]
+            else "settlement: total mint exceeded"
+            if record["minted"] + amount > record["total"]
+            else None
+        )
+        self._call(error, CLIENT, SETTLEMENT.claim_shares, epoch, account, amount, tree.proof(index))
+        if error is None:
+            event("shares claimed")
+            if self.mint_limits[1] == 0:
+                event("shares claimed under lowered limits")
+            record["used"].add(key)
+            record["minted"] += amount
+
+    @rule(epoch_back=st.integers(0, 2), index=st.integers(0, 3))
+    def execute_slash(self, epoch_back, index):
+        epoch = max(1, self.epoch - epoch_back)
+        record = self.epochs[epoch]
+        if not record["slashes"]:
+            return
+        index %= len(record["slashes"])
+        cid, amount = record["slashes"][index]
+        contribution = self.contributions[cid]
+        key = ("slash", cid, amount)
+        error = (
+            "settlement: epoch not final"
+            if record["status"] != FINAL
+            else "settlement: slash already executed"
+            if key in record["used"]
+            else "settlement: slash above the cap"
+            if amount > contribution["stake"] * SLASH_CAP_BPS // 10_000
+            else "registry: stake already withdrawn"
+            if contribution["withdrawn"]
+            else None
+        )
+        self._call(
+            error,
+            CLIENT,
+            SETTLEMENT.execute_slash,
+            epoch,
+            cid,
+            amount,
+            slash_tree(record["slashes"]).proof(index),
+        )
+        if error is None:
+            event("slash executed")
+            record["used"].add(key)
+            slashed = min(amount, contribution["stake"] - contribution["slashed"])
+            contribution["slashed"] += slashed
+            self.revenue_in += slashed
+
+    @rule(pick=st.integers(0, 50), by_owner=st.booleans(), targeted=st.booleans())
+    def request_withdrawal(self, pick, by_owner, targeted):
+        if not self.contributions:
+            return
+        ready = [
+            cid
+            for cid, c in self.contributions.items()
+            if not c["requested_at"] and self.epochs[c["epoch"]]["status"] == FINAL
+        ]
+        cid = ready[pick % len(ready)] if targeted and ready else pick % len(self.contributions) + 1
+        c = self.contributions[cid]
+        sender = c["who"] if by_owner else CLIENT
+        error = (
+            "registry: not the contributor"
+            if sender != c["who"]
+            else "registry: withdrawal already requested"
+            if c["requested_at"]
+            else "registry: epoch not final"
+            if self.epochs[c["epoch"]]["status"] != FINAL
+            else None
+        )
+        self._call(error, sender, REGISTRY.request_withdrawal, cid)
+        if error is None:
+            event("withdrawal requested")
+            c["requested_at"] = self._now()
+
+    @rule(pick=st.integers(0, 50), targeted=st.booleans())
+    def withdraw_stake(self, pick, targeted):
+        if not self.contributions:
+            return
+        pending = [cid for cid, c in self.contributions.items() if c["requested_at"] and not c["withdrawn"]]
+        cid = pending[pick % len(pending)] if targeted and pending else pick % len(self.contributions) + 1
+        c = self.contributions[cid]
+        error = (
+            "registry: withdrawal not requested"
+            if not c["requested_at"]
+            else "registry: already withdrawn"
+            if c["withdrawn"]
+            else "registry: still unbonding"
+            if self._now() < c["requested_at"] + UNBONDING
+            else None
+        )
+        before = boa.env.get_balance(c["who"])
+        self._call(error, c["who"], REGISTRY.withdraw, cid)
+        if error is None:
+            event("stake withdrawn")
+            c["withdrawn"] = True
+            remaining = c["stake"] - c["slashed"]
+            assert boa.env.get_balance(c["who"]) - before == remaining
+
+    @rule(
+        amounts=st.lists(st.integers(1, 50 * ETHER), min_size=1, max_size=4),
+        slash_fractions=st.lists(st.sampled_from([1_000, 2_000, 2_001, 0]), min_size=1, max_size=4),
+        recipients=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    )
+    def advance_lifecycle(self, amounts, slash_fractions, recipients):
+        """Move the current epoch one phase on (wait out its window, then commit or finalize), so
+        that sequences reach claims, slashes and withdrawals often."""
+        record = self.epochs[self.epoch]
+        if record["status"] == OPEN:
+            if self._now() < record["close"]:  # contribute first, so that there is something to slash
+                for who, cid in enumerate(c for c in CIDS if c not in record["cids"]):
+                    if who < 2:
+                        self._register(who, who % 2, cid, (1 + who) * MIN_STAKE)
+                boa.env.time_travel(seconds=record["close"] - self._now())
+            self._commit(amounts, slash_fractions, recipients)
+        elif record["status"] == COMMITTED:
+            boa.env.time_travel(seconds=max(1, record["committed_at"] + CHALLENGE_WINDOW - self._now()))
+            self._finalize()
+        elif record["status"] == FINAL:
+            self._open_next_epoch()
+        pending = [cid for cid, c in self.contributions.items() if c["requested_at"] and not c["withdrawn"]]
+        if pending:  # and let the oldest requested withdrawal finish unbonding
+            oldest = min(self.contributions[cid]["requested_at"] for cid in pending)
+            boa.env.time_travel(seconds=max(1, oldest + UNBONDING - self._now()))
+
+    # Hypothesis picks rules uniformly: two more entries make the lifecycle move three times as often.
+    advance_lifecycle_again = advance_lifecycle
+    advance_lifecycle_once_more = advance_lifecycle
+
+    @precondition(lambda self: self.epochs[self.epoch]["status"] == FINAL)
+    @rule()
+    def open_next_epoch(self):
+        self._open_next_epoch()
+
+    def _open_next_epoch(self):
+        self._set_mint_limits(10_000, 10**30)
+        with boa.env.prank(ADMIN):
+            assert SETTLEMENT.open_epoch(CIDS[3], b"\x00" * 32) == self.epoch + 1
+        self.epoch += 1
+        self.epochs[self.epoch] = self._new_epoch()
+
+    @precondition(lambda self: self.epochs[self.epoch]["status"] != FINAL)
+    @rule()
+    def open_epoch_too_early(self):
+        self._call(
+            "settlement: previous epoch not final", ADMIN, SETTLEMENT.open_epoch, CIDS[3], b"\x00" * 32
+        )
+
+    # -- bonds, revenue and dividends --------------------------------------------------------------
+    @rule(who=st.sampled_from([OPERATOR, CHALLENGER, CLIENT]))
+    def withdraw_bond(self, who):
+        owed = self.bonds_owed.get(who, 0)
+        before = boa.env.get_balance(who)
+        self._call(None if owed else "settlement: nothing owed", who, SETTLEMENT.withdraw)
+        if owed:
+            assert boa.env.get_balance(who) - before == owed
+            self.bonds_owed[who] = 0
+
+    @rule()
+    def request_prediction(self):
+        new_id = self._call(None, CLIENT, MARKET.request, CIDS[0], value=PRICE)
+        self.requests[new_id] = {"deadline": self._now() + FULFIL_DEADLINE, "done": False}
+
+    def _request(self, pick: int, late_error: str, is_late) -> tuple[int | None, str | None]:
+        """A request id and the revert its completion must give (None: it succeeds)."""
+        if not self.requests:
+            return None, None
+        rid = pick % len(self.requests) + 1
+        done = self.requests[rid]["done"]
+        if done:
+            return rid, f"market: already {done}"
+        return rid, late_error if is_late(self._now(), self.requests[rid]["deadline"]) else None
+
+    @rule(pick=st.integers(0, 20))
+    def fulfil(self, pick):
+        rid, error = self._request(pick, "market: deadline passed", lambda now, deadline: now > deadline)
+        if rid is None:
+            return
+        self._call(error, OPERATOR, MARKET.fulfill, rid, CIDS[1])
+        if error is None:
+            self.requests[rid]["done"] = "fulfilled"
+            self.revenue_in += PRICE
+
+    @rule(pick=st.integers(0, 20))
+    def refund(self, pick):
+        rid, error = self._request(pick, "market: deadline not passed", lambda now, deadline: now <= deadline)
+        if rid is None:
+            return
+        before = boa.env.get_balance(CLIENT)
+        self._call(error, CLIENT, MARKET.refund, rid)
+        if error is None:
+            event("refunded")
+            self.requests[rid]["done"] = "refunded"
+            assert boa.env.get_balance(CLIENT) - before == PRICE
+
+    @rule(amount=st.sampled_from([1, 3, 10**15, ETHER]))
+    def deposit_revenue(self, amount):
+        self._call(None, CLIENT, MARKET.deposit_revenue, value=amount)
+        self.revenue_in += amount
+
+    @rule(who=st.integers(0, 2))
+    def claim_dividends(self, who):
+        holder = PEOPLE[who]
+        owed, owed_token = SHARES.withdrawable_dividends(holder)
+        before = boa.env.get_balance(holder)
+        error = None if owed or owed_token else "dividends: nothing to claim"
+        self._call(error, holder, SHARES.claim)
+        assert boa.env.get_balance(holder) - before == owed
+        assert SHARES.withdrawable_dividends(holder)[0] == 0
+        self.dividends_claimed += owed
+
+    # -- invariants --------------------------------------------------------------------------------
+    @invariant()
+    def leaves_and_mints(self):
+        for epoch, record in self.epochs.items():
+            assert record["minted"] <= record["total"]
+            if record["status"] == FINAL:
+                on_chain = SETTLEMENT.epochs(epoch)
+                assert (
+                    on_chain.minted
+                    == record["minted"]
+                    == sum(amount for kind, _, amount in record["used"] if kind == "mint")
+                )
+        assert SHARES.totalSupply() == sum(SHARES.balanceOf(p) for p in PEOPLE)
+        assert SHARES.totalSupply() == sum(r["minted"] for r in self.epochs.values())
+
+    @invariant()
+    def stakes(self):
+        held = 0
+        for cid, c in self.contributions.items():
+            assert 0 <= c["slashed"] <= c["stake"]
+            on_chain = REGISTRY.contributions(cid)
+            assert (on_chain.stake, on_chain.slashed, on_chain.withdrawn) == (
+                c["stake"],
+                c["slashed"],
+                c["withdrawn"],
+            )
+            if not c["withdrawn"]:
+                held += c["stake"] - c["slashed"]
+        assert boa.env.get_balance(REGISTRY.address) == held
+
+    @invariant()
+    def bonds_and_fees(self):
+        bonds = sum(r["operator_bond"] + r["challenge_bond"] for r in self.epochs.values())
+        assert boa.env.get_balance(SETTLEMENT.address) == bonds + sum(self.bonds_owed.values())
+        for who, owed in self.bonds_owed.items():
+            assert SETTLEMENT.bonds_owed(who) == owed
+        pending = sum(PRICE for r in self.requests.values() if not r["done"])
+        assert boa.env.get_balance(MARKET.address) == pending == MARKET.open_fees()
+
+    @invariant()
+    def dividends(self):
+        balance = boa.env.get_balance(SHARES.address)
+        assert balance == self.revenue_in - self.dividends_claimed
+        withdrawable = sum(SHARES.withdrawable_dividends(p)[0] for p in PEOPLE)
+        assert withdrawable <= balance
+
+    def teardown(self):
+        self._anchor.__exit__(None, None, None)
+
+
+EconomyMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES, stateful_step_count=50, deadline=None, database=None
+)
+TestEconomyInvariants = EconomyMachine.TestCase
