@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
-ETHER = 10**18
+from dao.chain.units import ETHER
+
 CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 RECIPE = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
 REPORT = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"

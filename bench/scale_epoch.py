@@ -23,8 +23,8 @@ import pandas as pd
 from eth_utils import keccak
 
 from bench.scale import stratified_scenario
+from dao.chain.units import ETHER
 
-ETHER = 10**18
 PROVIDER_ROWS = 8_000
 MODELS = (
     ("logistic_regression", {"C": 1.0, "max_iter": 300}),

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from dao import __version__
-from dao.errors import DaoError
+from dao.errors import errors_as_exit
 
 
 class _DaoGroup(click.Group):
-    """Turns our own errors into one readable line and exit status 2 instead of a traceback."""
+    """Our own errors as one readable line and their exit status (dao.errors.errors_as_exit)."""
 
     def invoke(self, ctx: click.Context):
-        try:
+        with errors_as_exit():
             return super().invoke(ctx)
-        except DaoError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
 
 
 @click.group(cls=_DaoGroup)

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 
-ETHER = 10**18
+from dao.chain.units import ETHER
 
 
 def _values_figure(path: Path, epoch: int, report, label_of: dict, roles: dict) -> None:

@@ -20,9 +20,9 @@ from rich.table import Table
 
 from dao.chain.accounts import DEPLOYER, OPERATOR, resolve_account
 from dao.chain.bindings import connected, load_project
-from dao.data.examples import build_demo_artifacts
+from dao.chain.units import ETHER
+from dao.data.examples import build_demo_artifacts, example_recipe
 
-ETHER = 10**18
 STAKE = ETHER // 10
 PRIVATE_PROVIDER = "provider 3"
 
@@ -62,20 +62,15 @@ def stage_deploy(console, storage, network: str, operator_key):
     from dao.chain.bindings import DAO
     from dao.chain.deploy import DeployParams, deploy_dao
     from dao.data.holdout import save_holdout
-    from dao.data.recipe import DataSchema, Recipe
 
     artifacts = build_demo_artifacts()
-    recipe = Recipe(
-        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
-        model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb"),
-        emission=1_000_000 * ETHER,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
+    recipe = example_recipe(
+        artifacts,
         anchor_cid=storage.add(artifacts.anchor_csv),
         validation_commitment=save_holdout(artifacts.validation_csv),
         notes="genesis recipe",
         extra={"operator_public_key": bytes(operator_key.public_key).hex()},
-    ).validate()
+    )
     recipe_bytes = recipe.to_json()
     recipe_cid = storage.add(recipe_bytes)
     project = load_project()

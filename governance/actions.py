@@ -10,12 +10,15 @@ they are recovered from its `ProposalCreated` event, so callers give only the id
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dao.chain.bindings import DAO
+from dao.chain.enums import EpochStatus
+from dao.chain.reverts import explain, revert_reason
+from dao.chain.units import exact_amount as format_shares
+from dao.chain.units import exact_eth as format_ether
 from dao.data.recipe import Recipe
 from dao.errors import DaoError
 from governance import builders
@@ -30,8 +33,6 @@ from governance.proposals import (
     QUEUED,
     SUCCEEDED,
     ProposalView,
-    format_ether,
-    format_shares,
     format_time,
     proposal,
     resolve_id,
@@ -39,7 +40,6 @@ from governance.proposals import (
 
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 SUPPORT_NAMES = {value: name for name, value in SUPPORT.items()}
-EPOCH_STATUS = {0: "not opened", 1: "open", 2: "committed", 3: "challenged", 4: "final"}
 # Governor/Timelock bookkeeping events: not "what changed" for the people who asked for the actions.
 _BOOKKEEPING = {"ProposalExecuted", "CallExecuted", "CallScheduled", "ProposalQueued"}
 
@@ -90,31 +90,6 @@ def _tx_hash(receipt) -> str:
     return value if value.startswith("0x") else "0x" + value
 
 
-_HARDHAT_REASON = re.compile(r"reason string '(?P<reason>[^']*)'")
-_CONTRACT_REASON = re.compile(r"^(?P<contract>[a-z_]+): (?P<why>.+)$")
-
-
-def revert_reason(exc: BaseException) -> str | None:
-    """The `contract: reason` of a revert, from ape's message or Hardhat's "reason string '...'".
-
-    (`dao.chain.bindings.revert_reason` reads Hardhat's "Error: VM Exception ..." as a contract named "rror".)
-    """
-    message = getattr(exc, "revert_message", None) or str(exc)
-    hardhat = _HARDHAT_REASON.search(message)
-    if hardhat:
-        message = hardhat["reason"]
-    match = _CONTRACT_REASON.match(message.strip())
-    return f"{match['contract']}: {match['why'].strip()}" if match else None
-
-
-def _fallback(exc: BaseException, reason: str | None) -> str:
-    if reason:
-        contract, why = reason.split(": ", 1)
-        return f"the {contract} contract refused: {why}"
-    message = getattr(exc, "revert_message", None) or str(exc)
-    return f"the transaction failed: {message.strip().splitlines()[0] if message.strip() else 'reverted'}"
-
-
 def _no_traceback_noise(record) -> bool:
     """Drop ape's "Problem retrieving traceback" log: a refusal is said as a sentence instead."""
     return "Problem retrieving traceback" not in record.getMessage()
@@ -130,7 +105,7 @@ def _transact(send: Callable, sentence: Callable[[str], str | None]):
         return send()
     except VirtualMachineError as exc:  # a revert (hardhat's come as the base class)
         reason = revert_reason(exc)
-        message = (sentence(reason) if reason else None) or _fallback(exc, reason)
+        message = (sentence(reason) if reason else None) or explain(exc, reason)
         raise GovernanceRefused(message) from exc
     except ApeException as exc:  # not a revert: funds, signing, connection
         raise GovernanceRefused(f"the transaction was not sent: {exc}") from exc
@@ -268,7 +243,7 @@ def _governor_sentence(dao: DAO, why: str, sender, proposal_id: int | None) -> s
 def _settlement_sentence(dao: DAO, why: str, sender, epoch: int | None) -> str | None:
     record = dao.settlement.epochs(epoch) if epoch is not None else None
     if why == "nothing to challenge" and record is not None:
-        status = EPOCH_STATUS.get(int(record.status), str(record.status))
+        status = EpochStatus(int(record.status)).label
         return f"epoch {epoch} has no committed report to challenge (the epoch is {status})"
     if why == "challenge window closed" and record is not None:
         closed = int(record.committed_at) + int(dao.settlement.challenge_window())
@@ -302,8 +277,7 @@ def _sentence_for(
 
 def _event_sentence(dao: DAO, log) -> str | None:
     name = str(log.event_name)
-    names = {address.lower(): key for key, address in dao.deployment.addresses.items()}
-    contract = names.get(str(log.contract_address).lower())
+    contract = dao.deployment.name_of(log.contract_address)
     if contract in (None, "governor", "timelock") or name in _BOOKKEEPING or name.startswith("Unknown"):
         return None  # governance's own bookkeeping, or a log ape could not decode
     args = dict(log.event_arguments)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import click
 
 from dao.chain.bindings import DAO
-from dao.errors import DaoError
+from dao.errors import errors_as_exit
 from governance import actions
 from governance.proposals import ProposalView, describe, list_proposals, proposal, proposals_table
 
@@ -121,11 +121,9 @@ def json_option(command):
 
 @contextmanager
 def refusals_as_click_errors() -> Iterator[None]:
-    """Our errors (refusals, bad input, no deployment) as one `Error: ...` line, exit status 1."""
-    try:
+    """Our errors (refusals, bad input, no deployment) as one `Error: ...` line: dao.errors' policy."""
+    with errors_as_exit():
         yield
-    except DaoError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def load_dao() -> GovernedDAO:

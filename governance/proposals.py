@@ -10,37 +10,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
 from dao.chain.bindings import DAO
+from dao.chain.enums import ProposalState
+from dao.chain.units import exact_amount as format_shares
+from dao.chain.units import exact_eth as format_ether
+from dao.chain.units import short_address
 from dao.errors import DaoError
 from governance.params import PARAMETERS, render_value
 
-STATES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
+STATES = tuple(state.label for state in ProposalState)
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = STATES
-SHARE = 10**18
 _SHORT_ID_DIGITS = 10
 
 
 class UnknownProposal(DaoError):
     """No proposal with that id (or id prefix) exists on this deployment."""
-
-
-def format_shares(wei: int) -> str:
-    """Share wei (18 decimals) as people read them: 1234500000000000000000 -> '1,234.5'."""
-    text = f"{Decimal(int(wei)) / SHARE:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_ether(wei: int) -> str:
-    return f"{format_shares(wei)} ETH"
-
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
 
 
 def short_id(proposal_id: int) -> str:
@@ -255,10 +243,6 @@ def resolve_id(dao: DAO, proposal: int | str) -> int:
     return _find(dao, proposal).id
 
 
-def _names_by_address(dao: DAO) -> dict[str, str]:
-    return {address.lower(): name for name, address in dao.deployment.addresses.items()}
-
-
 def _render_arg(value: Any) -> str:
     if isinstance(value, bytes | bytearray):
         text = "0x" + bytes(value).hex()
@@ -268,7 +252,7 @@ def _render_arg(value: Any) -> str:
 
 def decode_action(dao: DAO, target: str, value: int, calldata: bytes) -> DecodedCall:
     """One (target, value, calldata) as a readable call of the DAO's contracts."""
-    name = _names_by_address(dao).get(target.lower())
+    name = dao.deployment.name_of(target)
     sent = f" sending {format_ether(value)}" if value else ""
     if name is None:
         text = f"call {target} with {len(calldata)} bytes of calldata{sent}"

@@ -3,7 +3,7 @@
 import click
 from ape.cli import ConnectedProviderCommand, account_option
 
-ETHER = 10**18
+from dao.chain.units import ETHER
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -11,14 +11,12 @@ ETHER = 10**18
 def cli(account):
     """Claim the account's shares (Merkle proofs from each final epoch's report) and its dividends."""
     from dao.chain.bindings import DAO
-    from dao.errors import DaoError
+    from dao.errors import errors_as_exit
     from dao.holders.claims import claim_everything
     from dao.storage import get_storage
 
-    try:
+    with errors_as_exit():
         claimed = claim_everything(DAO.load(), get_storage(), account)
-    except DaoError as exc:
-        raise click.ClickException(str(exc)) from None
     for epoch, amount in claimed.shares.items():
         click.echo(f"claimed {amount / ETHER:,.6f} shares of epoch {epoch}")
     if claimed.eth or claimed.token:

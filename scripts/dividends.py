@@ -5,7 +5,7 @@ import json
 import click
 from ape.cli import ConnectedProviderCommand
 
-ETHER = 10**18
+from dao.chain.units import ETHER
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -14,17 +14,15 @@ ETHER = 10**18
 def cli(addresses, as_json):
     """List claimable shares and dividends per account."""
     from dao.chain.bindings import DAO
-    from dao.errors import DaoError
+    from dao.errors import errors_as_exit
     from dao.holders.claims import accounts_with_claims, claimable
     from dao.holders.status import holders
     from dao.storage import get_storage
 
-    try:
+    with errors_as_exit():
         dao, storage = DAO.load(), get_storage()
         targets = list(addresses) or sorted(set(holders(dao)) | set(accounts_with_claims(dao, storage)))
         owed = [claimable(dao, storage, address) for address in targets]
-    except DaoError as exc:
-        raise click.ClickException(str(exc)) from None
     if as_json:
         rows = [
             {

@@ -6,13 +6,12 @@ goes through `DAO`, so address look-ups, the ape quirks and revert translation l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 
-from dao.chain.deployments import Deployment, StaleDeployment, load_deployment
+from dao.chain.deployments import CONTRACT_TYPES, Deployment, StaleDeployment, load_deployment
+from dao.chain.reverts import refusals_as_errors
 from dao.errors import DaoError
 from dao.paths import project_root
 
@@ -20,20 +19,6 @@ NETWORK_ALIASES = {
     "test": "ethereum:local:test",
     "node": "ethereum:local:node",
 }
-
-_CONTRACT_TYPES = {
-    "revenue_token": "DemoStablecoin",
-    "shares": "ShareToken",
-    "registry": "ContributionRegistry",
-    "settlement": "EpochSettlement",
-    "market": "PredictionMarket",
-    "timelock": "Timelock",
-    "governor": "Governor",
-}
-
-
-class TransactionRefused(DaoError):
-    """A contract reverted; the message is the contract's own reason, as a sentence."""
 
 
 class ChainUnreachable(DaoError):
@@ -97,36 +82,6 @@ def load_project(root: Path | None = None):
     return ape.Project(root or project_root())
 
 
-_REASON = re.compile(r"(?P<contract>[a-z_]+): (?P<reason>[^'\"\n]+)")
-
-
-def revert_reason(exc: BaseException) -> str | None:
-    """The `contract: reason` message of a revert, if the exception carries one."""
-    message = getattr(exc, "revert_message", None) or str(exc)
-    match = _REASON.search(message)
-    return f"{match['contract']}: {match['reason'].strip()}" if match else None
-
-
-def explain(exc: BaseException) -> str:
-    """One sentence for a failed transaction, never a trace."""
-    reason = revert_reason(exc)
-    if reason is None:
-        return f"the transaction failed: {exc}"
-    contract, why = reason.split(": ", 1)
-    return f"the {contract} contract refused: {why}"
-
-
-@contextmanager
-def refusals_as_errors() -> Iterator[None]:
-    """Turn contract reverts inside the block into `TransactionRefused` with a readable sentence."""
-    from ape.exceptions import ContractLogicError
-
-    try:
-        yield
-    except ContractLogicError as exc:
-        raise TransactionRefused(explain(exc)) from exc
-
-
 class DAO:
     """The contracts of one deployment on the connected network."""
 
@@ -158,36 +113,19 @@ class DAO:
         return self._project
 
     def contract(self, name: str):
-        container = getattr(self.project, _CONTRACT_TYPES[name])
+        container = getattr(self.project, CONTRACT_TYPES[name])
         return container.at(self.deployment.address(name))
 
-    @cached_property
-    def shares(self):
-        return self.contract("shares")
+    def __getattr__(self, name: str):
+        """`dao.shares`, `dao.governor`, ...: each contract of CONTRACT_TYPES, looked up once."""
+        if name not in CONTRACT_TYPES:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        contract = self.contract(name)
+        setattr(self, name, contract)
+        return contract
 
-    @cached_property
-    def registry(self):
-        return self.contract("registry")
-
-    @cached_property
-    def settlement(self):
-        return self.contract("settlement")
-
-    @cached_property
-    def market(self):
-        return self.contract("market")
-
-    @cached_property
-    def timelock(self):
-        return self.contract("timelock")
-
-    @cached_property
-    def governor(self):
-        return self.contract("governor")
-
-    @cached_property
-    def revenue_token(self):
-        return self.contract("revenue_token")
+    def __dir__(self):
+        return [*super().__dir__(), *CONTRACT_TYPES]
 
     def delegate(self, holder, to: str | None = None):
         """Delegate `holder`'s votes (to itself by default).

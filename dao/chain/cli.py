@@ -82,9 +82,8 @@ def deploy_command(
 def example_command(directory: Path) -> None:
     """Write the demo's artifacts into DIRECTORY: a genesis recipe, its anchor and hold-out sets,
     eight provider CSVs and six model specs, to walk through the commands by hand."""
-    from dao.data.examples import build_demo_artifacts
+    from dao.data.examples import build_demo_artifacts, example_recipe
     from dao.data.holdout import commitment_of
-    from dao.data.recipe import DataSchema, Recipe
     from dao.storage import get_storage
 
     artifacts = build_demo_artifacts()
@@ -95,15 +94,11 @@ def example_command(directory: Path) -> None:
         (directory / f"provider-{index}.csv").write_bytes(csv)
     for index, spec in enumerate(artifacts.model_specs):
         (directory / f"model-{index}.json").write_bytes(spec)
-    recipe = Recipe(
-        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
-        model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb"),
-        emission=1_000_000 * 10**18,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
+    recipe = example_recipe(
+        artifacts,
         anchor_cid=get_storage().add(artifacts.anchor_csv),
         validation_commitment=commitment_of(artifacts.validation_csv),
         notes="example genesis recipe",
-    ).validate()
+    )
     (directory / "recipe.json").write_bytes(recipe.to_json())
     click.echo(f"wrote recipe.json, anchor.csv, validation.csv, provider CSVs and model specs to {directory}")

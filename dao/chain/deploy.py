@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from dao.chain.deployments import Deployment, save_deployment
+from dao.chain.units import ETHER
 from dao.errors import DaoError
-
-ETHER = 10**18
 
 
 class DeploymentError(DaoError):

@@ -16,15 +16,18 @@ from pathlib import Path
 from dao.errors import DaoError
 from dao.paths import state_dir
 
-CONTRACT_NAMES = (
-    "revenue_token",
-    "shares",
-    "registry",
-    "settlement",
-    "market",
-    "timelock",
-    "governor",
-)
+# The one table of the DAO's contracts: record name -> ape contract type. The deployment record, the
+# bindings (`dao.shares`, `dao.governor`, ...) and the deploy script all follow it.
+CONTRACT_TYPES = {
+    "revenue_token": "DemoStablecoin",
+    "shares": "ShareToken",
+    "registry": "ContributionRegistry",
+    "settlement": "EpochSettlement",
+    "market": "PredictionMarket",
+    "timelock": "Timelock",
+    "governor": "Governor",
+}
+CONTRACT_NAMES = tuple(CONTRACT_TYPES)
 
 _in_memory: dict[str, Deployment] = {}
 
@@ -45,6 +48,11 @@ class Deployment:
     addresses: dict[str, str]
     params: dict = field(default_factory=dict)
     deployer: str = ""
+
+    def name_of(self, address: str) -> str | None:
+        """The record name of one of the deployment's contracts (`"governor"`), None for others."""
+        wanted = str(address).lower()
+        return next((name for name, known in self.addresses.items() if known.lower() == wanted), None)
 
     def address(self, name: str) -> str:
         try:

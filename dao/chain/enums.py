@@ -28,3 +28,20 @@ class ContributionKind(IntEnum):
     @property
     def label(self) -> str:
         return self.name.lower()
+
+
+class ProposalState(IntEnum):
+    """`Governor.state(id)`, as OpenZeppelin numbers it."""
+
+    PENDING = 0
+    ACTIVE = 1
+    CANCELED = 2
+    DEFEATED = 3
+    SUCCEEDED = 4
+    QUEUED = 5
+    EXPIRED = 6
+    EXECUTED = 7
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_breast_cancer
 
+from dao.data.recipe import DEFAULT_DATA_POOL_BPS, DEFAULT_EMISSION, DEFAULT_SLASH_CAP_BPS, DataSchema, Recipe
+
 FEATURES = (
     "mean radius",
     "mean texture",
@@ -28,6 +30,7 @@ FEATURES = (
     "worst symmetry",
 )
 TARGET = "malignant"
+MODEL_ALLOW_LIST = ("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb")
 PROVIDERS = 8
 FLIPPED = (2, 5)  # providers whose labels are 40% flipped
 DUPLICATOR = 7  # resubmits provider 0's rows under a second identity
@@ -114,3 +117,24 @@ def build_demo_artifacts(random_state: int = 7) -> DemoArtifacts:
         model_specs=specs,
         roles=roles,
     )
+
+
+def example_recipe(
+    artifacts: DemoArtifacts,
+    anchor_cid: str,
+    validation_commitment: str,
+    notes: str,
+    extra: dict | None = None,
+) -> Recipe:
+    """The genesis recipe of the demo's artifacts under the default policy (`dao example`, the demo)."""
+    return Recipe(
+        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
+        model_allow_list=MODEL_ALLOW_LIST,
+        emission=DEFAULT_EMISSION,
+        data_pool_bps=DEFAULT_DATA_POOL_BPS,
+        slash_cap_bps=DEFAULT_SLASH_CAP_BPS,
+        anchor_cid=anchor_cid,
+        validation_commitment=validation_commitment,
+        notes=notes,
+        extra=extra or {},
+    ).validate()

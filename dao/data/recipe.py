@@ -73,6 +73,12 @@ class DataSchema:
                 raise InvalidRecipe(f"schema.categories[{name!r}] lists a level twice")
 
 
+# The policy a new DAO starts with (the demo, `dao example` and tests): one place, read everywhere.
+DEFAULT_EMISSION = 1_000_000 * 10**18  # share wei an epoch mints
+DEFAULT_DATA_POOL_BPS = 7_000  # 70% of the emission to data providers, the rest to model builders
+DEFAULT_SLASH_CAP_BPS = 2_000  # at most 20% of a contribution's stake slashed per epoch
+
+
 @dataclass(frozen=True)
 class Recipe:
     schema: DataSchema
@@ -170,8 +176,8 @@ def single_model_recipe(
         schema=DataSchema(features=tuple(features), target=target),
         model_allow_list=("logistic_regression",),
         emission=emission,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
+        data_pool_bps=DEFAULT_DATA_POOL_BPS,
+        slash_cap_bps=DEFAULT_SLASH_CAP_BPS,
         anchor_cid=anchor_cid,
         validation_commitment="0x" + "ab" * 32,
     ).validate()

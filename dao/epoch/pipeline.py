@@ -16,9 +16,9 @@ from pathlib import Path
 
 import joblib
 
-from dao.chain.bindings import refusals_as_errors
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
+from dao.chain.reverts import refusals_as_errors
 from dao.data.holdout import load_holdout
 from dao.epoch.store import cache_dir, metamodel_path, write_atomic
 from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch

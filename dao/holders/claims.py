@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dao.chain.bindings import refusals_as_errors
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
+from dao.chain.reverts import refusals_as_errors
 from valuation.report import ValuationReport
 
 FINAL = EpochStatus.FINAL
-ETHER = 10**18
 
 
 @dataclass(frozen=True)

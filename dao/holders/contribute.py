@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dao.chain.bindings import refusals_as_errors
+from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
 from dao.data.datasets import Dataset, load_dataset
 from dao.data.sealing import seal

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dao.chain.epochs import epoch_status
 
-ETHER = 10**18
-
 
 def holders(dao) -> dict[str, int]:
     """Every address that ever received shares, with its current balance (zero balances dropped)."""

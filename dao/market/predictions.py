@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dao.chain.bindings import refusals_as_errors
 from dao.chain.epochs import latest_final_epoch
+from dao.chain.reverts import refusals_as_errors
 from dao.data.datasets import InvalidDataset, read_table, text_columns, validate_features
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema
