@@ -44,7 +44,12 @@ def connected(network: str = "test") -> Iterator[str]:
     from ape.exceptions import ApeException
 
     try:
-        context = networks.parse_network_choice(choice)
+        settings = None
+        if choice == NETWORK_ALIASES["node"]:
+            from dao.chain.node import node_url
+
+            settings = {"uri": node_url()}  # the started node's port, not ape-config's default
+        context = networks.parse_network_choice(choice, provider_settings=settings)
         context.__enter__()
     except (ApeException, OSError) as exc:  # ape-node's "no node found" is a requests ConnectionError
         hint = " (start it with `dao node start`)" if choice.endswith(":node") else ""

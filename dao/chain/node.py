@@ -44,6 +44,32 @@ def _url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+NODE_URL_ENV = "DAO_NODE_URL"
+
+
+def node_address(root: Path | None = None) -> tuple[str, int]:
+    """(host, port) of the local node: the one `dao node start` started for this project, else
+    `$DAO_NODE_URL`, else 127.0.0.1:8545. Every command that says `--network node` connects there."""
+    record = _read_pid_file(root or project_root())
+    if record is not None and _is_our_node(record[0]):
+        return record[1], record[2]
+    configured = os.environ.get(NODE_URL_ENV)
+    if configured:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(configured)
+        if parts.scheme != "http" or not parts.hostname:
+            raise NodeError(
+                f"{NODE_URL_ENV} must be an http URL such as http://127.0.0.1:8545, got {configured!r}"
+            )
+        return parts.hostname, parts.port or 80
+    return DEFAULT_HOST, DEFAULT_PORT
+
+
+def node_url(root: Path | None = None) -> str:
+    return _url(*node_address(root))
+
+
 def rpc(url: str, method: str, params: list | None = None, timeout: float = 2.0):
     """One JSON-RPC call; raises `NodeError` when nothing (or something else) answers."""
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
@@ -227,6 +253,16 @@ def node() -> None:
 
 _host = click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 _port = click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+# Commands on a running node find it themselves (the started node, else $DAO_NODE_URL).
+_at_host = click.option("--host", default=None, help="The node's address (default: the started node's).")
+_at_port = click.option(
+    "--port", default=None, type=int, help="The node's port (default: the started node's)."
+)
+
+
+def _where(host: str | None, port: int | None) -> tuple[str, int]:
+    known_host, known_port = node_address()
+    return host or known_host, port or known_port
 
 
 @node.command("start")
@@ -240,20 +276,29 @@ def start_command(host: str, port: int) -> None:
         click.echo(f"node already running (pid {status.pid}) at {status.url}, block {status.block}")
     else:
         click.echo(f"node started (pid {status.pid}) at {status.url}, chain id {status.chain_id}")
+    if port != DEFAULT_PORT or host != DEFAULT_HOST:
+        click.echo(
+            f"`dao ... --network node` connects there; for `ape run`/`ape console` use "
+            f"--network ethereum:local:{status.url}"
+        )
 
 
 @node.command("stop")
-def stop_command() -> None:
+@_at_port
+def stop_command(port: int | None) -> None:
     """Stop the node started by `dao node start`."""
+    record = _read_pid_file(project_root())
+    if port is not None and record is not None and record[2] != port:
+        raise NodeError(f"the node this project started listens on port {record[2]}, not {port}")
     click.echo("node stopped" if stop_node() else "no node was running")
 
 
 @node.command("status")
-@_host
-@_port
-def status_command(host: str, port: int) -> None:
+@_at_host
+@_at_port
+def status_command(host: str | None, port: int | None) -> None:
     """Say whether the node runs and at which block."""
-    status = node_status(host, port)
+    status = node_status(*_where(host, port))
     if not status.running:
         click.echo("node not running")
         raise SystemExit(1)
@@ -264,11 +309,11 @@ def status_command(host: str, port: int) -> None:
 @node.command("mine")
 @click.option("--blocks", default=1, show_default=True, type=int, help="Blocks to mine.")
 @click.option("--seconds", default=0, show_default=True, type=int, help="Seconds to move time forward first.")
-@_host
-@_port
-def mine_command(blocks: int, seconds: int, host: str, port: int) -> None:
+@_at_host
+@_at_port
+def mine_command(blocks: int, seconds: int, host: str | None, port: int | None) -> None:
     """Mine blocks and move time forward (local test chains only): end a vote, pass a timelock."""
-    block, timestamp = mine(blocks, seconds, host, port)
+    block, timestamp = mine(blocks, seconds, *_where(host, port))
     click.echo(
         f"mined {blocks} block(s){f' after +{seconds} s' if seconds else ''}: now at block {block}, "
         f"timestamp {timestamp}"
