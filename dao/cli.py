@@ -23,7 +23,7 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from dao.chain.cli import deploy_command, example_command
+    from dao.chain.cli import abi_command, deploy_command, example_command
     from dao.chain.node import node
     from dao.epoch.cli import epoch_group, verify_command
     from dao.holders.cli import contribute_group, status_command
@@ -34,6 +34,7 @@ def _register_commands() -> None:
     main.add_command(ipfs)
     main.add_command(deploy_command)
     main.add_command(example_command)
+    main.add_command(abi_command)
     for command in (contribute_group, epoch_group, verify_command):
         main.add_command(command)
     for command in (predict_command, serve_command, status_command):

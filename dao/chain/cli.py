@@ -102,3 +102,25 @@ def example_command(directory: Path) -> None:
     )
     (directory / "recipe.json").write_bytes(recipe.to_json())
     click.echo(f"wrote recipe.json, anchor.csv, validation.csv, provider CSVs and model specs to {directory}")
+
+
+@click.command("abi")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write <Contract>.json files here (default: print one JSON object to stdout).",
+)
+def abi_command(out_dir: Path | None) -> None:
+    """Every contract's ABI as plain JSON (what a web3.py or ethers client needs, no ape)."""
+    import json
+
+    from dao.chain.abi import contract_abis, write_abis
+
+    project = load_project()
+    if out_dir is None:
+        click.echo(json.dumps(contract_abis(project), indent=2, sort_keys=True))
+        return
+    for path in write_abis(out_dir, project):
+        click.echo(str(path))

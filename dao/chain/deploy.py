@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from dao.chain.abi import contract_abis
 from dao.chain.deployments import Deployment, save_deployment
 from dao.chain.units import ETHER
 from dao.errors import DaoError
@@ -144,8 +145,10 @@ def deploy_dao(
         chain_id=chain.chain_id,
         block=chain.blocks.height,
         addresses=addresses,
-        params=asdict(params),
+        # The record says what was deployed: the revenue token's address even when it was made here.
+        params={**asdict(params), "revenue_token": revenue_address},
         deployer=deployer.address,
+        abis=contract_abis(project),
     )
     save_deployment(deployment)
     return deployment

@@ -48,6 +48,7 @@ class Deployment:
     addresses: dict[str, str]
     params: dict = field(default_factory=dict)
     deployer: str = ""
+    abis: dict = field(default_factory=dict)  # contract type name -> ABI, for clients without ape
 
     def name_of(self, address: str) -> str | None:
         """The record name of one of the deployment's contracts (`"governor"`), None for others."""
