@@ -14,10 +14,16 @@ from dao.chain.options import network_option
 @click.command("deploy")
 @network_option
 @click.option(
-    "--account", "account_alias", default=DEPLOYER, show_default=True, help="Deployer account alias."
+    "--account",
+    "account_alias",
+    default=None,
+    help=f"Deployer account alias (required outside local chains; there it defaults to {DEPLOYER}).",
 )
 @click.option(
-    "--operator", "operator_alias", default=OPERATOR, show_default=True, help="Operator account alias."
+    "--operator",
+    "operator_alias",
+    default=None,
+    help=f"Operator account alias (required outside local chains; there it defaults to {OPERATOR}).",
 )
 @click.option("--fast", is_flag=True, help="Short windows and voting periods (test chains, demos).")
 @click.option(
@@ -25,7 +31,8 @@ from dao.chain.options import network_option
     "recipe_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Genesis recipe JSON: uploaded to IPFS and epoch 1 opened with it before the hand-over.",
+    help="Genesis recipe JSON: uploaded to IPFS and epoch 1 opened with it before the hand-over "
+    "(default: the example recipe of `dao example`, with this operator's sealing key).",
 )
 @click.option(
     "--validation",
@@ -36,8 +43,8 @@ from dao.chain.options import network_option
 )
 def deploy_command(
     network: str,
-    account_alias: str,
-    operator_alias: str,
+    account_alias: str | None,
+    operator_alias: str | None,
     fast: bool,
     recipe_file: Path | None,
     validation_file: Path | None,
@@ -50,7 +57,8 @@ def deploy_command(
     from dao.data.recipe import InvalidRecipe, Recipe
     from dao.storage import get_storage
 
-    genesis = None
+    account_alias, operator_alias = _deploy_accounts(network, account_alias, operator_alias)
+    storage = get_storage()
     if recipe_file is not None:
         data = recipe_file.read_bytes()
         recipe = Recipe.from_json(data)
@@ -60,7 +68,9 @@ def deploy_command(
                 raise InvalidRecipe(
                     f"{validation_file} hashes to {commitment}, not to the recipe's validation_commitment"
                 )
-        genesis = (get_storage().add(data), keccak(data))
+    else:
+        data = _example_genesis(storage).to_json()
+    genesis = (storage.add(data), keccak(data))
     with connected(network) as choice:
         params = DeployParams.for_tests() if fast else DeployParams()
         deployment = deploy_dao(
@@ -73,8 +83,44 @@ def deploy_command(
         )
     for name, address in deployment.addresses.items():
         click.echo(f"{name:14} {address}")
-    if genesis:
-        click.echo(f"epoch 1 open with recipe {genesis[0]}")
+    window = params.contribution_period
+    click.echo(
+        f"epoch 1 open with recipe {genesis[0]}"
+        + ("" if recipe_file else " (the example recipe: `dao example DIR` writes data and specs for it)")
+    )
+    click.echo(f"contributions close in {window} s (on the local node: `dao node mine --seconds {window}`)")
+
+
+def _deploy_accounts(network: str, deployer: str | None, operator: str | None) -> tuple[str, str]:
+    """Test accounts are a default only on local chains: elsewhere they would be anyone's keys."""
+    from dao.chain.bindings import network_choice
+
+    if network_choice(network).startswith("ethereum:local:"):
+        return deployer or DEPLOYER, operator or OPERATOR
+    if deployer is None or operator is None:
+        raise click.UsageError(
+            f"deploying on {network} needs explicit accounts: pass --account DEPLOYER --operator OPERATOR "
+            "(ape keyfile aliases: `ape accounts import NAME`)"
+        )
+    return deployer, operator
+
+
+def _example_genesis(storage):
+    """The example recipe, its hold-out set kept for the operator, sealed data enabled for its key."""
+    from dao.data.examples import build_demo_artifacts, example_recipe
+    from dao.data.holdout import save_holdout
+    from dao.data.sealing import load_or_create_operator_key
+    from dao.paths import state_dir
+
+    artifacts = build_demo_artifacts()
+    key = load_or_create_operator_key(state_dir() / "operator.key")
+    return example_recipe(
+        artifacts,
+        anchor_cid=storage.add(artifacts.anchor_csv),
+        validation_commitment=save_holdout(artifacts.validation_csv),
+        notes="example genesis recipe",
+        extra={"operator_public_key": bytes(key.public_key).hex()},
+    )
 
 
 @click.command("example")
