@@ -73,8 +73,8 @@ def value_once(n: int, provider_rows: int, scheduler: str | None = None) -> tupl
 
     scenario = stratified_scenario(n, provider_rows)
     started = time.perf_counter()
-    with compute_backend(scheduler=scheduler) as n_jobs:
-        result = estimate_shapley(make_game(scenario, n_jobs=n_jobs), budget=_budget(n), random_state=0)
+    with compute_backend(scheduler=scheduler):
+        result = estimate_shapley(make_game(scenario), budget=_budget(n), random_state=0)
     seconds = time.perf_counter() - started
     flipped = set(scenario.corrupted)
     decile = set(np.argsort(result.values, kind="stable")[: max(1, n // 10)].tolist())

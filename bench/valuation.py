@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from joblib import parallel_config
 from scipy import stats
 
 from bench.valuation_baselines import Estimate, pydvl_grand_value, pydvl_run, shap_naive
@@ -435,7 +436,8 @@ def _long_reference(scenario: Scenario, budget: int) -> tuple[np.ndarray, dict]:
         info = json.loads(path.read_text())
         return np.array(info.pop("values")), {**info, "from_cache": True}
     start = time.perf_counter()
-    result = estimate_shapley(make_game(scenario, n_jobs=2), budget=budget, random_state=12345, n_repeats=10)
+    with parallel_config(n_jobs=2):
+        result = estimate_shapley(make_game(scenario), budget=budget, random_state=12345, n_repeats=10)
     info = {
         "kind": "LONG KERNEL RUN, not exact (engine, l1_reg=False, control variate, 10 repeats, seed 12345)",
         "key": key,

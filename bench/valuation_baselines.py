@@ -32,7 +32,8 @@ from pydvl.valuation.result import Status
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from bench.valuation_scenarios import Scenario, mask_index
-from valuation.games import ProviderGame, default_valuation_model, score
+from valuation.games import ProviderGame, default_valuation_model
+from valuation.scoring import score
 
 
 @dataclass

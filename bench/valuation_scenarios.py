@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.base import clone
+from joblib import parallel_config
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 
-from valuation.games import ProviderGame, prior_score, score
+from valuation.games import ProviderGame
+from valuation.scoring import prior_score, score
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".dao" / "bench-cache"
@@ -170,7 +171,7 @@ def attacker_identities(scenario: Scenario, attacker: int, declared: bool) -> li
 
 
 # Games.
-def make_game(scenario: Scenario, n_jobs: int | None = None, **kwargs) -> ProviderGame:
+def make_game(scenario: Scenario, **kwargs) -> ProviderGame:
     return ProviderGame(
         providers=scenario.providers,
         anchor=scenario.anchor,
@@ -178,7 +179,6 @@ def make_game(scenario: Scenario, n_jobs: int | None = None, **kwargs) -> Provid
         owners=scenario.owners,
         task="classification",
         random_state=0,
-        n_jobs=n_jobs,
         **kwargs,
     )
 
@@ -209,13 +209,14 @@ class UnanchoredGame(ProviderGame):
 
     def _evaluate(self, members: np.ndarray) -> float:
         chosen = np.flatnonzero(members)
+        Xv, yv = self.validation_data
         if len(chosen) == 0:
-            return prior_score(self.task, self._anchor[1], self._validation[1], self.classes_)
+            return prior_score(self.task, self.coalition_data([]).y, yv, self.classes_)
         rows = [self.provider_rows(i) for i in chosen]
         X = np.vstack([X for X, _ in rows])
         y = np.concatenate([y for _, y in rows])
-        model = clone(self._model).fit(X, y)
-        return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
+        model = self.new_model().fit(X, y)
+        return score(self.task, yv, model, Xv, self.classes_)
 
 
 def all_masks(n: int) -> np.ndarray:
@@ -232,9 +233,10 @@ def exact_table(scenario: Scenario, cache_dir: Path = CACHE_DIR) -> tuple[np.nda
         info = json.loads(meta.read_text())
         return np.load(path)["table"], {**info, "from_cache": True}
     n_jobs = 2 if scenario.n > 12 else 1  # process start-up outweighs small enumerations
-    game = make_game(scenario, n_jobs=n_jobs)
+    game = make_game(scenario)
     start = time.perf_counter()
-    table = game.values(all_masks(scenario.n))
+    with parallel_config(n_jobs=n_jobs):
+        table = game.values(all_masks(scenario.n))
     seconds = time.perf_counter() - start
     info = {
         "key": key,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from joblib import parallel_config
+from joblib import Parallel, effective_n_jobs, parallel_config
 from threadpoolctl import threadpool_limits
 
 
@@ -50,3 +50,9 @@ def stable_message(exc: BaseException) -> str:
     with their addresses."""
     message = _STRING_SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", str(exc))
     return f"{type(exc).__name__}: {_ADDRESS.sub('', message)}"
+
+
+def configured_workers() -> int:
+    """How many workers the caller's joblib configuration provides (`parallel_config(n_jobs=...)`,
+    a Dask backend, ...): 1 without one, and 1 inside `single_threaded`."""
+    return max(1, effective_n_jobs(Parallel().n_jobs))

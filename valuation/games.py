@@ -10,19 +10,20 @@ refits the stacker).
 
 Scores are smooth (negative log-loss, or negative MSE for regression). Coalition values are cached
 by bitmask: `evaluations` counts distinct coalitions valued, `trainings` the model fits among them
-(the same, except that an empty set of models scores the prior without a fit). Evaluation may fan
-out with joblib; each training is deterministic, so results are identical whatever `n_jobs` is.
+(the same, except that an empty set of models scores the prior without a fit). Evaluation fans
+out over the workers the caller configures with joblib's `parallel_config` (serial without one);
+each training is deterministic, so results are identical however many workers run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import log_loss, mean_squared_error
 
 from valuation._checks import (
     as_matrix,
@@ -32,10 +33,9 @@ from valuation._checks import (
     check_task,
     check_width,
 )
-from valuation._determinism import aligned, single_threaded
+from valuation._determinism import aligned, configured_workers, single_threaded
 from valuation.errors import InvalidInput
-
-_PROBA_FLOOR = 1e-6
+from valuation.scoring import prior_score, score
 
 
 def default_valuation_model(task: str, random_state: int | None = 0, n_classes: int = 2):
@@ -45,30 +45,6 @@ def default_valuation_model(task: str, random_state: int | None = 0, n_classes: 
         solver = "newton-cholesky" if n_classes <= 2 else "lbfgs"
         return LogisticRegression(C=1.0, solver=solver, max_iter=1000, random_state=random_state)
     return Ridge(alpha=1.0)
-
-
-def score(task: str, y_true: np.ndarray, model, X: np.ndarray, classes: np.ndarray) -> float:
-    """Negative log-loss over the full class set (absent classes get a floor probability)."""
-    if task == "regression":
-        return -float(mean_squared_error(y_true, model.predict(X)))
-    return -float(log_loss(y_true, _full_proba(model, X, classes), labels=classes))
-
-
-def _full_proba(model, X: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    proba = np.full((len(X), len(classes)), _PROBA_FLOOR)
-    columns = np.searchsorted(classes, model.classes_)
-    proba[:, columns] = np.maximum(model.predict_proba(X), _PROBA_FLOOR)
-    return proba / proba.sum(axis=1, keepdims=True)
-
-
-def prior_score(task: str, y_train: np.ndarray, y_true: np.ndarray, classes: np.ndarray) -> float:
-    """The score of predicting the training prior: the value of the empty coalition of models."""
-    if task == "regression":
-        return -float(mean_squared_error(y_true, np.full(len(y_true), float(np.mean(y_train)))))
-    frequencies = np.array([(y_train == c).mean() for c in classes])
-    proba = np.maximum(frequencies, _PROBA_FLOOR)
-    proba = np.tile(proba / proba.sum(), (len(y_true), 1))
-    return -float(log_loss(y_true, proba, labels=classes))
 
 
 def _row_keys(X: np.ndarray, y: np.ndarray) -> list[bytes]:
@@ -82,8 +58,8 @@ class CoalitionGame:
     """Caching, masking and parallel evaluation shared by the games."""
 
     task: str
-    n_jobs: int | None
     empty_is_prior = False  # True where v(∅) scores the training prior instead of a fitted model
+    supports_screening = False  # True where `valuation.screening` can score the players cheaply
 
     def _init_cache(self, n_players: int, player_names: Sequence[str] | None) -> None:
         check_players(n_players)
@@ -110,7 +86,7 @@ class CoalitionGame:
 
     def _evaluate_batch(self, rows: list[np.ndarray]) -> list[float]:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
-        # order in the main process makes values bit-identical whatever n_jobs is.
+        # order in the main process makes values bit-identical however many workers run.
         with single_threaded():
             return [self._evaluate(members) for members in rows]
 
@@ -157,17 +133,16 @@ class CoalitionGame:
                 missing[key] = row
         if missing:
             rows = list(missing.values())
-            if self.n_jobs in (None, 1) or len(rows) < 4:
+            workers = configured_workers()
+            if workers == 1 or len(rows) < 4:
                 results = self._evaluate_batch(rows)
             else:
                 # A few batches per worker: the game (its data) travels once per batch, not per row.
-                n_batches = min(len(rows), 4 * max(1, effective_n_jobs(self.n_jobs)))
+                n_batches = min(len(rows), 4 * workers)
                 batches = [list(batch) for batch in np.array_split(np.asarray(rows), n_batches)]
                 results = [
                     value
-                    for batch in Parallel(n_jobs=self.n_jobs)(
-                        delayed(self._evaluate_batch)(batch) for batch in batches
-                    )
+                    for batch in Parallel()(delayed(self._evaluate_batch)(batch) for batch in batches)
                     for value in batch
                 ]
             self._cache.update(zip(missing, results, strict=True))
@@ -182,8 +157,25 @@ class CoalitionGame:
         return self.value(np.zeros(self.n_players, dtype=bool))
 
 
+@dataclass(frozen=True)
+class CoalitionData:
+    """What the valuation model of a `ProviderGame` trains on for one coalition, scaled as it sees it.
+
+    `X`, `y`: the anchor set's rows first, then the distinct rows the coalition's members bring (a
+    row counts once, and rows already in the anchor set not at all). `rows_of[i]`: the positions in
+    `X` of member i's distinct rows.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    n_anchor: int
+    rows_of: dict[int, np.ndarray]
+
+
 class ProviderGame(CoalitionGame):
     """Players are data providers; v(S) = validation score of the valuation model on anchor + S."""
+
+    supports_screening = True
 
     def __init__(
         self,
@@ -195,7 +187,6 @@ class ProviderGame(CoalitionGame):
         valuation_model=None,
         player_names: Sequence[str] | None = None,
         random_state: int | None = 0,
-        n_jobs: int | None = None,
     ):
         self.providers = providers
         self.anchor = anchor
@@ -204,7 +195,6 @@ class ProviderGame(CoalitionGame):
         self.task = check_task(task)
         self.valuation_model = valuation_model
         self.random_state = random_state
-        self.n_jobs = n_jobs
         self._init_cache(len(providers), player_names)
         self._prepare()
 
@@ -278,11 +268,38 @@ class ProviderGame(CoalitionGame):
         X, y = self._raw_blocks[index]
         return (X - self._mean) / self._scale, y
 
-    def _evaluate(self, members: np.ndarray) -> float:
-        chosen = [self._row_ids[i] for i in np.flatnonzero(members)]
-        ids = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+    @property
+    def validation_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The validation rows (scaled as the valuation model sees them) and their targets."""
+        return self._validation
+
+    def new_model(self):
+        """An unfitted copy of the valuation model every coalition trains."""
+        return clone(self._model)
+
+    def _distinct_ids(self, members) -> np.ndarray:
+        chosen = [self._row_ids[i] for i in members]
+        return np.unique(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+
+    def _training_rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X = np.vstack([self._anchor[0], self._distinct_X[ids]])
         y = np.concatenate([self._anchor[1], self._distinct_y[ids]])
+        return X, y
+
+    def coalition_data(self, members) -> CoalitionData:
+        """The training set of the coalition of providers `members` (indices), as `_evaluate`
+        trains on it, with where each member's rows are in it."""
+        members = sorted({int(i) for i in members})
+        if any(not 0 <= i < self.n_players for i in members):
+            raise InvalidInput(f"provider indices must lie in [0, {self.n_players}), got {members}")
+        ids = self._distinct_ids(members)
+        X, y = self._training_rows(ids)
+        n_anchor = len(self._anchor[1])
+        rows_of = {i: n_anchor + np.searchsorted(ids, self._row_ids[i]) for i in members}
+        return CoalitionData(X, y, n_anchor, rows_of)
+
+    def _evaluate(self, members: np.ndarray) -> float:
+        X, y = self._training_rows(self._distinct_ids(np.flatnonzero(members)))
         model = clone(self._model).fit(X, y)
         return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
 
@@ -303,7 +320,6 @@ class ModelGame(CoalitionGame):
         meta_learner=None,
         player_names: Sequence[str] | None = None,
         random_state: int | None = 0,
-        n_jobs: int | None = None,
     ):
         self.oof_predictions = oof_predictions
         self.y = y
@@ -313,7 +329,6 @@ class ModelGame(CoalitionGame):
         self.task = check_task(task)
         self.meta_learner = meta_learner
         self.random_state = random_state
-        self.n_jobs = n_jobs
         self._init_cache(len(oof_predictions), player_names)
         self._prepare()
 

@@ -1,8 +1,9 @@
 """The stacked metamodel: base models from contributors' specs, a meta-learner on their OOF predictions.
 
 Each base model's K-fold out-of-fold predictions are computed once and cached
-(`oof_predictions_`), so the model game refits only the stacker per coalition. Every fit runs
-single-threaded, so the fitted metamodel is identical whatever `n_jobs` is.
+(`oof_predictions_`), so the model game refits only the stacker per coalition. Base models are fit
+on the workers the caller configures with joblib's `parallel_config` (serial without one); every fit
+runs single-threaded, so the fitted metamodel is identical however many workers run.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
 
 from valuation._checks import as_matrix, as_target, check_task
-from valuation._determinism import aligned, single_threaded, stable_message
+from valuation._determinism import aligned, configured_workers, single_threaded, stable_message
 from valuation.errors import BaseModelsFailed, InvalidInput, TooFewRows
-from valuation.games import _full_proba, default_valuation_model, score
+from valuation.games import default_valuation_model
+from valuation.scoring import full_proba, score
 from valuation.specs import ModelSpec, parse_model_spec
 
 
@@ -25,7 +28,7 @@ def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray
     with single_threaded():
         if task == "regression":
             return model.predict(X).reshape(-1, 1)
-        return _full_proba(model, X, classes)
+        return full_proba(model, X, classes)
 
 
 def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
@@ -47,6 +50,9 @@ def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
 
 
 class StackedMetamodel(BaseEstimator):
+    """Stacking of the contributors' base models. `neg_loss` (not sklearn's `score`: that would be
+    accuracy or R²) is the games' scale: negative log-loss, or negative MSE for regression."""
+
     def __init__(
         self,
         model_specs: Sequence = (),
@@ -54,14 +60,12 @@ class StackedMetamodel(BaseEstimator):
         n_folds: int = 5,
         meta_learner=None,
         random_state: int | None = 0,
-        n_jobs: int | None = None,
     ):
         self.model_specs = model_specs
         self.task = task
         self.n_folds = n_folds
         self.meta_learner = meta_learner
         self.random_state = random_state
-        self.n_jobs = n_jobs
 
     def fit(self, X, y):
         check_task(self.task)
@@ -88,11 +92,7 @@ class StackedMetamodel(BaseEstimator):
         jobs = (
             delayed(_fit_base)(s, X, y, folds, self.task, self.classes_, self.random_state) for s in specs
         )
-        fitted = (
-            Parallel(n_jobs=self.n_jobs)(jobs)
-            if self.n_jobs not in (None, 1)
-            else [j[0](*j[1], **j[2]) for j in jobs]
-        )
+        fitted = Parallel()(jobs) if configured_workers() > 1 else [j[0](*j[1], **j[2]) for j in jobs]
         failures = {index: why for index, (oof, why) in enumerate(fitted) if oof is None}
         if failures:
             raise BaseModelsFailed(failures)
@@ -111,6 +111,7 @@ class StackedMetamodel(BaseEstimator):
             return clone(meta).fit(np.hstack([self.oof_predictions_[i] for i in indices]), self.y_)
 
     def base_predictions(self, X) -> list[np.ndarray]:
+        check_is_fitted(self, "base_models_")
         X, _ = as_matrix(X, "data to predict")
         return [_predict(model, X, self.task, self.classes_) for model in self.base_models_]
 
@@ -118,16 +119,19 @@ class StackedMetamodel(BaseEstimator):
         return np.hstack(self.base_predictions(X))
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "meta_model_")
         return self.meta_model_.predict(self._stacked(X))
 
     def predict_proba(self, X) -> np.ndarray:
         if self.task != "classification":
             raise InvalidInput("predict_proba is for classification metamodels")
-        return _full_proba(self.meta_model_, self._stacked(X), self.classes_)
+        check_is_fitted(self, "meta_model_")
+        return full_proba(self.meta_model_, self._stacked(X), self.classes_)
 
-    def score(self, X, y) -> float:
+    def neg_loss(self, X, y) -> float:
         """Negative log-loss (classification) or negative MSE: the same scale as the games. A class
         the training data lacks gets the floor probability, as in the games."""
+        check_is_fitted(self, "meta_model_")
         X, _ = as_matrix(X, "data to score")
         y = as_target(y, "data to score", len(X), self.task)
         classes = np.union1d(self.classes_, y) if self.task == "classification" else self.classes_

@@ -3,7 +3,7 @@
 Canonical form: sorted keys, no whitespace, UTF-8; floats as Python's shortest round-trip repr
 (NaN and infinities refused); wei amounts as decimal strings (JSON readers lose large integers).
 Nothing run-dependent (times, paths, hostnames) is in the body, so the same inputs give the same
-bytes on any machine with the same library versions, whatever `n_jobs` was.
+bytes on any machine with the same library versions, however many workers ran.
 """
 
 from __future__ import annotations

@@ -12,11 +12,10 @@ stay individual players, so the Shapley budget is spent on them.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import clone
 
 from valuation._determinism import single_threaded
-from valuation.games import _full_proba
 from valuation.grouping import Grouping
+from valuation.scoring import PROBA_FLOOR, full_proba
 
 KNN_NEIGHBOURS = 10
 SCREEN_FOLDS = 5
@@ -67,24 +66,23 @@ def cross_fitted_gain(game, folds: int = SCREEN_FOLDS) -> np.ndarray:
     trainings in all, whatever the number of providers.
     """
     n = game.n_players
+    pool = game.coalition_data(range(n))
     fold_of = np.arange(n) % folds
-    counts = np.bincount(np.searchsorted(game.classes_, game._distinct_y), minlength=len(game.classes_))
+    provided = pool.y[pool.n_anchor :]
+    counts = np.bincount(np.searchsorted(game.classes_, provided), minlength=len(game.classes_))
     log_prior = np.log(np.maximum(counts, 1) / max(counts.sum(), 1))
     gain = np.zeros(n)
     for fold in range(folds):
-        members = np.flatnonzero(fold_of != fold)
-        ids = np.unique(np.concatenate([game._row_ids[i] for i in members]))
-        X = np.vstack([game._anchor[0], game._distinct_X[ids]])
-        y = np.concatenate([game._anchor[1], game._distinct_y[ids]])
+        train = game.coalition_data(np.flatnonzero(fold_of != fold))
         with single_threaded():
-            model = clone(game._model).fit(X, y)
+            model = game.new_model().fit(train.X, train.y)
         for i in np.flatnonzero(fold_of == fold):
-            ids_i = game._row_ids[i]
-            if len(ids_i) == 0:
+            rows = pool.rows_of[i]
+            if len(rows) == 0:
                 continue
-            labels = np.searchsorted(game.classes_, game._distinct_y[ids_i])
-            proba = _full_proba(model, game._distinct_X[ids_i], game.classes_)
-            likelihood = np.log(np.clip(proba[np.arange(len(ids_i)), labels], 1e-6, 1.0))
+            labels = np.searchsorted(game.classes_, pool.y[rows])
+            proba = full_proba(model, pool.X[rows], game.classes_)
+            likelihood = np.log(np.clip(proba[np.arange(len(rows)), labels], PROBA_FLOOR, 1.0))
             gain[i] = float((likelihood - log_prior[labels]).sum())
     return gain
 
@@ -96,10 +94,9 @@ def screening_scores(game) -> np.ndarray:
     Both are signed (negative: the provider's rows hurt), and they err differently: KNN-Shapley
     looks at neighbourhoods, the gain at the valuation model itself.
     """
-    X = np.vstack([game._anchor[0], game._distinct_X])
-    y = np.concatenate([game._anchor[1], game._distinct_y])
-    rows = knn_shapley(X, y, *game._validation)[len(game._anchor[0]) :]
-    knn = np.array([rows[ids].sum() for ids in game._row_ids])
+    pool = game.coalition_data(range(game.n_players))
+    rows = knn_shapley(pool.X, pool.y, *game.validation_data)
+    knn = np.array([rows[pool.rows_of[i]].sum() for i in range(game.n_players)])
     gain = cross_fitted_gain(game)
     return knn / _spread(knn) + gain / _spread(gain)
 

@@ -198,7 +198,7 @@ def estimate_shapley(
     """
     grouping = group_players(game) if group else Grouping.singletons(game.n_players)
     valued_by: tuple[str, ...] = ()
-    screenable = hasattr(game, "provider_rows") and game.task == "classification"
+    screenable = game.supports_screening and game.task == "classification"
     if screenable and len(grouping.groups) >= screen_min_players:
         grouping, valued_by = screen_grouping(grouping, screening_scores(game))
     n_groups = len(grouping.groups)

@@ -64,7 +64,7 @@ def epoch_run(
     from dao.epoch.compute import compute_backend
     from dao.epoch.pipeline import run_epoch
 
-    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
         run = run_epoch(
             dao,
             storage,
@@ -72,7 +72,6 @@ def epoch_run(
             epoch,
             validation.read_bytes() if validation else None,
             _operator_key(),
-            n_jobs=n_jobs,
         )
     print_report(run.report, run.report_cid)
     if run.committed_now:
@@ -164,8 +163,8 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
     from dao.epoch.compute import compute_backend
     from dao.epoch.verify import verify_epoch
 
-    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler) as n_jobs:
-        result = verify_epoch(dao, storage, epoch, _operator_key(), n_jobs=n_jobs)
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
+        result = verify_epoch(dao, storage, epoch, _operator_key())
     if as_json:
         click.echo(
             json.dumps(

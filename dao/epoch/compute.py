@@ -26,27 +26,33 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
 
 
 @contextmanager
-def compute_backend(n_jobs: int | None = None, scheduler: str | None = None) -> Iterator[int | None]:
-    """Run the enclosed valuation on `scheduler`'s Dask cluster, or locally with `n_jobs` workers.
+def compute_backend(n_jobs: int | None = None, scheduler: str | None = None) -> Iterator[None]:
+    """Run the enclosed valuation on `scheduler`'s Dask cluster, or locally with `n_jobs` workers
+    (None or 1: serial; -1: every core).
 
-    Yields the `n_jobs` to give the games and the metamodel: -1 (every Dask worker) on a cluster,
-    else `n_jobs` unchanged (None or 1: serial).
+    The valuation engine takes its workers from joblib's active `parallel_config`, which this sets:
+    nothing below needs an `n_jobs` argument.
     """
+    from joblib import parallel_config
+
     if n_jobs == 0:
         raise ComputeUnavailable("--jobs 0 means no worker at all: give 1 (serial), N, or -1 (every core)")
     address = scheduler_address(scheduler)
     if address is None:
-        yield n_jobs
+        if n_jobs is None:
+            yield
+        else:
+            with parallel_config(n_jobs=n_jobs):
+                yield
         return
     from distributed import Client
-    from joblib import parallel_config
 
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except OSError as exc:
         raise ComputeUnavailable(f"no Dask scheduler answers at {address}: {exc}") from exc
     try:
-        with client.as_current(), parallel_config(backend="dask"):
-            yield -1
+        with client.as_current(), parallel_config(backend="dask", n_jobs=-1):
+            yield
     finally:
         client.close()

@@ -74,7 +74,6 @@ def run_epoch(
     validation_csv: bytes | None = None,
     operator_key: bytes | None = None,
     root: Path | None = None,
-    n_jobs: int | None = None,
 ) -> EpochRun:
     """Value the open epoch and commit its report; resumes a previous run, never commits twice."""
     from ape import chain
@@ -120,7 +119,6 @@ def run_epoch(
             operator_key=operator_key,
             validation_cid=validation_cid,
             stages=stages,
-            n_jobs=n_jobs,
         )
         report = valuation.report
         if report.inputs_hash != inputs_hash:

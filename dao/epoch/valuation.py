@@ -229,13 +229,12 @@ def value_epoch(
     operator_key: bytes | None = None,
     validation_cid: str | None = None,
     stages: dict[str, float] | None = None,
-    n_jobs: int | None = None,
 ) -> EpochValuation:
     """Validate every artifact, train the metamodel, value both games and build the report.
 
     `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
     recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
-    `n_jobs` fans trainings out over joblib's current backend (see `dao.epoch.compute`); the report's
+    Trainings fan out over joblib's active configuration (see `dao.epoch.compute`); the report's
     bytes do not depend on it.
     """
     if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
@@ -278,7 +277,6 @@ def value_epoch(
                 task=schema.task,
                 n_folds=recipe.n_folds,
                 random_state=recipe.random_state,
-                n_jobs=n_jobs,
             ).fit(pooled_X, pooled_y)
             break
         except BaseModelsFailed as exc:
@@ -298,14 +296,11 @@ def value_epoch(
         task=schema.task,
         player_names=[f"#{c.id}" for c in accepted_data],
         random_state=recipe.random_state,
-        n_jobs=n_jobs,
     )
     data_result = estimate_shapley(
         data_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
-    model_game = ModelGame.from_metamodel(
-        metamodel, validation, owners=[c.contributor for c, _ in models], n_jobs=n_jobs
-    )
+    model_game = ModelGame.from_metamodel(metamodel, validation, owners=[c.contributor for c, _ in models])
     model_game.player_names = [f"#{c.id}" for c, _ in models]
     model_result = estimate_shapley(
         model_game, budget=recipe.valuation_budget, random_state=recipe.random_state
@@ -333,7 +328,7 @@ def value_epoch(
         inputs,
         data_result.to_dict(),
         model_result.to_dict(),
-        metamodel.score(*validation),
+        metamodel.neg_loss(*validation),
         allocation,
         rejected,
     )

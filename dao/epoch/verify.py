@@ -63,9 +63,7 @@ def diff_documents(committed: bytes, recomputed: bytes) -> list[tuple[str, objec
     ]
 
 
-def verify_epoch(
-    dao, storage, epoch: int, operator_key: bytes | None = None, n_jobs: int | None = None
-) -> Verification:
+def verify_epoch(dao, storage, epoch: int, operator_key: bytes | None = None) -> Verification:
     record = dao.settlement.epochs(epoch)
     if not record.report_cid:
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
@@ -106,7 +104,6 @@ def verify_epoch(
             validation_csv,
             operator_key=operator_key,
             validation_cid=validation_cid,
-            n_jobs=n_jobs,
         ).report.to_json()
     except EpochError as exc:
         raise CannotVerify(f"epoch {epoch} cannot be recomputed: {exc}") from exc

@@ -188,4 +188,4 @@ def test_an_epoch_with_a_category_feature_is_valued_and_the_site_counts(tmp_path
     without_site = validation_X.copy()
     without_site[:, 2:6] = validation_X[:, 2:6].mean(axis=0)
     y = validation["label"].astype(str).to_numpy()
-    assert valuation.metamodel.score(validation_X, y) > valuation.metamodel.score(without_site, y)
+    assert valuation.metamodel.neg_loss(validation_X, y) > valuation.metamodel.neg_loss(without_site, y)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from eth_utils import keccak
+from joblib import Parallel
 
 from dao.data.examples import build_demo_artifacts
 from dao.data.recipe import DataSchema, Recipe
@@ -40,7 +41,7 @@ def epoch_inputs(tmp_path_factory):
     return storage, recipe_cid, recipe, contributions, artifacts.validation_csv, validation_cid
 
 
-def _report(epoch_inputs, n_jobs) -> bytes:
+def _report(epoch_inputs) -> bytes:
     storage, recipe_cid, recipe, contributions, validation_csv, validation_cid = epoch_inputs
     valuation = value_epoch(
         storage,
@@ -50,7 +51,6 @@ def _report(epoch_inputs, n_jobs) -> bytes:
         contributions,
         validation_csv,
         validation_cid=validation_cid,
-        n_jobs=n_jobs,
     )
     return valuation.report.to_json()
 
@@ -58,14 +58,14 @@ def _report(epoch_inputs, n_jobs) -> bytes:
 def test_serial_two_processes_and_a_dask_cluster_give_the_same_bytes(epoch_inputs):
     from distributed import LocalCluster
 
-    serial = _report(epoch_inputs, None)
-    with compute_backend(n_jobs=2) as n_jobs:
-        assert n_jobs == 2
-        assert _report(epoch_inputs, n_jobs) == serial
+    serial = _report(epoch_inputs)
+    with compute_backend(n_jobs=2):
+        assert Parallel().n_jobs == 2  # set for the engine through joblib, not passed down
+        assert _report(epoch_inputs) == serial
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
-        with compute_backend(scheduler=cluster.scheduler_address) as n_jobs:
-            assert n_jobs == -1
-            assert _report(epoch_inputs, n_jobs) == serial
+        with compute_backend(scheduler=cluster.scheduler_address):
+            assert Parallel().n_jobs == -1  # every worker of the cluster
+            assert _report(epoch_inputs) == serial
 
 
 def test_the_scheduler_comes_from_the_environment_and_a_dead_one_is_a_clear_error(monkeypatch):

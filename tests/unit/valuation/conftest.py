@@ -49,9 +49,8 @@ def digits():
 class AdditiveGame(CoalitionGame):
     """v(S) = sum of the weights of S: its Shapley values are the weights themselves."""
 
-    def __init__(self, weights, n_jobs=None):
+    def __init__(self, weights):
         self.weights = np.asarray(weights, dtype=float)
-        self.n_jobs = n_jobs
         self.task = "regression"
         self._init_cache(len(self.weights), None)
 

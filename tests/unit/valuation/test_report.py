@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 
 from tests.unit.valuation.conftest import provider_scenario
 from valuation import PayoutPolicy, ProviderGame, estimate_shapley
@@ -17,7 +18,8 @@ ETHER = 10**18
 
 def _report(data, n_jobs=None) -> ValuationReport:
     providers, anchor, validation = provider_scenario(data, 6, corrupted=(4,))
-    result = estimate_shapley(ProviderGame(providers, anchor, validation, n_jobs=n_jobs))
+    with parallel_config(n_jobs=n_jobs):
+        result = estimate_shapley(ProviderGame(providers, anchor, validation))
     accounts = [f"0x{i + 1:040x}" for i in range(6)]
     players = players_from_result(result, ids=range(1, 7), accounts=accounts, stakes=[ETHER] * 6)
     allocation = PayoutPolicy(1000 * ETHER, 10_000, 2_000).allocate(players, [])
@@ -25,7 +27,7 @@ def _report(data, n_jobs=None) -> ValuationReport:
     return ValuationReport.build(1, inputs, result.to_dict(), {}, -0.1, allocation)
 
 
-def test_the_same_inputs_give_the_same_bytes_whatever_n_jobs(breast_cancer):
+def test_the_same_inputs_give_the_same_bytes_however_many_workers_run(breast_cancer):
     serial = _report(breast_cancer).to_json()
     assert serial == _report(breast_cancer).to_json()
     assert serial == _report(breast_cancer, n_jobs=2).to_json()

@@ -7,9 +7,12 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
+from sklearn.metrics import log_loss
 
 from valuation import ProviderGame, estimate_shapley
+from valuation.errors import InvalidInput
 from valuation.grouping import Grouping
 from valuation.screening import knn_shapley, screen_grouping
 
@@ -74,3 +77,26 @@ def test_two_hundred_providers_are_screened_and_the_flipped_ones_come_out_negati
     bottom_decile = set(np.argsort(result.values)[:20].tolist())
     assert len(flipped & bottom_decile) >= 9
     assert "valued_by" in result.to_dict()["players"][0]
+
+
+def test_coalition_data_is_what_a_coalition_trains_on_and_where_each_members_rows_are():
+    """Screening reads the game only through `coalition_data`: the anchor first, then each distinct
+    row once (a copy of another provider's row, or of an anchor row, adds nothing)."""
+    X, y = make_classification(n_samples=260, n_features=5, random_state=3)
+    anchor, validation = (X[:30], y[:30]), (X[30:130], y[30:130])
+    providers = [(X[130:170], y[130:170]), (X[170:210], y[170:210]), (X[150:190], y[150:190])]
+    providers.append((np.vstack([X[:5], X[210:220]]), np.concatenate([y[:5], y[210:220]])))
+    game = ProviderGame(providers, anchor, validation)
+    assert game.supports_screening
+    for members in ([], [1], [0, 2], [0, 1, 2, 3]):
+        data = game.coalition_data(members)
+        assert data.n_anchor == 30 and sorted(data.rows_of) == members
+        model = game.new_model().fit(data.X, data.y)
+        Xv, yv = game.validation_data
+        assert -log_loss(yv, model.predict_proba(Xv)) == game.value(members)
+    data = game.coalition_data([0, 2, 3])
+    assert len(data.y) == 30 + 60 + 10  # rows 130..190 once, provider 3's anchor rows not at all
+    np.testing.assert_array_equal(data.y[data.rows_of[2]], y[150:190])
+    np.testing.assert_array_equal(data.y[data.rows_of[3]], y[210:220])
+    with pytest.raises(InvalidInput, match="provider indices"):
+        game.coalition_data([4])

@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from joblib import parallel_config
+from sklearn.exceptions import NotFittedError
 
 from valuation import ModelGame, estimate_shapley
 from valuation.errors import BaseModelsFailed, TooFewRows
@@ -69,13 +71,26 @@ def split(breast_cancer):
 def test_metamodel_fits_predicts_and_is_deterministic(split):
     Xt, yt, Xv, yv = split
     first = StackedMetamodel(SPECS, random_state=0).fit(Xt, yt)
-    second = StackedMetamodel(SPECS, random_state=0, n_jobs=2).fit(Xt, yt)
+    with parallel_config(n_jobs=2):
+        second = StackedMetamodel(SPECS, random_state=0).fit(Xt, yt)
     assert len(first.oof_predictions_) == 4 and first.oof_predictions_[0].shape == (400, 2)
     for a, b in zip(first.oof_predictions_, second.oof_predictions_, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(first.predict_proba(Xv), second.predict_proba(Xv))
     assert (first.predict(Xv) == yv).mean() > 0.9
-    assert first.score(Xv, yv) > -0.3
+    assert first.neg_loss(Xv, yv) > -0.3
+
+
+def test_an_unfitted_metamodel_refuses_to_predict_and_has_no_sklearn_score(split):
+    _, _, Xv, yv = split
+    metamodel = StackedMetamodel(SPECS)
+    for method in (metamodel.predict, metamodel.predict_proba, metamodel.base_predictions):
+        with pytest.raises(NotFittedError):
+            method(Xv)
+    with pytest.raises(NotFittedError):
+        metamodel.neg_loss(Xv, yv)
+    # Its loss is not sklearn's `score` (accuracy / R²): nothing may take one for the other.
+    assert not hasattr(metamodel, "score")
 
 
 def test_model_game_from_metamodel_values_a_clone_at_zero(split):
@@ -138,5 +153,5 @@ def test_a_validation_class_the_training_data_lacks_is_scored_at_the_floor(split
     metamodel = StackedMetamodel(SPECS[2:], random_state=0).fit(Xt, yt)
     with_new_class = yv.copy()
     with_new_class[:5] = 2
-    score = metamodel.score(Xv, with_new_class)
-    assert np.isfinite(score) and score < metamodel.score(Xv, yv)
+    score = metamodel.neg_loss(Xv, with_new_class)
+    assert np.isfinite(score) and score < metamodel.neg_loss(Xv, yv)
