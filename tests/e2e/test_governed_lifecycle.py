@@ -8,11 +8,11 @@ from eth_utils import keccak
 
 from dao.chain.bindings import DAO
 from dao.chain.deploy import DeployParams, deploy_dao
+from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
 from governance.builders import retrain
 from valuation.merkle import mint_tree
 
-ETHER = 10**18
 DATA_CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 RECIPE_CID = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
 REPORT_CID = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"

@@ -13,7 +13,6 @@ from rich.console import Console
 from demo.story import play
 
 pytestmark = pytest.mark.slow
-ETHER = 10**18
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from eth_utils import keccak
 
 from dao.chain.deploy import DeployParams, deploy_dao
+from dao.chain.units import ETHER
 from dao.data.recipe import Recipe, single_model_recipe
 from valuation.merkle import mint_tree
 
-ETHER = 10**18
 ANCHOR_CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 REPORT_CID = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
 # TEST::2, TEST::3 and TEST::4 get 600, 300 and 100 shares: quorum (10%) is 100 shares.
