@@ -24,14 +24,12 @@
      voting delay, voting period and proposal threshold share one slot.
 """
 
+from .interfaces import IGovernor
+from .interfaces import ITimelock
 from .interfaces import IVotes
+from .modules import checkpoints as ckpt
 
-
-interface ITimelock:
-    def schedule(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32, delay: uint256): nonpayable
-    def execute(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32): payable
-    def get_minimum_delay() -> uint256: view
-    def GRACE_PERIOD() -> uint256: view
+implements: IGovernor
 
 
 # @dev Most actions in one proposal; payloads are bounded by the Timelock's 1,024 bytes.
@@ -58,6 +56,7 @@ _DELAY_SHIFT: constant(uint256) = 208
 _PERIOD_SHIFT: constant(uint256) = 231
 _CANCELED_BIT: constant(uint256) = 1 << 254
 _EXECUTED_BIT: constant(uint256) = 1 << 255
+_CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
 
 
 struct Tally:
@@ -133,7 +132,7 @@ _eta: HashMap[uint256, uint256]
 _tally: HashMap[uint256, Tally]
 # proposal threshold (208 bits) | voting delay << 208 | voting period << 231
 _params: uint256
-# quorum checkpoints: index -> block << 208 | basis points; keys never decrease
+# quorum checkpoints (`checkpoints` packing): index -> block << 208 | basis points
 _quorum_history: HashMap[uint256, uint256]
 _quorum_count: uint256
 
@@ -208,7 +207,7 @@ def hashProposal(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    return self._hash_proposal(targets, values, calldatas, description_hash)
 
 
 @external
@@ -232,7 +231,7 @@ def propose(
     assert n != 0, "governor: empty proposal"
     assert n == len(values) and n == len(calldatas), "governor: invalid proposal length"
     params: uint256 = self._params
-    threshold: uint256 = params & _MASK208
+    threshold: uint256 = self._threshold_of(params)
     if threshold != 0:
         votes: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, block.number - 1)
         assert votes >= threshold, "governor: proposer votes below threshold"
@@ -240,12 +239,15 @@ def propose(
     if latest != 0:
         latest_core: uint256 = self._core[latest]
         assert (
-            latest_core & (_CANCELED_BIT | _EXECUTED_BIT) != 0 or block.number > self._deadline(latest_core)
+            latest_core & _CLOSED_BITS != 0 or block.number > self._deadline(latest_core)
         ), "governor: proposer has a live proposal"
+    # `_hash_proposal`, inlined on the hot paths (propose, queue, execute): an
+    # internal call taking the three arrays costs 1.7-3.7k gas of memory
+    # expansion (Vyper places a callee's 19 kB frame below the caller's).
     id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, keccak256(description))), uint256)
     assert self._core[id] == 0, "governor: proposal already exists"
 
-    # The creation block and the parameters in force are stored with the proposal.
+    # The creation block and the voting delay and period in force are stored with the proposal.
     core: uint256 = (
         convert(msg.sender, uint256)
         | (block.number << _CREATED_SHIFT)
@@ -307,7 +309,7 @@ def queue(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
     assert self._state(id) == SUCCEEDED, "governor: proposal not successful"
     delay: uint256 = staticcall ITimelock(timelock).get_minimum_delay()
     eta: uint256 = block.timestamp + delay
@@ -318,7 +320,7 @@ def queue(
     predecessor: bytes32 = empty(bytes32)
     for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
         extcall ITimelock(timelock).schedule(targets[i], values[i], calldatas[i], predecessor, salt, delay)
-        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
+        predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
     return id
 
 
@@ -341,7 +343,7 @@ def execute(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
     state: uint8 = self._state(id)
     assert state != EXPIRED, "governor: proposal expired"
     assert state == QUEUED, "governor: proposal not queued"
@@ -355,7 +357,7 @@ def execute(
     for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
         extcall ITimelock(timelock).execute(targets[i], values[i], calldatas[i], predecessor, salt, value=forwarded)
         forwarded = 0
-        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
+        predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
     return id
 
 
@@ -374,10 +376,10 @@ def cancel(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = self._hash_proposal(targets, values, calldatas, description_hash)
     core: uint256 = self._core[id]
     assert core != 0, "governor: unknown proposal"
-    assert msg.sender == convert(core & _MASK160, address), "governor: only the proposer may cancel"
+    assert msg.sender == self._proposer(core), "governor: only the proposer may cancel"
     assert self._state(id) == PENDING, "governor: too late to cancel"
     self._core[id] = core | _CANCELED_BIT
     log ProposalCanceled(proposal_id=id)
@@ -456,7 +458,7 @@ def proposalProposer(proposal_id: uint256) -> address:
     @param proposal_id The proposal.
     @return address The proposer.
     """
-    return convert(self._core[proposal_id] & _MASK160, address)
+    return self._proposer(self._core[proposal_id])
 
 
 @external
@@ -491,7 +493,7 @@ def quorum_bps() -> uint256:
     @notice The current quorum fraction (for proposals created from the next block on).
     @return uint256 Basis points of the supply.
     """
-    return self._quorum_history[self._quorum_count - 1] & _MASK208
+    return ckpt._value(self._quorum_history[self._quorum_count - 1])
 
 
 @external
@@ -512,7 +514,7 @@ def voting_delay() -> uint256:
     @notice Blocks between proposing and the snapshot.
     @return uint256 Blocks.
     """
-    return (self._params >> _DELAY_SHIFT) & _MAX_BLOCKS
+    return self._voting_delay_of(self._params)
 
 
 @external
@@ -522,7 +524,7 @@ def voting_period() -> uint256:
     @notice Blocks the vote stays open after the snapshot.
     @return uint256 Blocks.
     """
-    return (self._params >> _PERIOD_SHIFT) & _MAX_BLOCKS
+    return self._voting_period_of(self._params)
 
 
 @external
@@ -532,7 +534,7 @@ def proposal_threshold() -> uint256:
     @notice Votes needed at the previous block to propose.
     @return uint256 Votes.
     """
-    return self._params & _MASK208
+    return self._threshold_of(self._params)
 
 
 @external
@@ -544,7 +546,7 @@ def set_voting_delay(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MAX_BLOCKS, "governor: voting delay too long"
     params: uint256 = self._params
-    log VotingDelaySet(old_voting_delay=(params >> _DELAY_SHIFT) & _MAX_BLOCKS, new_voting_delay=new_value)
+    log VotingDelaySet(old_voting_delay=self._voting_delay_of(params), new_voting_delay=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _DELAY_SHIFT)) | (new_value << _DELAY_SHIFT)
 
 
@@ -557,7 +559,7 @@ def set_voting_period(new_value: uint256):
     self._only_timelock()
     assert new_value != 0 and new_value <= _MAX_BLOCKS, "governor: voting period out of range"
     params: uint256 = self._params
-    log VotingPeriodSet(old_voting_period=(params >> _PERIOD_SHIFT) & _MAX_BLOCKS, new_voting_period=new_value)
+    log VotingPeriodSet(old_voting_period=self._voting_period_of(params), new_voting_period=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _PERIOD_SHIFT)) | (new_value << _PERIOD_SHIFT)
 
 
@@ -570,7 +572,7 @@ def set_proposal_threshold(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MASK208, "governor: threshold too large"
     params: uint256 = self._params
-    log ProposalThresholdSet(old_proposal_threshold=params & _MASK208, new_proposal_threshold=new_value)
+    log ProposalThresholdSet(old_proposal_threshold=self._threshold_of(params), new_proposal_threshold=new_value)
     self._params = (params & ~_MASK208) | new_value
 
 
@@ -585,9 +587,9 @@ def set_quorum_bps(new_value: uint256):
     assert new_value != 0 and new_value <= _BPS, "governor: quorum out of range"
     count: uint256 = self._quorum_count
     latest: uint256 = self._quorum_history[count - 1]
-    log QuorumNumeratorUpdated(old_quorum_bps=latest & _MASK208, new_quorum_bps=new_value)
-    entry: uint256 = (block.number << 208) | new_value
-    if latest >> 208 == block.number:
+    log QuorumNumeratorUpdated(old_quorum_bps=ckpt._value(latest), new_quorum_bps=new_value)
+    entry: uint256 = ckpt._pack(block.number, new_value)
+    if ckpt._key(latest) == block.number:
         self._quorum_history[count - 1] = entry
     else:
         self._quorum_history[count] = entry
@@ -602,13 +604,75 @@ def _only_timelock():
 
 @internal
 @pure
+def _hash_proposal(
+    targets: DynArray[address, MAX_ACTIONS],
+    values: DynArray[uint256, MAX_ACTIONS],
+    calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
+    description_hash: bytes32,
+) -> uint256:
+    """
+    @dev OpenZeppelin's proposal id: keccak256(abi.encode(targets, values, calldatas, description_hash)).
+    """
+    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+
+
+@internal
+@pure
+def _operation_id(
+    target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32
+) -> bytes32:
+    """
+    @dev The Timelock's id of one action's operation (snekmate's `hash_operation`).
+         Action i is scheduled with salt = proposal id and predecessor = the
+         operation of action i - 1 (none for the first), so the actions run in
+         order and each once.
+    """
+    return keccak256(abi_encode(target, amount, payload, predecessor, salt))
+
+
+# Accessors of the packed words. A proposal's core and `_params` keep the
+# voting delay and period at the same bits, so the two accessors read both.
+@internal
+@pure
+def _proposer(core: uint256) -> address:
+    return convert(core & _MASK160, address)
+
+
+@internal
+@pure
+def _created(core: uint256) -> uint256:
+    return (core >> _CREATED_SHIFT) & _MASK48
+
+
+@internal
+@pure
+def _voting_delay_of(word: uint256) -> uint256:
+    return (word >> _DELAY_SHIFT) & _MAX_BLOCKS
+
+
+@internal
+@pure
+def _voting_period_of(word: uint256) -> uint256:
+    return (word >> _PERIOD_SHIFT) & _MAX_BLOCKS
+
+
+@internal
+@pure
+def _threshold_of(params: uint256) -> uint256:
+    return params & _MASK208
+
+
+@internal
+@pure
 def _snapshot(core: uint256) -> uint256:
+    # `_created(core) + _voting_delay_of(core)`, without two internal calls (read on every vote)
     return ((core >> _CREATED_SHIFT) & _MASK48) + ((core >> _DELAY_SHIFT) & _MAX_BLOCKS)
 
 
 @internal
 @pure
 def _deadline(core: uint256) -> uint256:
+    # `_snapshot(core) + _voting_period_of(core)`
     return self._snapshot(core) + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
 
 
@@ -617,29 +681,28 @@ def _deadline(core: uint256) -> uint256:
 def _quorum_bps_at(timepoint: uint256) -> uint256:
     count: uint256 = self._quorum_count
     latest: uint256 = self._quorum_history[count - 1]
-    if latest >> 208 <= timepoint:
-        return latest & _MASK208
-    # Upper lookup in [0, count - 1): the last checkpoint whose key is <= timepoint.
-    # The first key is 0, so one always exists.
+    if ckpt._key(latest) <= timepoint:
+        return ckpt._value(latest)
+    # The first checkpoint after `timepoint` in [0, count - 1) (see `checkpoints`).
+    # The first key is 0, so one at or before `timepoint` always exists.
     low: uint256 = 0
     high: uint256 = count - 1
-    for _: uint256 in range(256):
+    for _: uint256 in range(ckpt.SEARCH_STEPS):
         if low >= high:
             break
-        mid: uint256 = unsafe_div(low + high, 2)
-        if self._quorum_history[mid] >> 208 > timepoint:
+        mid: uint256 = ckpt._mid(low, high)
+        if ckpt._key(self._quorum_history[mid]) > timepoint:
             high = mid
         else:
             low = mid + 1
-    return self._quorum_history[low - 1] & _MASK208
+    return ckpt._value(self._quorum_history[high - 1])
 
 
 @internal
 @view
 def _quorum_of(core: uint256) -> uint256:
-    created: uint256 = (core >> _CREATED_SHIFT) & _MASK48
     supply: uint256 = staticcall IVotes(token).getPastTotalSupply(self._snapshot(core))
-    return supply * self._quorum_bps_at(created - 1) // _BPS
+    return supply * self._quorum_bps_at(self._created(core) - 1) // _BPS
 
 
 @internal
@@ -651,10 +714,9 @@ def _state(proposal_id: uint256) -> uint8:
         return EXECUTED
     if core & _CANCELED_BIT != 0:
         return CANCELED
-    snapshot: uint256 = self._snapshot(core)
-    if block.number <= snapshot:
+    if block.number <= self._snapshot(core):
         return PENDING
-    if block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS):
+    if block.number <= self._deadline(core):
         return ACTIVE
     # An eta is set only by `queue`, which requires Succeeded; tallies are final after the deadline.
     eta: uint256 = self._eta[proposal_id]
@@ -674,9 +736,9 @@ def _cast(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint25
     assert core != 0, "governor: unknown proposal"
     snapshot: uint256 = self._snapshot(core)
     assert (
-        core & (_CANCELED_BIT | _EXECUTED_BIT) == 0
+        core & _CLOSED_BITS == 0
         and block.number > snapshot
-        and block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
+        and block.number <= snapshot + self._voting_period_of(core)
     ), "governor: vote not currently active"
     assert support <= 2, "governor: invalid vote type"
     assert not self.hasVoted[proposal_id][msg.sender], "governor: vote already cast"
