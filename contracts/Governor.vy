@@ -5,7 +5,8 @@
 @license GNU Affero General Public License v3.0 only
 @notice Share holders propose, vote and execute through the Timelock, with
         OpenZeppelin Governor semantics: the proposal id is the hash of the
-        actions and the description hash; voting power is the delegated votes
+        actions and the description hash, and a description ending in
+        `#proposer=0x…` binds the proposal to that proposer; voting power is the delegated votes
         at the proposal's snapshot block, so shares bought, borrowed or moved
         after the snapshot carry no weight; against/for/abstain, with for and
         abstain counting toward the quorum and for > against to pass.
@@ -57,6 +58,8 @@ _PERIOD_SHIFT: constant(uint256) = 231
 _CANCELED_BIT: constant(uint256) = 1 << 254
 _EXECUTED_BIT: constant(uint256) = 1 << 255
 _CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
+# `#proposer=0x` + 40 hex digits
+_SUFFIX_LENGTH: constant(uint256) = 52
 
 
 struct Tally:
@@ -220,7 +223,10 @@ def propose(
     """
     @notice Creates a proposal; its snapshot is `voting_delay` blocks from now.
     @dev The caller needs `proposal_threshold` votes at the previous block and
-         no pending or active proposal of its own.
+         no pending or active proposal of its own. A description that ends in
+         `#proposer=0x` + 40 hex digits (OpenZeppelin's suffix rule) may be
+         proposed only by that address, so a copy of a pending proposal
+         cannot take its id; without a valid suffix anyone may propose it.
     @param targets The called contracts (1 to MAX_ACTIONS).
     @param values The wei sent with each call.
     @param calldatas The encoded calls (at most 1,024 bytes each).
@@ -230,6 +236,9 @@ def propose(
     n: uint256 = len(targets)
     assert n != 0, "governor: empty proposal"
     assert n == len(values) and n == len(calldatas), "governor: invalid proposal length"
+    if len(description) >= _SUFFIX_LENGTH:
+        suffix: String[_SUFFIX_LENGTH] = slice(description, len(description) - _SUFFIX_LENGTH, _SUFFIX_LENGTH)
+        assert self._may_propose(msg.sender, suffix), "governor: proposer restricted by the description"
     params: uint256 = self._params
     threshold: uint256 = self._threshold_of(params)
     if threshold != 0:
@@ -614,6 +623,38 @@ def _hash_proposal(
     @dev OpenZeppelin's proposal id: keccak256(abi.encode(targets, values, calldatas, description_hash)).
     """
     return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+
+
+@internal
+@pure
+def _may_propose(proposer: address, suffix: String[_SUFFIX_LENGTH]) -> bool:
+    """
+    @dev OpenZeppelin's `_isValidDescriptionForProposer`, given the last 52
+         characters of the description: true unless they are `#proposer=0x`
+         followed by 40 hex digits (either case) naming another address.
+    """
+    text: Bytes[_SUFFIX_LENGTH] = convert(suffix, Bytes[_SUFFIX_LENGTH])
+    if slice(text, 0, 12) != b"#proposer=0x":
+        return True
+    # 40 hex digits in two words: digits 0-31, then digits 32-39 at the end of the second.
+    word: uint256 = convert(extract32(text, 12), uint256)
+    parsed: uint256 = 0
+    for i: uint256 in range(40):
+        if i == 32:
+            word = convert(extract32(text, 20), uint256) << 192
+        c: uint256 = (word >> 248) & 255
+        word = word << 8
+        digit: uint256 = 0
+        if c >= 48 and c <= 57:
+            digit = c - 48
+        elif c >= 97 and c <= 102:
+            digit = c - 87
+        elif c >= 65 and c <= 70:
+            digit = c - 55
+        else:
+            return True  # not an address: no restriction (OpenZeppelin's tryParseAddress fails)
+        parsed = (parsed << 4) | digit
+    return parsed == convert(proposer, uint256)
 
 
 @internal

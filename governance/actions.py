@@ -256,6 +256,11 @@ def _governor_sentence(dao: DAO, why: str, sender, proposal_id: int | None) -> s
         return f"the proposal cannot be executed: {_state_sentence(view)}" if view else None
     if why == "proposal expired":
         return "the proposal expired: it was not executed within the grace period after its eta"
+    if why == "proposer restricted by the description":
+        return (
+            "the description ends in `#proposer=<address>` naming another account: only that account "
+            "may propose it (build the proposal again to propose it yourself)"
+        )
     if why == "only the proposer may cancel":
         proposer = f" ({view.proposer})" if view else ""
         return f"only the proposer{proposer} may cancel a proposal"
@@ -339,11 +344,13 @@ def _changes_from_events(dao: DAO, receipt) -> list[str]:
 
 
 def propose(dao: DAO, draft: ProposalDraft, sender) -> TxOutcome:
-    """Submit a built proposal; its id is the hash of its actions and description."""
+    """Submit a built proposal bound to `sender` (`#proposer=` suffix: a copy cannot take its id).
+
+    Its id is OpenZeppelin's hash of its actions and (suffixed) description.
+    """
     governor = dao.governor
-    proposal_id = int(
-        governor.hashProposal(draft.targets, draft.values, draft.calldatas, draft.description_hash)
-    )
+    draft = draft.for_proposer(_address(sender))
+    proposal_id = draft.proposal_id
     receipt = _transact(
         lambda: governor.propose(
             draft.targets, draft.values, draft.calldatas, draft.description, sender=sender
