@@ -19,6 +19,12 @@
      expires `GRACE_PERIOD` seconds after its eta (the Timelock enforces the
      same expiry on its operations). One live (pending or active) proposal
      per proposer.
+     Bootstrap guardian: the account `guardian_source` (the EpochSettlement)
+     names may cancel any proposal not yet closed (pending, active,
+     succeeded or queued; a queued one's timelock operations are cancelled
+     too) while the source says its period is active, and nothing else.
+     Governance removes it for good with a proposal calling
+     `remove_guardian()` (the Timelock only).
      Storage: a proposal's core is one slot, proposer (160 bits) | creation
      block (48) | voting delay (23) | voting period (23) | canceled (1) |
      executed (1); its eta and its three tallies are separate slots. The
@@ -115,6 +121,10 @@ event ProposalThresholdSet:
     new_proposal_threshold: uint256
 
 
+event GuardianRemoved:
+    guardian_source: address
+
+
 event QuorumNumeratorUpdated:
     old_quorum_bps: uint256
     new_quorum_bps: uint256
@@ -127,6 +137,8 @@ timelock: public(immutable(address))
 GRACE_PERIOD: public(immutable(uint256))
 
 name: public(String[32])
+# @dev Where the bootstrap guardian is read (the EpochSettlement); zero: no guardian.
+guardian_source: public(address)
 hasVoted: public(HashMap[uint256, HashMap[address, bool]])
 latest_proposal_id: public(HashMap[address, uint256])
 
@@ -149,6 +161,7 @@ def __init__(
     proposal_threshold_: uint256,
     quorum_bps_: uint256,
     name_: String[32],
+    guardian_source_: address,
 ):
     """
     @dev The Timelock must be deployed first: its `GRACE_PERIOD` is read here.
@@ -159,6 +172,7 @@ def __init__(
     @param proposal_threshold_ Votes needed (at the previous block) to propose.
     @param quorum_bps_ Quorum as basis points of the supply at the snapshot.
     @param name_ The governor's name.
+    @param guardian_source_ The contract naming the bootstrap guardian (zero: none).
     """
     assert voting_delay_ <= _MAX_BLOCKS, "governor: voting delay too long"
     assert voting_period_ != 0 and voting_period_ <= _MAX_BLOCKS, "governor: voting period out of range"
@@ -168,6 +182,7 @@ def __init__(
     timelock = timelock_
     GRACE_PERIOD = staticcall ITimelock(timelock_).GRACE_PERIOD()
     self.name = name_
+    self.guardian_source = guardian_source_
     self._params = proposal_threshold_ | (voting_delay_ << _DELAY_SHIFT) | (voting_period_ << _PERIOD_SHIFT)
     # Key 0: in force since genesis, so every proposal finds a fraction.
     self._quorum_history[0] = quorum_bps_
@@ -378,7 +393,11 @@ def cancel(
     description_hash: bytes32,
 ) -> uint256:
     """
-    @notice Cancels a proposal; only its proposer, and only while it is pending.
+    @notice Cancels a proposal: its proposer while it is pending (OpenZeppelin 5),
+            or the active bootstrap guardian while it is pending, active,
+            succeeded or queued (a queued one's timelock operations too).
+    @dev A copier cannot censor: a description with the `#proposer=` suffix
+         can be proposed (hence cancelled) only by the account it names.
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
@@ -388,11 +407,43 @@ def cancel(
     id: uint256 = self._hash_proposal(targets, values, calldatas, description_hash)
     core: uint256 = self._core[id]
     assert core != 0, "governor: unknown proposal"
-    assert msg.sender == self._proposer(core), "governor: only the proposer may cancel"
-    assert self._state(id) == PENDING, "governor: too late to cancel"
+    state: uint8 = self._state(id)
+    if msg.sender != self._proposer(core) or state != PENDING:
+        if msg.sender != self._active_guardian():
+            assert msg.sender == self._proposer(core), "governor: only the proposer or the guardian may cancel"
+            assert state == PENDING, "governor: too late to cancel"
+        assert (
+            state == PENDING or state == ACTIVE or state == SUCCEEDED or state == QUEUED
+        ), "governor: proposal already closed"
     self._core[id] = core | _CANCELED_BIT
     log ProposalCanceled(proposal_id=id)
+    if state == QUEUED:
+        salt: bytes32 = convert(id, bytes32)
+        predecessor: bytes32 = empty(bytes32)
+        for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
+            predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
+            extcall ITimelock(timelock).cancel(predecessor)
     return id
+
+
+@external
+@view
+def guardian() -> address:
+    """
+    @notice The bootstrap guardian while it may cancel proposals (zero otherwise).
+    @return address The guardian, or zero once removed or its period is over.
+    """
+    return self._active_guardian()
+
+
+@external
+def remove_guardian():
+    """
+    @notice Removes the bootstrap guardian's power to cancel proposals, for good (Timelock only).
+    """
+    self._only_timelock()
+    log GuardianRemoved(guardian_source=self.guardian_source)
+    self.guardian_source = empty(address)
 
 
 @external
@@ -603,6 +654,31 @@ def set_quorum_bps(new_value: uint256):
     else:
         self._quorum_history[count] = entry
         self._quorum_count = count + 1
+
+
+@internal
+@view
+def _active_guardian() -> address:
+    """
+    @dev The guardian while `guardian_source` says its period is active, else
+         zero (also when the source does not answer: it names no guardian).
+    """
+    source: address = self.guardian_source
+    if source == empty(address):
+        return empty(address)
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(
+        source, method_id("guardian_active()"), max_outsize=32, is_static_call=True, revert_on_failure=False
+    )
+    if not ok or len(answer) != 32 or convert(answer, uint256) != 1:
+        return empty(address)
+    ok, answer = raw_call(
+        source, method_id("guardian()"), max_outsize=32, is_static_call=True, revert_on_failure=False
+    )
+    if not ok or len(answer) != 32 or convert(answer, uint256) > _MASK160:
+        return empty(address)
+    return convert(convert(answer, uint256), address)
 
 
 @internal

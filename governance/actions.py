@@ -261,9 +261,15 @@ def _governor_sentence(dao: DAO, why: str, sender, proposal_id: int | None) -> s
             "the description ends in `#proposer=<address>` naming another account: only that account "
             "may propose it (build the proposal again to propose it yourself)"
         )
-    if why == "only the proposer may cancel":
+    if why == "only the proposer or the guardian may cancel":
         proposer = f" ({view.proposer})" if view else ""
-        return f"only the proposer{proposer} may cancel a proposal"
+        return (
+            f"only the proposer{proposer} may cancel a proposal (before voting opens), or the bootstrap "
+            "guardian while its period lasts"
+        )
+    if why == "proposal already closed":
+        state = f"; it is {view.state.lower()}" if view else ""
+        return f"the proposal can no longer be canceled{state}"
     if why == "too late to cancel":
         state = f"; it is {view.state.lower()}" if view else ""
         return f"a proposal can be canceled only before voting opens{state}"
@@ -451,7 +457,7 @@ def execute(dao: DAO, proposal_id: int | str, sender) -> TxOutcome:
 
 
 def cancel(dao: DAO, proposal_id: int | str, sender) -> TxOutcome:
-    """Withdraw a proposal (its proposer only, and only before voting opens)."""
+    """Withdraw a proposal (its proposer before voting opens; the bootstrap guardian while active)."""
     view = proposal(dao, proposal_id)
     receipt = _transact(
         lambda: dao.governor.cancel(

@@ -115,6 +115,7 @@ def deploy_dao(
         params.proposal_threshold,
         params.quorum_bps,
         params.governor_name,
+        settlement.address,  # names the bootstrap guardian, who may cancel proposals while active
         **tx,
     )
 

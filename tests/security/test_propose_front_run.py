@@ -66,7 +66,7 @@ def test_five_honest_proposals_copied_from_the_mempool_all_get_proposed(gov, cha
         assert gov.governor.state(proposal.id) == PENDING
         assert gov.governor.proposalProposer(proposal.id) == honest.address
         # Nobody but the proposer may cancel it.
-        with ape.reverts("governor: only the proposer may cancel"):
+        with ape.reverts("governor: only the proposer or the guardian may cancel"):
             gov.governor.cancel(*proposal.args(), sender=copier)
         mine_to(chain, gov.governor.proposalDeadline(proposal.id))  # one live proposal per proposer
 
