@@ -66,6 +66,21 @@ _EXECUTED_BIT: constant(uint256) = 1 << 255
 _CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
 # `#proposer=0x` + 40 hex digits
 _SUFFIX_LENGTH: constant(uint256) = 52
+# SWAR constants of `_hex_value`: one byte per lane of a 32-byte word.
+_BYTES: constant(uint256) = max_value(uint256) // 255  # 0x0101...01
+_HIGH_BITS: constant(uint256) = _BYTES * 128
+_LOW_NIBBLES: constant(uint256) = _BYTES * 15
+_CASE_BITS: constant(uint256) = _BYTES * 32
+_ADD_50: constant(uint256) = _BYTES * 80  # + 0x50: a byte >= 0x30 ('0') sets its high bit
+_ADD_46: constant(uint256) = _BYTES * 70  # + 0x46: a byte >= 0x3A (past '9')
+_ADD_1F: constant(uint256) = _BYTES * 31  # + 0x1F: a byte >= 0x61 ('a')
+_ADD_19: constant(uint256) = _BYTES * 25  # + 0x19: a byte >= 0x67 (past 'f')
+_PAIRS: constant(uint256) = max_value(uint256) // ((1 << 16) - 1) * ((1 << 8) - 1)  # 0x00ff per 16 bits
+_QUADS: constant(uint256) = max_value(uint256) // ((1 << 32) - 1) * ((1 << 16) - 1)
+_OCTETS: constant(uint256) = max_value(uint256) // ((1 << 64) - 1) * ((1 << 32) - 1)
+_HALVES: constant(uint256) = max_value(uint256) // ((1 << 128) - 1) * ((1 << 64) - 1)
+# 24 '0' characters above 8 free bytes
+_ZEROS_24: constant(uint256) = (_BYTES * 48) >> 64 << 64
 
 
 struct Tally:
@@ -712,25 +727,43 @@ def _may_propose(proposer: address, suffix: String[_SUFFIX_LENGTH]) -> bool:
     text: Bytes[_SUFFIX_LENGTH] = convert(suffix, Bytes[_SUFFIX_LENGTH])
     if slice(text, 0, 12) != b"#proposer=0x":
         return True
-    # 40 hex digits in two words: digits 0-31, then digits 32-39 at the end of the second.
-    word: uint256 = convert(extract32(text, 12), uint256)
-    parsed: uint256 = 0
-    for i: uint256 in range(40):
-        if i == 32:
-            word = convert(extract32(text, 20), uint256) << 192
-        c: uint256 = (word >> 248) & 255
-        word = word << 8
-        digit: uint256 = 0
-        if c >= 48 and c <= 57:
-            digit = c - 48
-        elif c >= 97 and c <= 102:
-            digit = c - 87
-        elif c >= 65 and c <= 70:
-            digit = c - 55
-        else:
-            return True  # not an address: no restriction (OpenZeppelin's tryParseAddress fails)
-        parsed = (parsed << 4) | digit
+    # 40 hex digits: digits 0-31 in one word, digits 32-39 at the end of the next (padded with '0').
+    ok: bool = False
+    high: uint256 = 0
+    low: uint256 = 0
+    ok, high = self._hex_value(convert(extract32(text, 12), uint256))
+    if not ok:
+        return True  # not an address: no restriction (OpenZeppelin's tryParseAddress fails)
+    ok, low = self._hex_value((convert(extract32(text, 20), uint256) & ((1 << 64) - 1)) | _ZEROS_24)
+    if not ok:
+        return True
+    parsed: uint256 = (high << 32) | low
     return parsed == convert(proposer, uint256)
+
+
+@internal
+@pure
+def _hex_value(word: uint256) -> (bool, uint256):
+    """
+    @dev The value of 32 ASCII hex digits (either case, the first most
+         significant), all at once (SWAR: one byte per lane, no carry can
+         cross a lane); false if any byte is not a hex digit.
+    """
+    if word & _HIGH_BITS != 0:
+        return False, 0
+    folded: uint256 = word | _CASE_BITS
+    digit: uint256 = (word + _ADD_50) & ~(word + _ADD_46) & _HIGH_BITS
+    letter: uint256 = (folded + _ADD_1F) & ~(folded + _ADD_19) & _HIGH_BITS
+    if digit | letter != _HIGH_BITS:
+        return False, 0
+    # One nibble per byte ('a' & 15 = 1, + 9 = 10), then pack neighbours: 2 bytes, 4, 8, 16, 32.
+    v: uint256 = (word & _LOW_NIBBLES) + (letter >> 7) * 9
+    v = ((v >> 4) | v) & _PAIRS
+    v = ((v >> 8) | v) & _QUADS
+    v = ((v >> 16) | v) & _OCTETS
+    v = ((v >> 32) | v) & _HALVES
+    v = ((v >> 64) | v) & ((1 << 128) - 1)
+    return True, v
 
 
 @internal

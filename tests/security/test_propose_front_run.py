@@ -141,3 +141,22 @@ def test_governance_helpers_append_the_proposer_suffix():
     assert bound.for_proposer(alice) == bound
     with pytest.raises(InvalidProposal, match="bound to"):
         bound.for_proposer("0x" + "b2" * 20)
+
+
+def test_every_account_in_random_case_is_parsed_exactly(gov, accounts, chain):
+    """The Governor's hex parsing (32 digits at once) against Python's, for many addresses."""
+    import random
+
+    rng = random.Random(15)
+    holders = list(accounts)[3:9]
+    for holder in holders:
+        gov.token.mint(holder, ETHER)
+    chain.mine(1)
+    for n, holder in enumerate(holders):
+        mixed = "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in holder.address[2:])
+        proposal = Proposal.of(proposal_calls(gov, 100 + n), f"Mixed case {n}.\n\n#proposer=0x{mixed}")
+        other = holders[(n + 1) % len(holders)]
+        with ape.reverts("governor: proposer restricted by the description"):
+            gov.governor.propose(*proposal.propose_args(), sender=other)
+        gov.governor.propose(*proposal.propose_args(), sender=holder)
+        assert gov.governor.proposalProposer(proposal.id) == holder.address
