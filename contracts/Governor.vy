@@ -5,7 +5,8 @@
 @license GNU Affero General Public License v3.0 only
 @notice Share holders propose, vote and execute through the Timelock, with
         OpenZeppelin Governor semantics: the proposal id is the hash of the
-        actions and the description hash; voting power is the delegated votes
+        actions and the description hash, and a description ending in
+        `#proposer=0x…` binds the proposal to that proposer; voting power is the delegated votes
         at the proposal's snapshot block, so shares bought, borrowed or moved
         after the snapshot carry no weight; against/for/abstain, with for and
         abstain counting toward the quorum and for > against to pass.
@@ -18,20 +19,24 @@
      expires `GRACE_PERIOD` seconds after its eta (the Timelock enforces the
      same expiry on its operations). One live (pending or active) proposal
      per proposer.
+     Bootstrap guardian: the account `guardian_source` (the EpochSettlement)
+     names may cancel any proposal not yet closed (pending, active,
+     succeeded or queued; a queued one's timelock operations are cancelled
+     too) while the source says its period is active, and nothing else.
+     Governance removes it for good with a proposal calling
+     `remove_guardian()` (the Timelock only).
      Storage: a proposal's core is one slot, proposer (160 bits) | creation
      block (48) | voting delay (23) | voting period (23) | canceled (1) |
      executed (1); its eta and its three tallies are separate slots. The
      voting delay, voting period and proposal threshold share one slot.
 """
 
+from .interfaces import IGovernor
+from .interfaces import ITimelock
 from .interfaces import IVotes
+from .modules import checkpoints as ckpt
 
-
-interface ITimelock:
-    def schedule(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32, delay: uint256): nonpayable
-    def execute(target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32): payable
-    def get_minimum_delay() -> uint256: view
-    def GRACE_PERIOD() -> uint256: view
+implements: IGovernor
 
 
 # @dev Most actions in one proposal; payloads are bounded by the Timelock's 1,024 bytes.
@@ -58,6 +63,24 @@ _DELAY_SHIFT: constant(uint256) = 208
 _PERIOD_SHIFT: constant(uint256) = 231
 _CANCELED_BIT: constant(uint256) = 1 << 254
 _EXECUTED_BIT: constant(uint256) = 1 << 255
+_CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
+# `#proposer=0x` + 40 hex digits
+_SUFFIX_LENGTH: constant(uint256) = 52
+# SWAR constants of `_hex_value`: one byte per lane of a 32-byte word.
+_BYTES: constant(uint256) = max_value(uint256) // 255  # 0x0101...01
+_HIGH_BITS: constant(uint256) = _BYTES * 128
+_LOW_NIBBLES: constant(uint256) = _BYTES * 15
+_CASE_BITS: constant(uint256) = _BYTES * 32
+_ADD_50: constant(uint256) = _BYTES * 80  # + 0x50: a byte >= 0x30 ('0') sets its high bit
+_ADD_46: constant(uint256) = _BYTES * 70  # + 0x46: a byte >= 0x3A (past '9')
+_ADD_1F: constant(uint256) = _BYTES * 31  # + 0x1F: a byte >= 0x61 ('a')
+_ADD_19: constant(uint256) = _BYTES * 25  # + 0x19: a byte >= 0x67 (past 'f')
+_PAIRS: constant(uint256) = max_value(uint256) // ((1 << 16) - 1) * ((1 << 8) - 1)  # 0x00ff per 16 bits
+_QUADS: constant(uint256) = max_value(uint256) // ((1 << 32) - 1) * ((1 << 16) - 1)
+_OCTETS: constant(uint256) = max_value(uint256) // ((1 << 64) - 1) * ((1 << 32) - 1)
+_HALVES: constant(uint256) = max_value(uint256) // ((1 << 128) - 1) * ((1 << 64) - 1)
+# 24 '0' characters above 8 free bytes
+_ZEROS_24: constant(uint256) = (_BYTES * 48) >> 64 << 64
 
 
 struct Tally:
@@ -113,6 +136,10 @@ event ProposalThresholdSet:
     new_proposal_threshold: uint256
 
 
+event GuardianRemoved:
+    guardian_source: address
+
+
 event QuorumNumeratorUpdated:
     old_quorum_bps: uint256
     new_quorum_bps: uint256
@@ -125,6 +152,8 @@ timelock: public(immutable(address))
 GRACE_PERIOD: public(immutable(uint256))
 
 name: public(String[32])
+# @dev Where the bootstrap guardian is read (the EpochSettlement); zero: no guardian.
+guardian_source: public(address)
 hasVoted: public(HashMap[uint256, HashMap[address, bool]])
 latest_proposal_id: public(HashMap[address, uint256])
 
@@ -133,7 +162,7 @@ _eta: HashMap[uint256, uint256]
 _tally: HashMap[uint256, Tally]
 # proposal threshold (208 bits) | voting delay << 208 | voting period << 231
 _params: uint256
-# quorum checkpoints: index -> block << 208 | basis points; keys never decrease
+# quorum checkpoints (`checkpoints` packing): index -> block << 208 | basis points
 _quorum_history: HashMap[uint256, uint256]
 _quorum_count: uint256
 
@@ -147,6 +176,7 @@ def __init__(
     proposal_threshold_: uint256,
     quorum_bps_: uint256,
     name_: String[32],
+    guardian_source_: address,
 ):
     """
     @dev The Timelock must be deployed first: its `GRACE_PERIOD` is read here.
@@ -157,6 +187,7 @@ def __init__(
     @param proposal_threshold_ Votes needed (at the previous block) to propose.
     @param quorum_bps_ Quorum as basis points of the supply at the snapshot.
     @param name_ The governor's name.
+    @param guardian_source_ The contract naming the bootstrap guardian (zero: none).
     """
     assert voting_delay_ <= _MAX_BLOCKS, "governor: voting delay too long"
     assert voting_period_ != 0 and voting_period_ <= _MAX_BLOCKS, "governor: voting period out of range"
@@ -166,6 +197,7 @@ def __init__(
     timelock = timelock_
     GRACE_PERIOD = staticcall ITimelock(timelock_).GRACE_PERIOD()
     self.name = name_
+    self.guardian_source = guardian_source_
     self._params = proposal_threshold_ | (voting_delay_ << _DELAY_SHIFT) | (voting_period_ << _PERIOD_SHIFT)
     # Key 0: in force since genesis, so every proposal finds a fraction.
     self._quorum_history[0] = quorum_bps_
@@ -208,7 +240,7 @@ def hashProposal(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    return self._hash_proposal(targets, values, calldatas, description_hash)
 
 
 @external
@@ -221,7 +253,10 @@ def propose(
     """
     @notice Creates a proposal; its snapshot is `voting_delay` blocks from now.
     @dev The caller needs `proposal_threshold` votes at the previous block and
-         no pending or active proposal of its own.
+         no pending or active proposal of its own. A description that ends in
+         `#proposer=0x` + 40 hex digits (OpenZeppelin's suffix rule) may be
+         proposed only by that address, so a copy of a pending proposal
+         cannot take its id; without a valid suffix anyone may propose it.
     @param targets The called contracts (1 to MAX_ACTIONS).
     @param values The wei sent with each call.
     @param calldatas The encoded calls (at most 1,024 bytes each).
@@ -231,8 +266,11 @@ def propose(
     n: uint256 = len(targets)
     assert n != 0, "governor: empty proposal"
     assert n == len(values) and n == len(calldatas), "governor: invalid proposal length"
+    if len(description) >= _SUFFIX_LENGTH:
+        suffix: String[_SUFFIX_LENGTH] = slice(description, len(description) - _SUFFIX_LENGTH, _SUFFIX_LENGTH)
+        assert self._may_propose(msg.sender, suffix), "governor: proposer restricted by the description"
     params: uint256 = self._params
-    threshold: uint256 = params & _MASK208
+    threshold: uint256 = self._threshold_of(params)
     if threshold != 0:
         votes: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, block.number - 1)
         assert votes >= threshold, "governor: proposer votes below threshold"
@@ -240,12 +278,15 @@ def propose(
     if latest != 0:
         latest_core: uint256 = self._core[latest]
         assert (
-            latest_core & (_CANCELED_BIT | _EXECUTED_BIT) != 0 or block.number > self._deadline(latest_core)
+            latest_core & _CLOSED_BITS != 0 or block.number > self._deadline(latest_core)
         ), "governor: proposer has a live proposal"
+    # `_hash_proposal`, inlined on the hot paths (propose, queue, execute): an
+    # internal call taking the three arrays costs 1.7-3.7k gas of memory
+    # expansion (Vyper places a callee's 19 kB frame below the caller's).
     id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, keccak256(description))), uint256)
     assert self._core[id] == 0, "governor: proposal already exists"
 
-    # The creation block and the parameters in force are stored with the proposal.
+    # The creation block and the voting delay and period in force are stored with the proposal.
     core: uint256 = (
         convert(msg.sender, uint256)
         | (block.number << _CREATED_SHIFT)
@@ -307,7 +348,7 @@ def queue(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
     assert self._state(id) == SUCCEEDED, "governor: proposal not successful"
     delay: uint256 = staticcall ITimelock(timelock).get_minimum_delay()
     eta: uint256 = block.timestamp + delay
@@ -318,7 +359,7 @@ def queue(
     predecessor: bytes32 = empty(bytes32)
     for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
         extcall ITimelock(timelock).schedule(targets[i], values[i], calldatas[i], predecessor, salt, delay)
-        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
+        predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
     return id
 
 
@@ -341,7 +382,7 @@ def execute(
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
     state: uint8 = self._state(id)
     assert state != EXPIRED, "governor: proposal expired"
     assert state == QUEUED, "governor: proposal not queued"
@@ -355,7 +396,7 @@ def execute(
     for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
         extcall ITimelock(timelock).execute(targets[i], values[i], calldatas[i], predecessor, salt, value=forwarded)
         forwarded = 0
-        predecessor = keccak256(abi_encode(targets[i], values[i], calldatas[i], predecessor, salt))
+        predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
     return id
 
 
@@ -367,21 +408,57 @@ def cancel(
     description_hash: bytes32,
 ) -> uint256:
     """
-    @notice Cancels a proposal; only its proposer, and only while it is pending.
+    @notice Cancels a proposal: its proposer while it is pending (OpenZeppelin 5),
+            or the active bootstrap guardian while it is pending, active,
+            succeeded or queued (a queued one's timelock operations too).
+    @dev A copier cannot censor: a description with the `#proposer=` suffix
+         can be proposed (hence cancelled) only by the account it names.
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
     @param description_hash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    id: uint256 = self._hash_proposal(targets, values, calldatas, description_hash)
     core: uint256 = self._core[id]
     assert core != 0, "governor: unknown proposal"
-    assert msg.sender == convert(core & _MASK160, address), "governor: only the proposer may cancel"
-    assert self._state(id) == PENDING, "governor: too late to cancel"
+    state: uint8 = self._state(id)
+    if msg.sender != self._proposer(core) or state != PENDING:
+        if msg.sender != self._active_guardian():
+            assert msg.sender == self._proposer(core), "governor: only the proposer or the guardian may cancel"
+            assert state == PENDING, "governor: too late to cancel"
+        assert (
+            state == PENDING or state == ACTIVE or state == SUCCEEDED or state == QUEUED
+        ), "governor: proposal already closed"
     self._core[id] = core | _CANCELED_BIT
     log ProposalCanceled(proposal_id=id)
+    if state == QUEUED:
+        salt: bytes32 = convert(id, bytes32)
+        predecessor: bytes32 = empty(bytes32)
+        for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
+            predecessor = self._operation_id(targets[i], values[i], calldatas[i], predecessor, salt)
+            extcall ITimelock(timelock).cancel(predecessor)
     return id
+
+
+@external
+@view
+def guardian() -> address:
+    """
+    @notice The bootstrap guardian while it may cancel proposals (zero otherwise).
+    @return address The guardian, or zero once removed or its period is over.
+    """
+    return self._active_guardian()
+
+
+@external
+def remove_guardian():
+    """
+    @notice Removes the bootstrap guardian's power to cancel proposals, for good (Timelock only).
+    """
+    self._only_timelock()
+    log GuardianRemoved(guardian_source=self.guardian_source)
+    self.guardian_source = empty(address)
 
 
 @external
@@ -456,7 +533,7 @@ def proposalProposer(proposal_id: uint256) -> address:
     @param proposal_id The proposal.
     @return address The proposer.
     """
-    return convert(self._core[proposal_id] & _MASK160, address)
+    return self._proposer(self._core[proposal_id])
 
 
 @external
@@ -491,7 +568,7 @@ def quorum_bps() -> uint256:
     @notice The current quorum fraction (for proposals created from the next block on).
     @return uint256 Basis points of the supply.
     """
-    return self._quorum_history[self._quorum_count - 1] & _MASK208
+    return ckpt._value(self._quorum_history[self._quorum_count - 1])
 
 
 @external
@@ -512,7 +589,7 @@ def voting_delay() -> uint256:
     @notice Blocks between proposing and the snapshot.
     @return uint256 Blocks.
     """
-    return (self._params >> _DELAY_SHIFT) & _MAX_BLOCKS
+    return self._voting_delay_of(self._params)
 
 
 @external
@@ -522,7 +599,7 @@ def voting_period() -> uint256:
     @notice Blocks the vote stays open after the snapshot.
     @return uint256 Blocks.
     """
-    return (self._params >> _PERIOD_SHIFT) & _MAX_BLOCKS
+    return self._voting_period_of(self._params)
 
 
 @external
@@ -532,7 +609,7 @@ def proposal_threshold() -> uint256:
     @notice Votes needed at the previous block to propose.
     @return uint256 Votes.
     """
-    return self._params & _MASK208
+    return self._threshold_of(self._params)
 
 
 @external
@@ -544,7 +621,7 @@ def set_voting_delay(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MAX_BLOCKS, "governor: voting delay too long"
     params: uint256 = self._params
-    log VotingDelaySet(old_voting_delay=(params >> _DELAY_SHIFT) & _MAX_BLOCKS, new_voting_delay=new_value)
+    log VotingDelaySet(old_voting_delay=self._voting_delay_of(params), new_voting_delay=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _DELAY_SHIFT)) | (new_value << _DELAY_SHIFT)
 
 
@@ -557,7 +634,7 @@ def set_voting_period(new_value: uint256):
     self._only_timelock()
     assert new_value != 0 and new_value <= _MAX_BLOCKS, "governor: voting period out of range"
     params: uint256 = self._params
-    log VotingPeriodSet(old_voting_period=(params >> _PERIOD_SHIFT) & _MAX_BLOCKS, new_voting_period=new_value)
+    log VotingPeriodSet(old_voting_period=self._voting_period_of(params), new_voting_period=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _PERIOD_SHIFT)) | (new_value << _PERIOD_SHIFT)
 
 
@@ -570,7 +647,7 @@ def set_proposal_threshold(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MASK208, "governor: threshold too large"
     params: uint256 = self._params
-    log ProposalThresholdSet(old_proposal_threshold=params & _MASK208, new_proposal_threshold=new_value)
+    log ProposalThresholdSet(old_proposal_threshold=self._threshold_of(params), new_proposal_threshold=new_value)
     self._params = (params & ~_MASK208) | new_value
 
 
@@ -585,13 +662,38 @@ def set_quorum_bps(new_value: uint256):
     assert new_value != 0 and new_value <= _BPS, "governor: quorum out of range"
     count: uint256 = self._quorum_count
     latest: uint256 = self._quorum_history[count - 1]
-    log QuorumNumeratorUpdated(old_quorum_bps=latest & _MASK208, new_quorum_bps=new_value)
-    entry: uint256 = (block.number << 208) | new_value
-    if latest >> 208 == block.number:
+    log QuorumNumeratorUpdated(old_quorum_bps=ckpt._value(latest), new_quorum_bps=new_value)
+    entry: uint256 = ckpt._pack(block.number, new_value)
+    if ckpt._key(latest) == block.number:
         self._quorum_history[count - 1] = entry
     else:
         self._quorum_history[count] = entry
         self._quorum_count = count + 1
+
+
+@internal
+@view
+def _active_guardian() -> address:
+    """
+    @dev The guardian while `guardian_source` says its period is active, else
+         zero (also when the source does not answer: it names no guardian).
+    """
+    source: address = self.guardian_source
+    if source == empty(address):
+        return empty(address)
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(
+        source, method_id("guardian_active()"), max_outsize=32, is_static_call=True, revert_on_failure=False
+    )
+    if not ok or len(answer) != 32 or convert(answer, uint256) != 1:
+        return empty(address)
+    ok, answer = raw_call(
+        source, method_id("guardian()"), max_outsize=32, is_static_call=True, revert_on_failure=False
+    )
+    if not ok or len(answer) != 32 or convert(answer, uint256) > _MASK160:
+        return empty(address)
+    return convert(convert(answer, uint256), address)
 
 
 @internal
@@ -602,13 +704,125 @@ def _only_timelock():
 
 @internal
 @pure
+def _hash_proposal(
+    targets: DynArray[address, MAX_ACTIONS],
+    values: DynArray[uint256, MAX_ACTIONS],
+    calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
+    description_hash: bytes32,
+) -> uint256:
+    """
+    @dev OpenZeppelin's proposal id: keccak256(abi.encode(targets, values, calldatas, description_hash)).
+    """
+    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+
+
+@internal
+@pure
+def _may_propose(proposer: address, suffix: String[_SUFFIX_LENGTH]) -> bool:
+    """
+    @dev OpenZeppelin's `_isValidDescriptionForProposer`, given the last 52
+         characters of the description: true unless they are `#proposer=0x`
+         followed by 40 hex digits (either case) naming another address.
+    """
+    text: Bytes[_SUFFIX_LENGTH] = convert(suffix, Bytes[_SUFFIX_LENGTH])
+    if slice(text, 0, 12) != b"#proposer=0x":
+        return True
+    # 40 hex digits: digits 0-31 in one word, digits 32-39 at the end of the next (padded with '0').
+    ok: bool = False
+    high: uint256 = 0
+    low: uint256 = 0
+    ok, high = self._hex_value(convert(extract32(text, 12), uint256))
+    if not ok:
+        return True  # not an address: no restriction (OpenZeppelin's tryParseAddress fails)
+    ok, low = self._hex_value((convert(extract32(text, 20), uint256) & ((1 << 64) - 1)) | _ZEROS_24)
+    if not ok:
+        return True
+    parsed: uint256 = (high << 32) | low
+    return parsed == convert(proposer, uint256)
+
+
+@internal
+@pure
+def _hex_value(word: uint256) -> (bool, uint256):
+    """
+    @dev The value of 32 ASCII hex digits (either case, the first most
+         significant), all at once (SWAR: one byte per lane, no carry can
+         cross a lane); false if any byte is not a hex digit.
+    """
+    if word & _HIGH_BITS != 0:
+        return False, 0
+    folded: uint256 = word | _CASE_BITS
+    digit: uint256 = (word + _ADD_50) & ~(word + _ADD_46) & _HIGH_BITS
+    letter: uint256 = (folded + _ADD_1F) & ~(folded + _ADD_19) & _HIGH_BITS
+    if digit | letter != _HIGH_BITS:
+        return False, 0
+    # One nibble per byte ('a' & 15 = 1, + 9 = 10), then pack neighbours: 2 bytes, 4, 8, 16, 32.
+    v: uint256 = (word & _LOW_NIBBLES) + (letter >> 7) * 9
+    v = ((v >> 4) | v) & _PAIRS
+    v = ((v >> 8) | v) & _QUADS
+    v = ((v >> 16) | v) & _OCTETS
+    v = ((v >> 32) | v) & _HALVES
+    v = ((v >> 64) | v) & ((1 << 128) - 1)
+    return True, v
+
+
+@internal
+@pure
+def _operation_id(
+    target: address, amount: uint256, payload: Bytes[1_024], predecessor: bytes32, salt: bytes32
+) -> bytes32:
+    """
+    @dev The Timelock's id of one action's operation (snekmate's `hash_operation`).
+         Action i is scheduled with salt = proposal id and predecessor = the
+         operation of action i - 1 (none for the first), so the actions run in
+         order and each once.
+    """
+    return keccak256(abi_encode(target, amount, payload, predecessor, salt))
+
+
+# Accessors of the packed words. A proposal's core and `_params` keep the
+# voting delay and period at the same bits, so the two accessors read both.
+@internal
+@pure
+def _proposer(core: uint256) -> address:
+    return convert(core & _MASK160, address)
+
+
+@internal
+@pure
+def _created(core: uint256) -> uint256:
+    return (core >> _CREATED_SHIFT) & _MASK48
+
+
+@internal
+@pure
+def _voting_delay_of(word: uint256) -> uint256:
+    return (word >> _DELAY_SHIFT) & _MAX_BLOCKS
+
+
+@internal
+@pure
+def _voting_period_of(word: uint256) -> uint256:
+    return (word >> _PERIOD_SHIFT) & _MAX_BLOCKS
+
+
+@internal
+@pure
+def _threshold_of(params: uint256) -> uint256:
+    return params & _MASK208
+
+
+@internal
+@pure
 def _snapshot(core: uint256) -> uint256:
+    # `_created(core) + _voting_delay_of(core)`, without two internal calls (read on every vote)
     return ((core >> _CREATED_SHIFT) & _MASK48) + ((core >> _DELAY_SHIFT) & _MAX_BLOCKS)
 
 
 @internal
 @pure
 def _deadline(core: uint256) -> uint256:
+    # `_snapshot(core) + _voting_period_of(core)`
     return self._snapshot(core) + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
 
 
@@ -617,29 +831,28 @@ def _deadline(core: uint256) -> uint256:
 def _quorum_bps_at(timepoint: uint256) -> uint256:
     count: uint256 = self._quorum_count
     latest: uint256 = self._quorum_history[count - 1]
-    if latest >> 208 <= timepoint:
-        return latest & _MASK208
-    # Upper lookup in [0, count - 1): the last checkpoint whose key is <= timepoint.
-    # The first key is 0, so one always exists.
+    if ckpt._key(latest) <= timepoint:
+        return ckpt._value(latest)
+    # The first checkpoint after `timepoint` in [0, count - 1) (see `checkpoints`).
+    # The first key is 0, so one at or before `timepoint` always exists.
     low: uint256 = 0
     high: uint256 = count - 1
-    for _: uint256 in range(256):
+    for _: uint256 in range(ckpt.SEARCH_STEPS):
         if low >= high:
             break
-        mid: uint256 = unsafe_div(low + high, 2)
-        if self._quorum_history[mid] >> 208 > timepoint:
+        mid: uint256 = ckpt._mid(low, high)
+        if ckpt._key(self._quorum_history[mid]) > timepoint:
             high = mid
         else:
             low = mid + 1
-    return self._quorum_history[low - 1] & _MASK208
+    return ckpt._value(self._quorum_history[high - 1])
 
 
 @internal
 @view
 def _quorum_of(core: uint256) -> uint256:
-    created: uint256 = (core >> _CREATED_SHIFT) & _MASK48
     supply: uint256 = staticcall IVotes(token).getPastTotalSupply(self._snapshot(core))
-    return supply * self._quorum_bps_at(created - 1) // _BPS
+    return supply * self._quorum_bps_at(self._created(core) - 1) // _BPS
 
 
 @internal
@@ -651,10 +864,9 @@ def _state(proposal_id: uint256) -> uint8:
         return EXECUTED
     if core & _CANCELED_BIT != 0:
         return CANCELED
-    snapshot: uint256 = self._snapshot(core)
-    if block.number <= snapshot:
+    if block.number <= self._snapshot(core):
         return PENDING
-    if block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS):
+    if block.number <= self._deadline(core):
         return ACTIVE
     # An eta is set only by `queue`, which requires Succeeded; tallies are final after the deadline.
     eta: uint256 = self._eta[proposal_id]
@@ -674,9 +886,9 @@ def _cast(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint25
     assert core != 0, "governor: unknown proposal"
     snapshot: uint256 = self._snapshot(core)
     assert (
-        core & (_CANCELED_BIT | _EXECUTED_BIT) == 0
+        core & _CLOSED_BITS == 0
         and block.number > snapshot
-        and block.number <= snapshot + ((core >> _PERIOD_SHIFT) & _MAX_BLOCKS)
+        and block.number <= snapshot + self._voting_period_of(core)
     ), "governor: vote not currently active"
     assert support <= 2, "governor: invalid vote type"
     assert not self.hasVoted[proposal_id][msg.sender], "governor: vote already cast"

@@ -14,12 +14,16 @@
      Governor schedules one operation per action, and an expiry-free batch
      path would bypass the grace period). The deployer receives the admin role
      to wire the Governor in and renounces it in the same deployment (see
-     `dao/deploy.py`). The Governor reports the same expiry as its `Expired`
+     `dao/chain/deploy.py`). The Governor reports the same expiry as its `Expired`
      state (it reads `GRACE_PERIOD` from here at deployment).
 """
 
 from snekmate.auth import access_control
 from snekmate.governance import timelock_controller
+
+from .interfaces import ITimelock
+
+implements: ITimelock
 
 initializes: access_control
 initializes: timelock_controller[access_control := access_control]

@@ -231,9 +231,20 @@ def _governor_sentence(dao: DAO, why: str, sender, proposal_id: int | None) -> s
         return f"the proposal cannot be executed: {_state_sentence(view)}" if view else None
     if why == "proposal expired":
         return "the proposal expired: it was not executed within the grace period after its eta"
-    if why == "only the proposer may cancel":
+    if why == "proposer restricted by the description":
+        return (
+            "the description ends in `#proposer=<address>` naming another account: only that account "
+            "may propose it (build the proposal again to propose it yourself)"
+        )
+    if why == "only the proposer or the guardian may cancel":
         proposer = f" ({view.proposer})" if view else ""
-        return f"only the proposer{proposer} may cancel a proposal"
+        return (
+            f"only the proposer{proposer} may cancel a proposal (before voting opens), or the bootstrap "
+            "guardian while its period lasts"
+        )
+    if why == "proposal already closed":
+        state = f"; it is {view.state.lower()}" if view else ""
+        return f"the proposal can no longer be canceled{state}"
     if why == "too late to cancel":
         state = f"; it is {view.state.lower()}" if view else ""
         return f"a proposal can be canceled only before voting opens{state}"
@@ -313,11 +324,13 @@ def _changes_from_events(dao: DAO, receipt) -> list[str]:
 
 
 def propose(dao: DAO, draft: ProposalDraft, sender) -> TxOutcome:
-    """Submit a built proposal; its id is the hash of its actions and description."""
+    """Submit a built proposal bound to `sender` (`#proposer=` suffix: a copy cannot take its id).
+
+    Its id is OpenZeppelin's hash of its actions and (suffixed) description.
+    """
     governor = dao.governor
-    proposal_id = int(
-        governor.hashProposal(draft.targets, draft.values, draft.calldatas, draft.description_hash)
-    )
+    draft = draft.for_proposer(_address(sender))
+    proposal_id = draft.proposal_id
     receipt = _transact(
         lambda: governor.propose(
             draft.targets, draft.values, draft.calldatas, draft.description, sender=sender
@@ -418,7 +431,7 @@ def execute(dao: DAO, proposal_id: int | str, sender) -> TxOutcome:
 
 
 def cancel(dao: DAO, proposal_id: int | str, sender) -> TxOutcome:
-    """Withdraw a proposal (its proposer only, and only before voting opens)."""
+    """Withdraw a proposal (its proposer before voting opens; the bootstrap guardian while active)."""
     view = proposal(dao, proposal_id)
     receipt = _transact(
         lambda: dao.governor.cancel(

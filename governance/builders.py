@@ -3,13 +3,17 @@
 Each builder validates its inputs before anything is sent and returns a `ProposalDraft`: the
 Governor's (targets, values, calldatas) plus a human-readable description that is stored with the
 proposal (the description's hash is part of the proposal id, so the text cannot change later).
+`actions.propose` binds the draft to its sender (`for_proposer`): the description then ends in
+OpenZeppelin's `#proposer=0x…` suffix, which the Governor lets only that account propose, so a copy
+of the pending transaction cannot take (and then cancel) the proposal's id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from eth_utils import keccak
+from eth_abi import encode
+from eth_utils import is_hex_address, keccak, to_checksum_address
 
 from dao.chain.bindings import DAO
 from dao.data.recipe import Recipe
@@ -36,6 +40,19 @@ class ProposalDraft:
     title: str
     actions: tuple[Action, ...]
     details: str = ""
+    proposer: str | None = None  # set by `for_proposer`: only this account may propose it
+
+    def for_proposer(self, proposer: str) -> ProposalDraft:
+        """This draft bound to `proposer` (its description ends in `#proposer=<address>`)."""
+        if not is_hex_address(proposer):
+            raise InvalidProposal(f"proposer {proposer!r} is not an address")
+        proposer = to_checksum_address(proposer)
+        if self.proposer is not None and self.proposer != proposer:
+            raise InvalidProposal(
+                f"this proposal is bound to {self.proposer}; {proposer} cannot propose it "
+                "(build it again to propose it yourself)"
+            )
+        return replace(self, proposer=proposer)
 
     @property
     def description(self) -> str:
@@ -43,6 +60,9 @@ class ProposalDraft:
         lines += [f"{i + 1}. {action.summary}" for i, action in enumerate(self.actions)]
         if self.details:
             lines += ["", self.details]
+        if self.proposer is not None:
+            # OpenZeppelin's rule: exactly `#proposer=0x` + 40 hex digits at the very end.
+            lines += ["", f"#proposer={self.proposer}"]
         return "\n".join(lines)
 
     @property
@@ -60,6 +80,15 @@ class ProposalDraft:
     @property
     def description_hash(self) -> bytes:
         return keccak(text=self.description)
+
+    @property
+    def proposal_id(self) -> int:
+        """The Governor's id: OpenZeppelin's `hashProposal(targets, values, calldatas, description hash)`."""
+        encoded = encode(
+            ["address[]", "uint256[]", "bytes[]", "bytes32"],
+            [self.targets, self.values, self.calldatas, self.description_hash],
+        )
+        return int.from_bytes(keccak(encoded), "big")
 
 
 def _call(contract, method: str, *args) -> bytes:

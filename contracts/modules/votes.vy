@@ -8,10 +8,11 @@
         an account's votes and of the total supply is checkpointed by block
         number, so that `getPastVotes` and `getPastTotalSupply` answer what
         was true at any past block (EIP-6372 block-number clock).
-@dev A checkpoint is packed into one slot as `block << 208 | votes` (Vyper
-     does not pack structs). Look-ups read the latest checkpoint first (the
-     common case: nothing changed since the snapshot) and binary-search the
-     history otherwise. The host contract calls `_transfer_voting_units` after
+@dev A checkpoint is packed into one slot as `block << 208 | votes` by the
+     stateless `checkpoints` module (shared with the Governor's quorum
+     history). Look-ups read the latest checkpoint first (the common case:
+     nothing changed since the snapshot) and binary-search the history
+     otherwise. The host contract calls `_transfer_voting_units` after
      every balance change (and `_delegate` to auto-delegate on mint).
      `delegateBySig` signs over the host `erc20`'s EIP-712 domain and consumes
      its `nonces`, so permits and delegations share one nonce sequence, as with
@@ -20,6 +21,8 @@
 
 from snekmate.tokens import erc20
 from snekmate.utils import ecdsa
+
+from . import checkpoints as ckpt
 
 uses: erc20
 
@@ -37,10 +40,6 @@ event DelegateVotesChanged:
 
 
 _DELEGATION_TYPEHASH: constant(bytes32) = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)")
-_KEY_SHIFT: constant(uint256) = 208
-_VALUE_MASK: constant(uint256) = (1 << 208) - 1
-# 2**256 checkpoints can never exist; 64 halvings bound any realistic history.
-_SEARCH_STEPS: constant(uint256) = 64
 
 _delegates: HashMap[address, address]
 _checkpoints: HashMap[address, HashMap[uint256, uint256]]
@@ -180,7 +179,7 @@ def checkpoints(account: address, pos: uint32) -> (uint48, uint208):
     """
     assert convert(pos, uint256) < self._checkpoint_count[account], "votes: no such checkpoint"
     packed: uint256 = self._checkpoints[account][convert(pos, uint256)]
-    return convert(packed >> _KEY_SHIFT, uint48), convert(packed & _VALUE_MASK, uint208)
+    return convert(ckpt._key(packed), uint48), convert(ckpt._value(packed), uint208)
 
 
 @internal
@@ -226,7 +225,7 @@ def _latest(account: address) -> uint256:
     count: uint256 = self._checkpoint_count[account]
     if count == 0:
         return 0
-    return self._checkpoints[account][count - 1] & _VALUE_MASK
+    return ckpt._value(self._checkpoints[account][count - 1])
 
 
 @internal
@@ -235,16 +234,16 @@ def _latest_supply() -> uint256:
     count: uint256 = self._supply_checkpoint_count
     if count == 0:
         return 0
-    return self._supply_checkpoints[count - 1] & _VALUE_MASK
+    return ckpt._value(self._supply_checkpoints[count - 1])
 
 
 @internal
 def _push(account: address, votes_: uint256):
-    assert votes_ <= _VALUE_MASK, "votes: votes overflow uint208"
+    assert votes_ <= ckpt.VALUE_MASK, "votes: votes overflow uint208"
     count: uint256 = self._checkpoint_count[account]
-    packed: uint256 = block.number << _KEY_SHIFT | votes_
+    packed: uint256 = ckpt._pack(block.number, votes_)
     # Several changes within one block keep one checkpoint: the block's final value.
-    if count > 0 and self._checkpoints[account][count - 1] >> _KEY_SHIFT == block.number:
+    if count > 0 and ckpt._key(self._checkpoints[account][count - 1]) == block.number:
         self._checkpoints[account][count - 1] = packed
     else:
         self._checkpoints[account][count] = packed
@@ -253,10 +252,10 @@ def _push(account: address, votes_: uint256):
 
 @internal
 def _push_supply(supply: uint256):
-    assert supply <= _VALUE_MASK, "votes: total supply overflow uint208"
+    assert supply <= ckpt.VALUE_MASK, "votes: total supply overflow uint208"
     count: uint256 = self._supply_checkpoint_count
-    packed: uint256 = block.number << _KEY_SHIFT | supply
-    if count > 0 and self._supply_checkpoints[count - 1] >> _KEY_SHIFT == block.number:
+    packed: uint256 = ckpt._pack(block.number, supply)
+    if count > 0 and ckpt._key(self._supply_checkpoints[count - 1]) == block.number:
         self._supply_checkpoints[count - 1] = packed
     else:
         self._supply_checkpoints[count] = packed
@@ -280,19 +279,19 @@ def _lookup(count: uint256, account: address, timepoint: uint256, supply: bool) 
     if count == 0:
         return 0
     latest: uint256 = self._at(account, count - 1, supply)
-    if latest >> _KEY_SHIFT <= timepoint:
-        return latest & _VALUE_MASK
-    # Binary search for the first checkpoint after `timepoint` in [0, count - 1).
+    if ckpt._key(latest) <= timepoint:
+        return ckpt._value(latest)
+    # The first checkpoint after `timepoint` in [0, count - 1) (see `checkpoints`).
     low: uint256 = 0
     high: uint256 = count - 1
-    for _: uint256 in range(_SEARCH_STEPS):
+    for _: uint256 in range(ckpt.SEARCH_STEPS):
         if low >= high:
             break
-        mid: uint256 = (low + high) // 2
-        if self._at(account, mid, supply) >> _KEY_SHIFT > timepoint:
+        mid: uint256 = ckpt._mid(low, high)
+        if ckpt._key(self._at(account, mid, supply)) > timepoint:
             high = mid
         else:
             low = mid + 1
     if high == 0:
         return 0
-    return self._at(account, high - 1, supply) & _VALUE_MASK
+    return ckpt._value(self._at(account, high - 1, supply))

@@ -37,7 +37,9 @@ class DeployParams:
     max_epoch_mint_bps: int = 2_000  # an epoch may mint at most 20% of the supply...
     min_epoch_mint: int = 1_000_000 * ETHER  # ...or this floor, so the first epochs can mint at all
     timelock_delay: int = 2 * 24 * 3600
-    voting_delay: int = 1  # blocks
+    # Blocks between a proposal and its snapshot: ~1 day at 12 s, so holders of a final epoch can
+    # claim (and delegate) before a vote's snapshot; `for_tests` (the --fast flag) keeps 1.
+    voting_delay: int = 7_200
     voting_period: int = 50_400  # blocks (~1 week at 12 s)
     proposal_threshold: int = ETHER  # one share
     quorum_bps: int = 1_000  # 10% of the supply at the snapshot
@@ -113,6 +115,7 @@ def deploy_dao(
         params.proposal_threshold,
         params.quorum_bps,
         params.governor_name,
+        settlement.address,  # names the bootstrap guardian, who may cancel proposals while active
         **tx,
     )
 

@@ -98,9 +98,11 @@ def deploy_governance(
     voting_period: int = 10,
     threshold: int = 10 * ETHER,
     quorum_bps: int = 1_000,
+    guardian_source=ZERO,
 ) -> Governance:
     """Timelock + Governor wired like `dao/chain/deploy.py`: the Governor is the only proposer,
-    canceller and executor, and the deployer renounces the admin role."""
+    canceller and executor, and the deployer renounces the admin role. `guardian_source` names the
+    contract whose `guardian()` may cancel proposals while `guardian_active()` (zero: none)."""
     timelock = project.Timelock.deploy(delay, [], [], deployer, sender=deployer)
     governor = project.Governor.deploy(
         token.contract,
@@ -110,6 +112,7 @@ def deploy_governance(
         threshold,
         quorum_bps,
         "Metamodel Governor",
+        guardian_source,
         sender=deployer,
     )
     for role in (PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE):

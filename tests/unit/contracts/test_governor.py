@@ -573,7 +573,7 @@ def test_reentering_into_queue_or_cancel_is_refused(gov, chain, deployer, alice,
 def test_cancel_only_by_the_proposer_while_pending(gov, chain, alice, bob):
     proposal = set_value(gov, 1)
     pid = propose(gov, proposal, alice)
-    with ape.reverts("governor: only the proposer may cancel"):
+    with ape.reverts("governor: only the proposer or the guardian may cancel"):
         gov.governor.cancel(*proposal.args(), sender=bob)
     r = gov.governor.cancel(*proposal.args(), sender=alice)
     assert len(list(r.decode_logs(gov.governor.ProposalCanceled))) == 1
@@ -676,3 +676,153 @@ def test_timelock_refuses_expired_operations(project, deployer, alice, chain):
     with ape.reverts("timelock: operation expired"):
         tl.execute(target, 0, data, none, salt, sender=alice)
     assert target.parameter() == 1
+
+
+# -- bootstrap guardian -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def guardian(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="module")
+def guarded(project, deployer, minter, members, guardian, chain):
+    """The same DAO with a guardian source (a double for the EpochSettlement's views)."""
+    token = deploy_votes_token(project, deployer, minter)
+    source = double("GuardianSourceDouble").deploy(guardian, sender=deployer)
+    g = deploy_governance(project, deployer, token, delay=DELAY, guardian_source=source)
+    g.source = source
+    for name, amount in (("alice", 400), ("bob", 300), ("carol", 200), ("dave", 100)):
+        token.mint(members[name], amount * ETHER)
+    chain.mine(1)
+    return g
+
+
+def test_guardian_cancels_pending_active_succeeded_and_queued_proposals(
+    guarded, chain, alice, bob, carol, dave, guardian
+):
+    g = guarded.governor
+    assert g.guardian() == guardian.address and g.guardian_source() == guarded.source.address
+    pending = set_value(guarded, 1)
+    pid = propose(guarded, pending, alice)
+    r = g.cancel(*pending.args(), sender=guardian)
+    assert [e.proposal_id for e in r.decode_logs(g.ProposalCanceled)] == [pid]
+    assert g.state(pid) == CANCELED
+
+    active = set_value(guarded, 2)
+    pid = propose(guarded, active, bob)
+    activate(chain, guarded, pid)
+    g.castVote(pid, 1, sender=bob)
+    g.cancel(*active.args(), sender=guardian)
+    assert g.state(pid) == CANCELED
+
+    succeeded = set_value(guarded, 3)
+    pid = passed(chain, guarded, succeeded, carol, [alice])
+    g.cancel(*succeeded.args(), sender=guardian)
+    assert g.state(pid) == CANCELED
+    with ape.reverts("governor: proposal not successful"):
+        g.queue(*succeeded.args(), sender=carol)
+
+    queued_one = set_value(guarded, 4)
+    pid = queued(chain, guarded, queued_one, dave, [alice])
+    (op,) = queued_one.operation_ids()
+    assert guarded.timelock.is_operation_pending(op)
+    g.cancel(*queued_one.args(), sender=guardian)
+    assert g.state(pid) == CANCELED
+    assert not guarded.timelock.is_operation(op)  # the timelock operation is cancelled too
+    chain.pending_timestamp += DELAY
+    with ape.reverts("governor: proposal not queued"):
+        g.execute(*queued_one.args(), sender=dave)
+    assert guarded.target.parameter() == 0
+
+
+def test_guardian_cannot_cancel_closed_proposals(guarded, chain, alice, bob, guardian):
+    g = guarded.governor
+    done = set_value(guarded, 5)
+    queued(chain, guarded, done, alice, [alice])
+    chain.pending_timestamp += DELAY
+    g.execute(*done.args(), sender=alice)
+    with ape.reverts("governor: proposal already closed"):  # executed
+        g.cancel(*done.args(), sender=guardian)
+    lost = set_value(guarded, 6)
+    pid = propose(guarded, lost, bob)
+    end_vote(chain, guarded, pid)
+    assert g.state(pid) == DEFEATED
+    with ape.reverts("governor: proposal already closed"):
+        g.cancel(*lost.args(), sender=guardian)
+    late = set_value(guarded, 8)
+    pid = queued(chain, guarded, late, bob, [alice])
+    chain.pending_timestamp = g.proposalEta(pid) + GRACE + 1
+    chain.mine(1)
+    assert g.state(pid) == EXPIRED
+    with ape.reverts("governor: proposal already closed"):
+        g.cancel(*late.args(), sender=guardian)
+
+
+def test_guardian_can_do_nothing_else(guarded, chain, alice, guardian):
+    g = guarded.governor
+    proposal = set_value(guarded, 9)
+    pid = propose(guarded, proposal, alice)
+    activate(chain, guarded, pid)
+    with ape.reverts("governor: no voting power at the snapshot"):
+        g.castVote(pid, 1, sender=guardian)
+    with ape.reverts("governor: proposal not successful"):
+        g.queue(*proposal.args(), sender=guardian)
+    with ape.reverts("governor: proposal not queued"):
+        g.execute(*proposal.args(), sender=guardian)
+    for setter in ("set_voting_delay", "set_voting_period", "set_proposal_threshold", "set_quorum_bps"):
+        with ape.reverts("governor: caller is not the timelock"):
+            getattr(g, setter)(5, sender=guardian)
+    with ape.reverts("governor: caller is not the timelock"):
+        g.remove_guardian(sender=guardian)
+    with ape.reverts("governor: proposer votes below threshold"):
+        g.propose(*set_value(guarded, 10).propose_args(), sender=guardian)
+
+
+def test_guardian_period_over_or_removed_by_governance(guarded, chain, alice, bob, guardian):
+    g = guarded.governor
+    guarded.source.set_active(False, sender=bob)  # the settlement says the bootstrap period ended
+    assert g.guardian() == ZERO
+    proposal = set_value(guarded, 11)
+    propose(guarded, proposal, alice)
+    with ape.reverts("governor: only the proposer or the guardian may cancel"):
+        g.cancel(*proposal.args(), sender=guardian)
+    guarded.source.set_active(True, sender=bob)
+
+    # Governance removes the guardian for good: a proposal calling remove_guardian().
+    removal = Proposal.of([(g, "remove_guardian", (), 0)], "Remove the bootstrap guardian.")
+    pid = queued(chain, guarded, removal, bob, [alice, bob])
+    chain.pending_timestamp += DELAY
+    r = g.execute(*removal.args(), sender=bob)
+    assert [e.guardian_source for e in r.decode_logs(g.GuardianRemoved)] == [guarded.source.address]
+    assert g.state(pid) == EXECUTED
+    assert g.guardian_source() == ZERO and g.guardian() == ZERO
+    other = set_value(guarded, 12)
+    mine_to(chain, g.proposalDeadline(g.latest_proposal_id(alice)))  # alice's earlier one is closed
+    propose(guarded, other, alice)
+    with ape.reverts("governor: only the proposer or the guardian may cancel"):
+        g.cancel(*other.args(), sender=guardian)
+
+
+def test_proposer_may_cancel_only_while_pending_even_with_a_guardian(guarded, chain, alice):
+    proposal = set_value(guarded, 13)
+    pid = propose(guarded, proposal, alice)
+    activate(chain, guarded, pid)
+    with ape.reverts("governor: too late to cancel"):
+        guarded.governor.cancel(*proposal.args(), sender=alice)
+
+
+def test_no_guardian_source_means_no_guardian(gov):
+    assert gov.governor.guardian_source() == ZERO and gov.governor.guardian() == ZERO
+
+
+def test_a_source_without_the_views_names_no_guardian(project, deployer, minter, chain, alice, bob):
+    """Before the settlement exposes guardian()/guardian_active() (or if it stops answering)."""
+    token = deploy_votes_token(project, deployer, minter)
+    g = deploy_governance(project, deployer, token, delay=DELAY, guardian_source=token.contract)
+    token.mint(alice, 100 * ETHER)
+    chain.mine(1)
+    assert g.governor.guardian() == ZERO
+    proposal = set_value(g, 1)
+    propose(g, proposal, alice)
+    with ape.reverts("governor: only the proposer or the guardian may cancel"):
+        g.governor.cancel(*proposal.args(), sender=bob)

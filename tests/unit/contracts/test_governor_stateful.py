@@ -1,16 +1,20 @@
 """Governor + Timelock invariants over random sequences (hypothesis on titanoboa, CONTRACTS.md invariant 8).
 
-Rules: propose (one or two counter bumps, a quorum change, or a proposal whose second action
-reverts; descriptions from a small pool so duplicates occur), vote (any support 0-3, by holders
-and by an account without shares), delegate, transfer, mint, queue, execute, cancel (by anyone),
-a parameter setter called by a non-timelock account, mine blocks, warp time.
+Rules: propose (one or two counter bumps, a quorum change, removing the guardian, or a proposal
+whose second action reverts; descriptions from a small pool so duplicates occur), vote (any support
+0-3, by holders and by an account without shares), delegate, transfer, mint, queue, execute, cancel
+(by anyone), cancel by the bootstrap guardian (a double says whether its period is active; the
+guardian holds no shares), start/end the guardian's period, a parameter setter or
+`remove_guardian` called by a non-timelock account, mine blocks, warp time.
 
 Every rule predicts from a Python model whether the call succeeds and, if not, with which revert
 message, and checks the contract agrees. After every step, for every proposal:
 - its state equals the model's (Pending/Active by block, Canceled, Defeated/Succeeded from the
   model's tallies and the quorum fraction in force before its creation times the modelled supply
   at its snapshot, Queued/Expired by time, Executed);
-- states only move forward along the Governor's graph;
+- states only move forward along the Governor's graph (the guardian may cancel any proposal that
+  is not closed);
+- executed => for > against and for + abstain >= quorum (in the model);
 - its tally equals the sum of the modelled snapshot votes of the accounts that voted on it, each
   voter counted once (`hasVoted`), and each accepted vote's weight equals the modelled weight;
 - its timelock operations are done iff it executed (each operation executes once), and the
@@ -51,9 +55,9 @@ QUORUM_BPS = 2_000
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
 FORWARD = {
     PENDING: {PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED},
-    ACTIVE: {ACTIVE, DEFEATED, SUCCEEDED},
-    SUCCEEDED: {SUCCEEDED, QUEUED},
-    QUEUED: {QUEUED, EXECUTED, EXPIRED},
+    ACTIVE: {ACTIVE, DEFEATED, SUCCEEDED, CANCELED},
+    SUCCEEDED: {SUCCEEDED, QUEUED, CANCELED},
+    QUEUED: {QUEUED, EXECUTED, EXPIRED, CANCELED},
     DEFEATED: {DEFEATED},
     CANCELED: {CANCELED},
     EXPIRED: {EXPIRED},
@@ -63,6 +67,7 @@ FORWARD = {
 ADMIN = boa.env.generate_address("gov-admin")
 HOLDERS = [boa.env.generate_address(f"gov-holder{i}") for i in range(N_HOLDERS)]
 OUTSIDER = boa.env.generate_address("gov-outsider")  # never holds shares
+GUARDIAN = boa.env.generate_address("gov-guardian")  # never holds shares
 ACCOUNTS = HOLDERS + [OUTSIDER]
 INITIAL = [40 * ETHER, 30 * ETHER, 20 * ETHER, 10 * ETHER]
 
@@ -87,6 +92,7 @@ def _deploy():
         if token is None:
             token = boa.load(str(DOUBLES / "VotesTokenDouble.vy"))
         timelock = boa.load(str(ROOT / "contracts/Timelock.vy"), DELAY, [], [], ADMIN)
+        guardian_source = boa.load(str(DOUBLES / "GuardianSourceDouble.vy"), GUARDIAN)
         governor = boa.load(
             str(ROOT / "contracts/Governor.vy"),
             token.address,
@@ -96,6 +102,7 @@ def _deploy():
             THRESHOLD,
             QUORUM_BPS,
             "Metamodel Governor",
+            guardian_source.address,
         )
         for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
             timelock.grantRole(keccak(text=role), governor.address)
@@ -103,10 +110,10 @@ def _deploy():
         target = boa.load(str(DOUBLES / "GovTarget.vy"), timelock.address)
         reverting = boa.load(str(DOUBLES / "RevertingTarget.vy"))
     boa.env.time_travel(blocks=1)
-    return kind, token, timelock, governor, target, reverting
+    return kind, token, timelock, governor, target, reverting, guardian_source
 
 
-TOKEN_KIND, TOKEN, TIMELOCK, GOVERNOR, TARGET, REVERTING = _deploy()
+TOKEN_KIND, TOKEN, TIMELOCK, GOVERNOR, TARGET, REVERTING, GUARDIAN_SOURCE = _deploy()
 
 
 def _mint(to: str, amount: int) -> None:
@@ -128,6 +135,8 @@ class Proposal:
                 (TARGET.address, bump + encode(["uint256"], [param])),
                 (TARGET.address, bump + encode(["uint256"], [param + 100])),
             ]
+        elif kind == "unguard":
+            self.actions = [(GOVERNOR.address, _selector("remove_guardian()"))]
         elif kind == "quorum":
             self.actions = [
                 (GOVERNOR.address, _selector("set_quorum_bps(uint256)") + encode(["uint256"], [param]))
@@ -196,6 +205,8 @@ class GovernorMachine(RuleBasedStateMachine):
         self.order: list[int] = []
         self.latest: dict[str, int] = {}
         self.calls_expected: dict[int, int] = {}
+        self.guardian_active = True
+        self.guardian_removed = False
 
     def teardown(self):
         for p in self.proposals.values():
@@ -318,7 +329,7 @@ class GovernorMachine(RuleBasedStateMachine):
 
     @rule(
         proposer=st.integers(0, N_HOLDERS),
-        kind=st.sampled_from(["bump", "bump", "bump2", "quorum", "revert"]),
+        kind=st.sampled_from(["bump", "bump", "bump2", "quorum", "revert", "unguard"]),
         param=st.integers(1, 4),
         text=st.integers(0, 2),
     )
@@ -433,6 +444,8 @@ class GovernorMachine(RuleBasedStateMachine):
         for tag in p.bumps():
             self.calls_expected[tag] = self.calls_expected.get(tag, 0) + 1
         self._check_records(p)
+        if p.kind == "unguard":
+            self.guardian_removed = True
         if p.kind == "quorum":
             if self.quorum_history[-1][0] == self.block:
                 self.quorum_history[-1] = (self.block, p.param)
@@ -447,7 +460,7 @@ class GovernorMachine(RuleBasedStateMachine):
         sender = ACCOUNTS[who]
         expected = None
         if sender != p.proposer:
-            expected = "governor: only the proposer may cancel"
+            expected = "governor: only the proposer or the guardian may cancel"
         elif self._state(p) != PENDING:
             expected = "governor: too late to cancel"
         event(f"cancel: {expected or 'canceled'}")
@@ -457,6 +470,38 @@ class GovernorMachine(RuleBasedStateMachine):
             return
         GOVERNOR.cancel(*p.args(), sender=sender)
         p.canceled = True
+
+    @rule(index=st.integers(0, 50), wanted=st.sampled_from([None, PENDING, ACTIVE, SUCCEEDED, QUEUED]))
+    def guardian_cancels(self, index, wanted):
+        p = self._pick(index, wanted)
+        if p is None:
+            return
+        state = self._state(p)
+        expected = None
+        if not self.guardian_active or self.guardian_removed:
+            expected = "governor: only the proposer or the guardian may cancel"
+        elif state not in (PENDING, ACTIVE, SUCCEEDED, QUEUED):
+            expected = "governor: proposal already closed"
+        event(f"guardian cancel: {expected or 'canceled'}")
+        if expected:
+            with boa.reverts(expected):
+                GOVERNOR.cancel(*p.args(), sender=GUARDIAN)
+            return
+        GOVERNOR.cancel(*p.args(), sender=GUARDIAN)
+        p.canceled = True
+        self._check_records(p)
+
+    @rule(active=st.booleans())
+    def guardian_period(self, active):
+        GUARDIAN_SOURCE.set_active(active)
+        self.guardian_active = active
+        expected = GUARDIAN if active and not self.guardian_removed else "0x" + "00" * 20
+        assert GOVERNOR.guardian().lower() == expected.lower()
+
+    @rule(who=st.integers(0, N_HOLDERS))
+    def outsider_removes_the_guardian(self, who):
+        with boa.reverts("governor: caller is not the timelock"):
+            GOVERNOR.remove_guardian(sender=ACCOUNTS[who])
 
     @rule(
         who=st.integers(0, N_HOLDERS),
@@ -478,6 +523,8 @@ class GovernorMachine(RuleBasedStateMachine):
             assert state in FORWARD[p.seen], (p.seen, state)
             p.seen = state
             assert list(GOVERNOR.proposalVotes(pid)) == p.tally
+            if state == EXECUTED:
+                assert self._passed(p) and p.eta and not p.canceled
 
     def _check_records(self, p: Proposal) -> None:
         """Voters and timelock operations of one proposal (every proposal at the end of an example)."""
@@ -489,9 +536,10 @@ class GovernorMachine(RuleBasedStateMachine):
         assert sums == p.tally == list(GOVERNOR.proposalVotes(p.id))
         for voter in ACCOUNTS:
             assert GOVERNOR.hasVoted(p.id, voter) == (voter in p.votes)
-        # each timelock operation is scheduled iff queued, done iff the proposal executed
+        # each timelock operation is scheduled iff queued (and not canceled since), done iff the
+        # proposal executed
         for op in p.ops:
-            assert TIMELOCK.is_operation(op) == (p.eta != 0)
+            assert TIMELOCK.is_operation(op) == (p.eta != 0 and not p.canceled)
             assert TIMELOCK.is_operation_done(op) == p.executed
 
     @invariant()
@@ -499,6 +547,8 @@ class GovernorMachine(RuleBasedStateMachine):
         for tag in {1, 2, 3, 4, 101, 102, 103, 104}:
             assert TARGET.calls(tag) == self.calls_expected.get(tag, 0)
         assert GOVERNOR.quorum_bps() == self.quorum_history[-1][1]
+        source = "0x" + "00" * 20 if self.guardian_removed else str(GUARDIAN_SOURCE.address)
+        assert str(GOVERNOR.guardian_source()).lower() == source.lower()
         assert (GOVERNOR.voting_delay(), GOVERNOR.voting_period(), GOVERNOR.proposal_threshold()) == (
             VOTING_DELAY,
             VOTING_PERIOD,

@@ -147,7 +147,8 @@ def test_only_the_proposer_cancels_and_only_while_pending(governed, voters, stor
     pid = _retrain(governed, storage, alice).proposal_id
     outcome = actions.cancel(governed, pid, alice)
     assert outcome.changes == (f"proposal {pid} canceled: Retrain the metamodel",)
-    with pytest.raises(GovernanceRefused, match=f"only the proposer \\({alice.address}\\) may cancel"):
+    refusal = f"only the proposer \\({alice.address}\\) may cancel a proposal \\(before voting opens\\)"
+    with pytest.raises(GovernanceRefused, match=refusal):
         actions.cancel(governed, pid, bob)
     with pytest.raises(GovernanceRefused, match="can be canceled only before voting opens; it is canceled"):
         actions.cancel(governed, pid, alice)
