@@ -63,6 +63,16 @@ with boa.env.prank(PAYER):
 boa.env.time_travel(blocks=1)
 
 
+class _Fixed:
+    """Stands in for hypothesis' `data` where a rule calls another with a chosen epoch."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def draw(self, _strategy):
+        return self.value
+
+
 class ShareTokenMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -140,7 +150,10 @@ class ShareTokenMachine(RuleBasedStateMachine):
             if self.held[asset] and self.token.totalSupply() >= ONE_SHARE:
                 self._credit(asset, 0)
 
-    @rule(value=amount, split=st.lists(st.integers(0, 100), min_size=N_HOLDERS, max_size=N_HOLDERS))
+    @rule(
+        value=st.one_of(amount, st.integers(ONE_SHARE, 1_000 * ETHER)),
+        split=st.lists(st.integers(0, 100), min_size=N_HOLDERS, max_size=N_HOLDERS),
+    )
     def allocate(self, value, split):
         """The current epoch becomes final: its whole mint goes to the pool, in leaves per holder."""
         epoch, supply = self.epoch, self.token.totalSupply()
@@ -182,11 +195,47 @@ class ShareTokenMachine(RuleBasedStateMachine):
         value = min(self.leaves[epoch][to], int(self.leaves[epoch][to] * part))
         was_delegated = self.token.delegates(HOLDERS[to])
         supply = self.token.totalSupply()
+        if any(self.token.release_dividends(epoch, value)):
+            event("release carrying dividends earned in the pool")
         with boa.env.prank(ADMIN):
             self.token.release(epoch, HOLDERS[to], value)
         self.leaves[epoch][to] -= value
         assert self.token.totalSupply() == supply  # committed shares were in the supply already
         assert self.token.delegates(HOLDERS[to]) == (was_delegated if was_delegated != ZERO else HOLDERS[to])
+
+    @rule(
+        data=st.data(),
+        value=st.integers(ONE_SHARE, 1_000 * ETHER),
+        split=st.lists(st.integers(0, 100), min_size=N_HOLDERS, max_size=N_HOLDERS),
+        order=st.permutations(range(N_HOLDERS)),
+        revenue_between=st.lists(st.integers(0, 5 * ETHER), min_size=N_HOLDERS, max_size=N_HOLDERS),
+    )
+    def finality_then_claims_in_any_order(self, data, value, split, order, revenue_between):
+        """A fresh epoch becomes final, then its leaves are claimed in a random order with revenue
+        (ETH and token) arriving between the claims: every claimant gets the same as if first."""
+        self.next_epoch()
+        self.allocate(value, split)
+        if self.epoch not in self.allocated:
+            return
+        for to, income in zip(order, revenue_between, strict=True):
+            self.distribute_eth(income)
+            self.distribute_token(income)
+            if self.leaves[self.epoch][to]:
+                self.release(_Fixed(self.epoch), to, 1.0)
+
+    @precondition(lambda self: any(any(leaves) for leaves in self.leaves.values()))
+    @rule(
+        data=st.data(),
+        eth=st.integers(1, 5 * ETHER),
+        token=st.integers(1, 5 * ETHER),
+        to=holder,
+        part=st.floats(0.01, 1),
+    )
+    def revenue_then_release(self, data, eth, token, to, part):
+        """The race this guards against: revenue arrives between finality and a claim."""
+        self.distribute_eth(eth)
+        self.distribute_token(token)
+        self.release(data, to, part)
 
     @precondition(lambda self: bool(self.allocated))
     @rule(to=holder)
