@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOUBLES = ROOT / "tests" / "contracts" / "doubles"
+DOUBLES = ROOT / "tests" / "unit" / "contracts" / "doubles"
 ETHER = 10**18
 HOLDER_COUNTS = (10, 100, 1000)
 

@@ -28,7 +28,8 @@ exports: (ownable.owner, ownable.transfer_ownership, ownable.renounce_ownership)
 
 
 interface IShareToken:
-    def mint(to: address, amount: uint256, epoch: uint256): nonpayable
+    def allocate(epoch: uint256, amount: uint256): nonpayable
+    def release(epoch: uint256, to: address, amount: uint256): nonpayable
     def epoch_mint_cap(epoch: uint256) -> uint256: view
     def reserve_epoch_mint(epoch: uint256, amount: uint256): nonpayable
     def distribute_eth(): payable
@@ -316,6 +317,9 @@ def resolve_challenge(epoch: uint256, uphold: bool):
 def finalize(epoch: uint256):
     """
     @notice Makes an unchallenged report final after its window; returns the operator's bond.
+    @dev The report's whole mint is allocated to the share token's pool at
+         once: the shares count in the supply and earn dividends from now on,
+         whoever claims when (`claim_shares` releases them with what they earned).
     @param epoch The epoch to finalize.
     """
     record: Epoch = self.epochs[epoch]
@@ -326,12 +330,15 @@ def finalize(epoch: uint256):
     self.bonds_owed[self.operator] += record.operator_bond
     self.epochs[epoch].operator_bond = 0
     log EpochFinalized(epoch=epoch)
+    extcall IShareToken(share_token).allocate(epoch, record.total_mint)
 
 
 @external
 def claim_shares(epoch: uint256, account: address, amount: uint256, proof: DynArray[bytes32, 32]):
     """
-    @notice Mints `account`'s shares of a final epoch (anyone may submit; shares go to `account`).
+    @notice Delivers `account`'s shares of a final epoch (anyone may submit; shares go to `account`).
+    @dev The shares were allocated at finality; the token releases them from
+         its pool with every dividend they earned since, so claiming late costs nothing.
     @param epoch The final epoch.
     @param account The leaf's account.
     @param amount The leaf's amount of shares.
@@ -346,7 +353,7 @@ def claim_shares(epoch: uint256, account: address, amount: uint256, proof: DynAr
     self.leaf_used[epoch][leaf] = True
     self.epochs[epoch].minted = record.minted + amount
     log SharesClaimed(epoch=epoch, account=account, amount=amount)
-    extcall IShareToken(share_token).mint(account, amount, epoch)
+    extcall IShareToken(share_token).release(epoch, account, amount)
 
 
 @external

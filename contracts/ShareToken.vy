@@ -8,7 +8,13 @@
         earn dividends in ETH and in one ERC-20 revenue token. Only the epoch
         settlement contract mints, within a per-epoch cap set by governance;
         committing an epoch's report reserves its mint, so that later burns or
-        limit changes cannot leave committed shares unclaimable.
+        limit changes cannot leave committed shares unclaimable. When a report
+        becomes final its whole mint is allocated at once to a pool held by
+        this contract: allocated shares are in the supply (so a supply-based
+        quorum counts every committed share) and earn dividends from finality,
+        but carry no votes until their owner claims them; a claim releases the
+        shares together with every dividend they earned since allocation, so
+        no claim order changes anybody's payout.
 @dev Composition: snekmate's audited `erc20` keeps balances, allowances,
      permit and EIP-712; this contract wraps every balance change so that the
      `votes` and `dividends` modules see it. erc20's own `transfer`, `mint`,
@@ -18,6 +24,10 @@
      move shares or claim again. `distribute_token` only ever pulls the
      revenue token fixed at deployment, which the constructor refuses to be
      this contract's own address: shares can never be taken as revenue.
+     The pool is this contract's own balance: it never delegates (no votes),
+     nobody can transfer to it, and its dividends are claimable only through
+     `release`, which moves them to the released shares' owner by crediting
+     the shares at the dividend-per-share of their allocation.
 """
 
 from snekmate.auth import ownable
@@ -89,6 +99,17 @@ event SharesMinted:
     epoch: indexed(uint256)
 
 
+event SharesAllocated:
+    epoch: indexed(uint256)
+    amount: uint256
+
+
+event SharesReleased:
+    epoch: indexed(uint256)
+    to: indexed(address)
+    amount: uint256
+
+
 _BPS: constant(uint256) = 10_000
 _LIMIT_SHIFT: constant(uint256) = 240
 _MIN_MASK: constant(uint256) = (1 << 240) - 1
@@ -101,6 +122,14 @@ _mint_limits: uint256
 _epoch_start_supply: HashMap[uint256, uint256]
 # epoch -> shares reserved when its report was committed (0: none); replaces the cap once set
 reserved_mint: public(HashMap[uint256, uint256])
+# epoch -> _ALLOCATED | allocated << 128 | released (0: not allocated)
+_pool: HashMap[uint256, uint256]
+# epoch -> asset -> the dividend per share (magnified) when the epoch's shares were allocated
+_allocation_per_share: HashMap[uint256, HashMap[address, uint256]]
+
+_ALLOCATED: constant(uint256) = 1 << 255
+_LOW: constant(uint256) = (1 << 128) - 1
+_AMOUNT_MASK: constant(uint256) = (1 << 127) - 1
 
 
 @deploy
@@ -173,18 +202,9 @@ def mint(to: address, amount: uint256, epoch: uint256):
     """
     assert msg.sender == self.minter, "share: not minter"
     assert to != empty(address), "share: mint to the zero address"
+    assert to != self, "share: mint to the share token"
     supply: uint256 = erc20.totalSupply
-    minted: uint256 = self.minted_in_epoch[epoch] + amount
-    reserved: uint256 = self.reserved_mint[epoch]
-    if reserved != 0:
-        assert minted <= reserved, "share: epoch mint cap exceeded"
-    else:
-        start: uint256 = self._epoch_start_supply[epoch]
-        if start == 0:
-            start = supply + 1
-            self._epoch_start_supply[epoch] = start
-        assert minted <= self._cap(start - 1), "share: epoch mint cap exceeded"
-    self.minted_in_epoch[epoch] = minted
+    self._count_mint(epoch, amount, supply)
 
     if votes._delegates[to] == empty(address):
         votes._delegate(to, to)
@@ -194,6 +214,119 @@ def mint(to: address, amount: uint256, epoch: uint256):
     if supply < dividends.MIN_DISTRIBUTION_SUPPLY:
         dividends._fold_held()
     log SharesMinted(to=to, amount=amount, epoch=epoch)
+
+
+@external
+@nonreentrant
+def allocate(epoch: uint256, amount: uint256):
+    """
+    @notice Allocates `epoch`'s whole final mint to the pool (minter only, once per epoch).
+    @dev Called when the epoch's report becomes final. The shares are minted to
+         this contract: from now on they are in the supply and earn dividends,
+         without votes until released. The dividend per share of the moment is
+         recorded, so a release hands the claimant everything its shares earned
+         since. Revenue held while the supply was below one share is folded in
+         right after, i.e. shared pro rata over this allocation.
+    @param epoch The final epoch.
+    @param amount The epoch's committed total mint (within its reservation or cap).
+    """
+    assert msg.sender == self.minter, "share: not minter"
+    assert self._pool[epoch] == 0, "share: epoch already allocated"
+    assert amount <= _AMOUNT_MASK, "share: allocation too large"
+    supply: uint256 = erc20.totalSupply
+    self._count_mint(epoch, amount, supply)
+    self._pool[epoch] = _ALLOCATED | amount << 128
+    for asset: address in [dividends.ETH, dividends.revenue_token]:
+        per_share: uint256 = dividends._per_share[asset]
+        if per_share != 0:
+            self._allocation_per_share[epoch][asset] = per_share
+    log SharesAllocated(epoch=epoch, amount=amount)
+    if amount == 0:
+        return
+    erc20._mint(self, amount)
+    # The pool never delegates: the supply checkpoint grows, nobody's votes do.
+    votes._transfer_voting_units(empty(address), self, amount)
+    dividends._on_transfer(empty(address), self, amount)
+    if supply < dividends.MIN_DISTRIBUTION_SUPPLY:
+        dividends._fold_held()
+
+
+@external
+@nonreentrant
+def release(epoch: uint256, to: address, amount: uint256):
+    """
+    @notice Moves `amount` allocated shares of `epoch` from the pool to `to`, with their dividends (minter only).
+    @dev `to` gets the shares as if it had held them since the allocation:
+         every ETH and token dividend they earned in the pool becomes claimable
+         by `to`. The recipient is auto-delegated to itself when it has no
+         delegate, as on a mint.
+    @param epoch The epoch whose allocation the shares come from.
+    @param to The 20-byte receiver address.
+    @param amount The number of shares.
+    """
+    assert msg.sender == self.minter, "share: not minter"
+    assert to != empty(address) and to != self, "share: release to an invalid address"
+    pool: uint256 = self._pool[epoch]
+    assert pool != 0, "share: epoch not allocated"
+    assert (pool & _LOW) + amount <= (pool >> 128) & _AMOUNT_MASK, "share: release above the allocation"
+    self._pool[epoch] = pool + amount
+    if votes._delegates[to] == empty(address):
+        votes._delegate(to, to)
+    erc20._transfer(self, to, amount)
+    votes._move_votes(empty(address), votes._delegates[to], amount)
+    dividends._on_release(to, amount, self._allocation_per_share[epoch][dividends.ETH], self._allocation_per_share[epoch][dividends.revenue_token])
+    log SharesReleased(epoch=epoch, to=to, amount=amount)
+
+
+@external
+@view
+def allocated_shares(epoch: uint256) -> uint256:
+    """
+    @notice The shares allocated to the pool when `epoch` became final.
+    @param epoch The epoch number.
+    @return uint256 Shares (0 before finality).
+    """
+    return (self._pool[epoch] >> 128) & _AMOUNT_MASK
+
+
+@external
+@view
+def released_shares(epoch: uint256) -> uint256:
+    """
+    @notice The shares of `epoch`'s allocation already released to their owners.
+    @param epoch The epoch number.
+    @return uint256 Shares.
+    """
+    return self._pool[epoch] & _LOW
+
+
+@external
+@view
+def is_allocated(epoch: uint256) -> bool:
+    """
+    @notice Whether `epoch`'s final mint was allocated (possibly zero shares).
+    @param epoch The epoch number.
+    @return bool True once allocated.
+    """
+    return self._pool[epoch] != 0
+
+
+@external
+@view
+def release_dividends(epoch: uint256, amount: uint256) -> (uint256, uint256):
+    """
+    @notice The dividends that releasing `amount` shares of `epoch` now would make claimable.
+    @param epoch The epoch number.
+    @param amount The number of shares.
+    @return uint256 ETH in wei.
+    @return uint256 Revenue-token units.
+    """
+    if self._pool[epoch] == 0:
+        return 0, 0
+    return (
+        (dividends._per_share[dividends.ETH] - self._allocation_per_share[epoch][dividends.ETH]) * amount // dividends.MAGNITUDE,
+        (dividends._per_share[dividends.revenue_token] - self._allocation_per_share[epoch][dividends.revenue_token]) * amount // dividends.MAGNITUDE,
+    )
 
 
 @external
@@ -266,17 +399,38 @@ def distribute_token(amount: uint256):
 def claim():
     """
     @notice Pays the caller its ETH and revenue-token dividends.
+    @dev A revenue-token transfer that fails (paused, blacklisted) never blocks
+         the ETH: the token part then stays claimable (`TokenClaimDeferred`).
     """
     dividends._claim(msg.sender)
 
 
 @external
 @nonreentrant
+def claim_eth():
+    """
+    @notice Pays the caller its ETH dividends only.
+    """
+    dividends._claim_eth(msg.sender)
+
+
+@external
+@nonreentrant
+def claim_token():
+    """
+    @notice Pays the caller its revenue-token dividends only; reverts if the token refuses.
+    """
+    dividends._claim_token(msg.sender)
+
+
+@external
+@nonreentrant
 def claim_for(holder: address):
     """
-    @notice Pays `holder` its dividends (keepers may claim for contracts).
+    @notice Pays `holder` its dividends (keepers may claim for contracts), as `claim` does.
     @param holder The 20-byte holder address; the payment goes to it, never to the caller.
     """
+    assert holder != self, "share: the pool's dividends go with its shares"
     dividends._claim(holder)
 
 
@@ -359,7 +513,27 @@ def _cap(start_supply: uint256) -> uint256:
 
 
 @internal
+def _count_mint(epoch: uint256, amount: uint256, supply: uint256):
+    """
+    @dev Adds `amount` to `epoch`'s minted total, within its reservation or, without one, its cap.
+    """
+    minted: uint256 = self.minted_in_epoch[epoch] + amount
+    reserved: uint256 = self.reserved_mint[epoch]
+    if reserved != 0:
+        assert minted <= reserved, "share: epoch mint cap exceeded"
+    else:
+        start: uint256 = self._epoch_start_supply[epoch]
+        if start == 0:
+            start = supply + 1
+            self._epoch_start_supply[epoch] = start
+        assert minted <= self._cap(start - 1), "share: epoch mint cap exceeded"
+    self.minted_in_epoch[epoch] = minted
+
+
+@internal
 def _transfer(owner: address, to: address, amount: uint256):
+    # The pool holds allocated shares only; shares sent to it would earn for nobody.
+    assert to != self, "share: transfer to the share token"
     erc20._transfer(owner, to, amount)
     votes._transfer_voting_units(owner, to, amount)
     dividends._on_transfer(owner, to, amount)

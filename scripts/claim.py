@@ -21,7 +21,12 @@ def cli(account):
         click.echo(f"claimed {amount / ETHER:,.6f} shares of epoch {epoch}")
     if claimed.eth or claimed.token:
         click.echo(f"claimed dividends: {claimed.eth / ETHER:.6f} ETH and {claimed.token / ETHER:.6f} tokens")
-    if not claimed.shares and not (claimed.eth or claimed.token):
+    if claimed.token_deferred:
+        click.echo(
+            f"the revenue token refused {claimed.token_deferred / ETHER:.6f} tokens (paused or blocked): "
+            "still owed, claim again later"
+        )
+    if not claimed.shares and not (claimed.eth or claimed.token or claimed.token_deferred):
         click.echo(f"{account.address} has nothing to claim")
     for tx in claimed.tx_hashes:
         click.echo(f"tx {tx}")

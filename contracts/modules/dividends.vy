@@ -27,8 +27,12 @@
      balance < 2**127 units: the one-share floor is what keeps that true (with
      revenue spread over a dust supply, a later mint would overflow and revert
      forever); at one share or more it needs revenue * balance < 1.7e56.
-     The host contract calls `_on_transfer` after every balance change and
-     wraps `_distribute`, `_receive_token` and `_claim` in its reentrancy lock.
+     The host contract calls `_on_transfer` after every balance change (or
+     `_on_release` when shares leave its allocation pool) and wraps
+     `_distribute`, `_receive_token` and the claims in its reentrancy lock.
+     ETH and token dividends are paid independently: `_claim` pays ETH even
+     when the revenue token refuses its transfer (paused, blacklisting), and
+     leaves the token entitlement intact for a later `_claim_token`.
 """
 
 from ethereum.ercs import IERC20
@@ -52,6 +56,11 @@ event DividendsClaimed:
     holder: indexed(address)
     eth: uint256
     token: uint256
+
+
+event TokenClaimDeferred:
+    holder: indexed(address)
+    amount: uint256
 
 
 MAGNITUDE: constant(uint256) = 1 << 128
@@ -261,25 +270,123 @@ def _receive_token(amount: uint256):
 
 
 @internal
-def _claim(holder: address):
+def _on_release(to: address, amount: uint256, eth_per_share_at: uint256, token_per_share_at: uint256):
     """
-    @dev Checks, effects (withdrawn and claimed totals), then the two payments.
+    @dev `amount` shares moved from the host's pool (its own balance) to `to`
+         after `_on_transfer`-free balance changes: they move as if at the
+         dividend per share of their allocation (`*_per_share_at`), so what
+         they earned in the pool since goes with them. The pool's accumulated
+         dividends are exactly sum((per_share - at) * unreleased) magnified:
+         never negative, zero once all is released.
+    """
+    if amount == 0:
+        return
+    if eth_per_share_at != 0:
+        moved: int256 = convert(eth_per_share_at * amount, int256)
+        self._corrections[ETH][self] += moved
+        self._corrections[ETH][to] -= moved
+    if token_per_share_at != 0:
+        moved: int256 = convert(token_per_share_at * amount, int256)
+        self._corrections[revenue_token][self] += moved
+        self._corrections[revenue_token][to] -= moved
+
+
+@internal
+@view
+def _owed(holder: address) -> (uint256, uint256, uint256, uint256):
+    """
+    @dev (eth accumulated, token accumulated, eth owed, token owed) of `holder`.
     """
     balance: uint256 = erc20.balanceOf[holder]
     eth_total: uint256 = self._accumulated(ETH, holder, balance)
     token_total: uint256 = self._accumulated(revenue_token, holder, balance)
     withdrawn: uint256 = self._withdrawn[holder]
-    eth: uint256 = eth_total - (withdrawn >> 128)
-    token: uint256 = token_total - (withdrawn & _LOW)
+    return eth_total, token_total, eth_total - (withdrawn >> 128), token_total - (withdrawn & _LOW)
+
+
+@internal
+def _claim(holder: address):
+    """
+    @dev Both assets; a failing token transfer is undone and deferred, never blocks the ETH.
+    """
+    eth_total: uint256 = 0
+    token_total: uint256 = 0
+    eth: uint256 = 0
+    token: uint256 = 0
+    eth_total, token_total, eth, token = self._owed(holder)
     assert eth != 0 or token != 0, "dividends: nothing to claim"
-    self._withdrawn[holder] = eth_total << 128 | token_total
+    if token != 0 and not self._pay_token(holder, token_total, token, False):
+        token = 0
     if eth != 0:
-        self._totals[ETH] += eth
-    if token != 0:
-        self._totals[revenue_token] += token
+        self._pay_eth(holder, eth_total, eth)
     log DividendsClaimed(holder=holder, eth=eth, token=token)
-    if token != 0:
-        assert extcall IERC20(revenue_token).transfer(holder, token, default_return_value=True), "dividends: token transfer failed"
-    if eth != 0:
-        success: bool = raw_call(holder, b"", value=eth, revert_on_failure=False)
-        assert success, "dividends: ETH transfer failed"
+
+
+@internal
+def _claim_eth(holder: address):
+    """
+    @dev ETH only.
+    """
+    eth_total: uint256 = 0
+    token_total: uint256 = 0
+    eth: uint256 = 0
+    token: uint256 = 0
+    eth_total, token_total, eth, token = self._owed(holder)
+    assert eth != 0, "dividends: no ETH to claim"
+    self._pay_eth(holder, eth_total, eth)
+    log DividendsClaimed(holder=holder, eth=eth, token=0)
+
+
+@internal
+def _claim_token(holder: address):
+    """
+    @dev Revenue token only; reverts when the token refuses the transfer.
+    """
+    eth_total: uint256 = 0
+    token_total: uint256 = 0
+    eth: uint256 = 0
+    token: uint256 = 0
+    eth_total, token_total, eth, token = self._owed(holder)
+    assert token != 0, "dividends: no token to claim"
+    self._pay_token(holder, token_total, token, True)
+    log DividendsClaimed(holder=holder, eth=0, token=token)
+
+
+@internal
+def _pay_eth(holder: address, eth_total: uint256, eth: uint256):
+    """
+    @dev Effects (withdrawn, claimed total), then the payment.
+    """
+    self._withdrawn[holder] = eth_total << 128 | (self._withdrawn[holder] & _LOW)
+    self._totals[ETH] += eth
+    success: bool = raw_call(holder, b"", value=eth, revert_on_failure=False)
+    assert success, "dividends: ETH transfer failed"
+
+
+@internal
+def _pay_token(holder: address, token_total: uint256, token: uint256, strict: bool) -> bool:
+    """
+    @dev Effects, then the transfer. When the token refuses it and `strict` is
+         off, the effects are undone (the entitlement stays claimable) and the
+         deferral is logged; the host's reentrancy lock covers the window.
+    """
+    withdrawn: uint256 = self._withdrawn[holder]
+    self._withdrawn[holder] = (withdrawn >> 128) << 128 | token_total
+    self._totals[revenue_token] += token
+    success: bool = False
+    response: Bytes[32] = b""
+    success, response = raw_call(
+        revenue_token,
+        abi_encode(holder, token, method_id=method_id("transfer(address,uint256)")),
+        max_outsize=32,
+        revert_on_failure=False,
+    )
+    if success and len(response) != 0:
+        success = len(response) == 32 and convert(convert(response, bytes32), uint256) == 1
+    if success:
+        return True
+    assert not strict, "dividends: token transfer failed"
+    self._withdrawn[holder] = withdrawn
+    self._totals[revenue_token] -= token
+    log TokenClaimDeferred(holder=holder, amount=token)
+    return False

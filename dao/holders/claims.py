@@ -2,6 +2,10 @@
 
 Proofs come from the epoch's report on IPFS; the chain's `leaf_used` says what was already claimed,
 so claiming twice is a no-op here and a revert on-chain, never a double mint.
+
+An epoch's shares are allocated to the share token's pool when it becomes final and earn dividends
+from then on; claiming them releases them with what they earned, so there is no hurry to claim and
+the amounts shown include what unclaimed shares earned already.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Claimed:
     shares: dict[int, int] = field(default_factory=dict)
     eth: int = 0
     token: int = 0
+    token_deferred: int = 0  # the revenue token refused its transfer (paused, blacklist): still owed
     tx_hashes: list[str] = field(default_factory=list)
 
 
@@ -67,16 +72,25 @@ def accounts_with_claims(dao, storage) -> list[str]:
 
 
 def claimable(dao, storage, address: str) -> Owed:
-    eth, token = dao.shares.withdrawable_dividends(address)
+    """Unclaimed shares per epoch, and the dividends claimable once they are claimed.
+
+    The dividends include what the unclaimed shares earned in the pool since their epoch was final
+    (`release_dividends`): claiming the shares makes it claimable.
+    """
+    eth, token = (int(v) for v in dao.shares.withdrawable_dividends(address))
     shares = {epoch: amount for epoch, (amount, _) in unclaimed_shares(dao, storage, address).items()}
-    return Owed(address, shares, int(eth), int(token))
+    for epoch, amount in shares.items():
+        pending_eth, pending_token = dao.shares.release_dividends(epoch, amount)
+        eth, token = eth + int(pending_eth), token + int(pending_token)
+    return Owed(address, shares, eth, token)
 
 
 def claim_everything(dao, storage, account) -> Claimed:
     """Claim the account's shares of every final epoch, then its dividends in ETH and the revenue token.
 
-    Shares first: dividends already earned are unaffected by new shares (the accumulator's
-    corrections), and revenue that arrives later is then paid on the full balance.
+    Shares first: each claim releases the shares with the dividends they earned since finality, so
+    one dividend claim then pays everything. A revenue token that refuses its transfer (paused,
+    blacklisting) does not block the ETH: its part stays owed (`token_deferred`) for a later claim.
     """
     claimed = Claimed(account.address)
     for epoch, (amount, proof) in unclaimed_shares(dao, storage, account.address).items():
@@ -86,8 +100,12 @@ def claim_everything(dao, storage, account) -> Claimed:
         claimed.tx_hashes.append(receipt.txn_hash)
     eth, token = dao.shares.withdrawable_dividends(account.address)
     if eth or token:
+        paid_before = dao.shares.withdrawn_dividends(account.address)
         with refusals_as_errors():
             receipt = dao.shares.claim(sender=account)
-        claimed.eth, claimed.token = int(eth), int(token)
+        paid_after = dao.shares.withdrawn_dividends(account.address)
+        claimed.eth = int(paid_after[0]) - int(paid_before[0])
+        claimed.token = int(paid_after[1]) - int(paid_before[1])
+        claimed.token_deferred = int(token) - claimed.token
         claimed.tx_hashes.append(receipt.txn_hash)
     return claimed

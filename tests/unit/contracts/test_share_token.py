@@ -609,3 +609,126 @@ def test_reentrancy_from_the_eth_receive_pays_once(shares, holders, minter, paye
     assert attacker.received() == owed[0] and funded.balanceOf(attacker) == owed[1]
     assert shares.balanceOf(attacker) == 1000 * ETHER and shares.withdrawable_dividends(attacker) == (0, 0)
     assert shares.total_claimed_eth() == owed[0]
+
+
+# ----------------------------------------------------------------------------- allocation pool (finality)
+def test_allocation_is_supply_without_votes_and_release_carries_its_dividends(
+    shares, minter, accounts, payer, chain
+):
+    alice, bob = accounts[1], accounts[2]
+    receipt = shares.allocate(7, 1_000 * ETHER, sender=minter)
+    assert receipt.events.filter(shares.SharesAllocated)[0].amount == 1_000 * ETHER
+    assert shares.totalSupply() == 1_000 * ETHER and shares.balanceOf(shares) == 1_000 * ETHER
+    assert shares.allocated_shares(7) == 1_000 * ETHER and shares.is_allocated(7)
+    assert shares.minted_in_epoch(7) == 1_000 * ETHER
+    assert shares.delegates(shares) == ZERO and shares.getVotes(shares) == 0
+    chain.mine()
+    assert shares.getPastTotalSupply(chain.blocks.height - 1) == 1_000 * ETHER
+    shares.distribute_eth(value=ETHER, sender=payer)
+    assert owed_ok(shares.release_dividends(7, 700 * ETHER)[0], 7 * ETHER // 10)
+    receipt = shares.release(7, alice, 700 * ETHER, sender=minter)
+    event = receipt.events.filter(shares.SharesReleased)[0]
+    assert (event.epoch, event.to, event.amount) == (7, alice, 700 * ETHER)
+    assert shares.totalSupply() == 1_000 * ETHER and shares.released_shares(7) == 700 * ETHER
+    assert shares.getVotes(alice) == 700 * ETHER  # auto-delegated on release, as on a mint
+    assert owed_ok(shares.withdrawable_dividends(alice)[0], 7 * ETHER // 10)
+    shares.distribute_eth(value=ETHER, sender=payer)
+    chain.mine()
+    shares.release(7, bob, 300 * ETHER, sender=minter)  # late: still gets 30% of both
+    assert owed_ok(shares.withdrawable_dividends(bob)[0], 6 * ETHER // 10, 2)
+    assert owed_ok(shares.withdrawable_dividends(alice)[0], 14 * ETHER // 10, 2)
+    assert shares.balanceOf(shares) == 0 and shares.withdrawable_dividends(shares) == (0, 0)
+
+
+def test_allocation_and_release_failures(shares, minter, accounts, deployer):
+    alice = accounts[1]
+    with ape.reverts("share: not minter"):
+        shares.allocate(1, ETHER, sender=deployer)
+    with ape.reverts("share: epoch not allocated"):
+        shares.release(1, alice, 0, sender=minter)
+    with ape.reverts("share: epoch mint cap exceeded"):
+        shares.allocate(1, 1_000_001 * ETHER, sender=minter)
+    shares.allocate(1, 10 * ETHER, sender=minter)
+    with ape.reverts("share: epoch already allocated"):
+        shares.allocate(1, ETHER, sender=minter)
+    with ape.reverts("share: not minter"):
+        shares.release(1, alice, ETHER, sender=deployer)
+    for target in (ZERO, shares.address):
+        with ape.reverts("share: release to an invalid address"):
+            shares.release(1, target, ETHER, sender=minter)
+    shares.release(1, alice, 4 * ETHER, sender=minter)
+    with ape.reverts("share: release above the allocation"):
+        shares.release(1, alice, 6 * ETHER + 1, sender=minter)
+    with ape.reverts("share: mint to the share token"):
+        shares.mint(shares, ETHER, 2, sender=minter)
+
+
+def test_nobody_can_add_to_or_claim_for_the_pool(shares, holders, minter, payer):
+    alice, _, _ = holders
+    shares.allocate(2, 10 * ETHER, sender=minter)
+    shares.distribute_eth(value=ETHER, sender=payer)
+    with ape.reverts("share: transfer to the share token"):
+        shares.transfer(shares, ETHER, sender=alice)
+    shares.approve(payer, ETHER, sender=alice)
+    with ape.reverts("share: transfer to the share token"):
+        shares.transferFrom(alice, shares, ETHER, sender=payer)
+    with ape.reverts("share: the pool's dividends go with its shares"):
+        shares.claim_for(shares, sender=payer)
+
+
+def test_revenue_held_at_zero_supply_folds_over_the_first_allocation(project, deployer, accounts, funded):
+    payer = accounts[5]
+    token = _fresh(project, deployer, funded)
+    token.distribute_eth(value=ETHER, sender=payer)
+    assert token.undistributed_eth() == ETHER
+    token.allocate(1, 100 * ETHER, sender=deployer)
+    assert token.undistributed_eth() == 0 and token.total_distributed_eth() == ETHER
+    token.release(1, accounts[2], ETHER, sender=deployer)  # 1% claims first: gets 1%, not all
+    assert owed_ok(token.withdrawable_dividends(accounts[2])[0], ETHER // 100)
+    token.release(1, accounts[3], 99 * ETHER, sender=deployer)
+    assert owed_ok(token.withdrawable_dividends(accounts[3])[0], ETHER * 99 // 100)
+
+
+def test_claim_eth_and_claim_token_pay_one_asset_each(shares, holders, funded, payer):
+    alice, _, carol = holders
+    shares.distribute_token(1000 * ETHER, sender=payer)
+    shares.distribute_eth(value=ETHER, sender=payer)
+    eth_owed, token_owed = shares.withdrawable_dividends(alice)
+    receipt = shares.claim_eth(sender=alice)
+    event = receipt.events.filter(shares.DividendsClaimed)[0]
+    assert (event.eth, event.token) == (eth_owed, 0)
+    assert shares.withdrawable_dividends(alice) == (0, token_owed)
+    with ape.reverts("dividends: no ETH to claim"):
+        shares.claim_eth(sender=alice)
+    receipt = shares.claim_token(sender=alice)
+    event = receipt.events.filter(shares.DividendsClaimed)[0]
+    assert (event.eth, event.token) == (0, token_owed) and funded.balanceOf(alice) == token_owed
+    assert shares.withdrawn_dividends(alice) == (eth_owed, token_owed)
+    with ape.reverts("dividends: no token to claim"):
+        shares.claim_token(sender=alice)
+    with ape.reverts("dividends: nothing to claim"):
+        shares.claim(sender=carol)
+
+
+def test_a_refusing_revenue_token_defers_only_the_token(project, deployer, accounts):
+    minter, payer, alice = accounts[9], accounts[5], accounts[1]
+    revenue = double("PausableERC20").deploy(sender=deployer)
+    revenue.mint(payer, 10**6 * ETHER, sender=deployer)
+    token = _fresh(project, deployer, revenue, minter)
+    revenue.approve(token, MAX_UINT, sender=payer)
+    token.mint(alice, 10 * ETHER, 1, sender=minter)
+    token.distribute_token(100 * ETHER, sender=payer)
+    token.distribute_eth(value=ETHER, sender=payer)
+    revenue.set_blocked(alice, True, sender=payer)
+    eth_owed, token_owed = token.withdrawable_dividends(alice)
+    receipt = token.claim(sender=alice)
+    deferred = receipt.events.filter(token.TokenClaimDeferred)[0]
+    assert (deferred.holder, deferred.amount) == (alice, token_owed)
+    claimed = receipt.events.filter(token.DividendsClaimed)[0]
+    assert (claimed.eth, claimed.token) == (eth_owed, 0)
+    assert token.withdrawable_dividends(alice) == (0, token_owed) and token.total_claimed_token() == 0
+    with ape.reverts("dividends: token transfer failed"):
+        token.claim_token(sender=alice)
+    revenue.set_blocked(alice, False, sender=payer)
+    token.claim(sender=alice)
+    assert revenue.balanceOf(alice) == token_owed and token.total_claimed_token() == token_owed

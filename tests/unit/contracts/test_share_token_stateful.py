@@ -1,17 +1,23 @@
 """ShareToken invariants over random sequences (hypothesis on titanoboa, ~40x faster than ape).
 
-Rules: mint, transfer, transferFrom, burn, delegate, distribute_eth, distribute_token, claim,
-claim_for, mine blocks, next epoch. After every step (CONTRACTS.md invariants 1-6):
-1. supply = sum of balances; address 0 has no delegate, votes or checkpoints;
+Rules: mint, allocate (an epoch's final mint, split into random leaves), release (a leaf's claim, in
+any order and in parts), transfer, transferFrom, burn, delegate, distribute_eth, distribute_token,
+claim, claim_eth, claim_token, claim_for, mine blocks, next epoch. After every step (CONTRACTS.md
+invariants 1-6):
+1. supply = sum of balances + the pool (allocated, unreleased shares, held by the token itself);
+   address 0 and the pool have no delegate, votes or checkpoints;
 2. getVotes(x) = sum of the balances delegated to x; sum of votes <= supply;
    getPastTotalSupply(last block) = supply;
 3. past votes and past supply never change (the newest reads re-checked every step, every earlier
    read re-checked at the end of the example);
 4. per asset: contract balance = held = distributed + undistributed - claimed;
    0 <= held - sum(withdrawable) <= #distributions + #holders wei;
-5. withdrawable + withdrawn of each holder equals its exact rational entitlement (Fraction:
-   sum of amount_i * balance_at_i / supply_at_i; revenue held below one share of supply folds into
-   the distribution at the mint that lifts the supply to one share) within 1 wei (never above it);
+5. withdrawable + withdrawn (+ what its unreleased leaves earned in the pool, `release_dividends`) of
+   each holder equals its exact rational entitlement (Fraction: sum of amount_i * stake_at_i /
+   supply_at_i, where a holder's stake is its balance plus its unreleased leaves: allocated shares
+   count from finality, whoever claims when; revenue held below one share of supply folds into the
+   distribution at the mint or allocation that lifts the supply to one share) within 1 wei per
+   distribution and leaf (never above it);
 6. withdrawn is monotone, and a claim changes no other holder's withdrawable amount.
 
 Each example runs inside `boa.env.anchor()` on one deployment, so nothing is redeployed.
@@ -57,6 +63,16 @@ with boa.env.prank(PAYER):
 boa.env.time_travel(blocks=1)
 
 
+class _Fixed:
+    """Stands in for hypothesis' `data` where a rule calls another with a chosen epoch."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def draw(self, _strategy):
+        return self.value
+
+
 class ShareTokenMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -76,10 +92,18 @@ class ShareTokenMachine(RuleBasedStateMachine):
         self.start: dict[int, int] = {}
         self.minted: dict[int, int] = {}
         self.reserved: dict[int, int] = {}
+        # epoch -> per-holder unreleased leaf; epochs allocated so far
+        self.leaves: dict[int, list[int]] = {}
+        self.allocated: set[int] = set()
 
     # -- model ----------------------------------------------------------------------------------
     def _balances(self) -> list[int]:
         return [self.token.balanceOf(h) for h in HOLDERS]
+
+    def _stakes(self) -> list[int]:
+        """What each holder earns on: its balance plus its unreleased leaves."""
+        balances = self._balances()
+        return [b + sum(leaves[i] for leaves in self.leaves.values()) for i, b in enumerate(balances)]
 
     def _credit(self, asset: str, received: int) -> None:
         """Exact entitlements: held below one share of supply, else pro rata to balances now."""
@@ -90,8 +114,8 @@ class ShareTokenMachine(RuleBasedStateMachine):
         total, self.held[asset] = received + self.held[asset], 0
         if total:
             self.distributions[asset] += 1
-            for i, balance in enumerate(self._balances()):
-                self.entitled[asset][i] += Fraction(total * balance, supply)
+            for i, stake in enumerate(self._stakes()):
+                self.entitled[asset][i] += Fraction(total * stake, supply)
 
     def _limit_cap(self, epoch: int) -> int:
         bps, floor = self.limits
@@ -125,6 +149,106 @@ class ShareTokenMachine(RuleBasedStateMachine):
         for asset in ASSETS:  # held revenue folds in once the supply reaches one share
             if self.held[asset] and self.token.totalSupply() >= ONE_SHARE:
                 self._credit(asset, 0)
+
+    @rule(
+        value=st.one_of(amount, st.integers(ONE_SHARE, 1_000 * ETHER)),
+        split=st.lists(st.integers(0, 100), min_size=N_HOLDERS, max_size=N_HOLDERS),
+    )
+    def allocate(self, value, split):
+        """The current epoch becomes final: its whole mint goes to the pool, in leaves per holder."""
+        epoch, supply = self.epoch, self.token.totalSupply()
+        if epoch in self.allocated:
+            with boa.reverts("share: epoch already allocated"), boa.env.prank(ADMIN):
+                self.token.allocate(epoch, value)
+            return
+        minted = self.minted.get(epoch, 0) + value
+        if minted > (self.reserved.get(epoch) or self._limit_cap(epoch)):
+            with boa.reverts("share: epoch mint cap exceeded"), boa.env.prank(ADMIN):
+                self.token.allocate(epoch, value)
+            return
+        votes_before = [self.token.getVotes(h) for h in HOLDERS]
+        with boa.env.prank(ADMIN):
+            self.token.allocate(epoch, value)
+        event("allocation made")
+        if not self.reserved.get(epoch):
+            self.start.setdefault(epoch, supply)
+        self.minted[epoch] = minted
+        self.allocated.add(epoch)
+        weights = [w + 1 for w in split]
+        leaves = [value * w // sum(weights) for w in weights]
+        leaves[0] += value - sum(leaves)
+        self.leaves[epoch] = leaves
+        self.max_supply = max(self.max_supply, self.token.totalSupply())
+        assert self.token.allocated_shares(epoch) == value and self.token.is_allocated(epoch)
+        assert [self.token.getVotes(h) for h in HOLDERS] == votes_before  # the pool never votes
+        for asset in ASSETS:  # held revenue folds in over the allocation
+            if self.held[asset] and self.token.totalSupply() >= ONE_SHARE:
+                self._credit(asset, 0)
+
+    @precondition(lambda self: any(any(leaves) for leaves in self.leaves.values()))
+    @rule(data=st.data(), to=holder, part=fraction)
+    def release(self, data, to, part):
+        """A leaf (or part of it) claimed, in any order: its shares come with what they earned."""
+        epoch = data.draw(st.sampled_from(sorted(e for e, leaves in self.leaves.items() if any(leaves))))
+        if not self.leaves[epoch][to]:
+            to = next(i for i, leaf in enumerate(self.leaves[epoch]) if leaf)
+        value = min(self.leaves[epoch][to], int(self.leaves[epoch][to] * part))
+        was_delegated = self.token.delegates(HOLDERS[to])
+        supply = self.token.totalSupply()
+        if any(self.token.release_dividends(epoch, value)):
+            event("release carrying dividends earned in the pool")
+        with boa.env.prank(ADMIN):
+            self.token.release(epoch, HOLDERS[to], value)
+        self.leaves[epoch][to] -= value
+        assert self.token.totalSupply() == supply  # committed shares were in the supply already
+        assert self.token.delegates(HOLDERS[to]) == (was_delegated if was_delegated != ZERO else HOLDERS[to])
+
+    @rule(
+        data=st.data(),
+        value=st.integers(ONE_SHARE, 1_000 * ETHER),
+        split=st.lists(st.integers(0, 100), min_size=N_HOLDERS, max_size=N_HOLDERS),
+        order=st.permutations(range(N_HOLDERS)),
+        revenue_between=st.lists(st.integers(0, 5 * ETHER), min_size=N_HOLDERS, max_size=N_HOLDERS),
+    )
+    def finality_then_claims_in_any_order(self, data, value, split, order, revenue_between):
+        """A fresh epoch becomes final, then its leaves are claimed in a random order with revenue
+        (ETH and token) arriving between the claims: every claimant gets the same as if first."""
+        self.next_epoch()
+        self.allocate(value, split)
+        if self.epoch not in self.allocated:
+            return
+        for to, income in zip(order, revenue_between, strict=True):
+            self.distribute_eth(income)
+            self.distribute_token(income)
+            if self.leaves[self.epoch][to]:
+                self.release(_Fixed(self.epoch), to, 1.0)
+
+    @precondition(lambda self: any(any(leaves) for leaves in self.leaves.values()))
+    @rule(
+        data=st.data(),
+        eth=st.integers(1, 5 * ETHER),
+        token=st.integers(1, 5 * ETHER),
+        to=holder,
+        part=st.floats(0.01, 1),
+    )
+    def revenue_then_release(self, data, eth, token, to, part):
+        """The race this guards against: revenue arrives between finality and a claim."""
+        self.distribute_eth(eth)
+        self.distribute_token(token)
+        self.release(data, to, part)
+
+    @precondition(lambda self: bool(self.allocated))
+    @rule(to=holder)
+    def release_above_the_allocation(self, to):
+        epoch = max(self.allocated)
+        remaining = sum(self.leaves.get(epoch, [0]))
+        with boa.reverts("share: release above the allocation"), boa.env.prank(ADMIN):
+            self.token.release(epoch, HOLDERS[to], remaining + 1)
+
+    @rule(src=holder)
+    def transfer_to_the_pool(self, src):
+        with boa.reverts("share: transfer to the share token"), boa.env.prank(HOLDERS[src]):
+            self.token.transfer(self.token.address, 0)
 
     def _portion(self, account, part: float) -> int:
         # A float product can round above the balance (int(49999999999999999999 * 1.0) == 5e19).
@@ -170,25 +294,36 @@ class ShareTokenMachine(RuleBasedStateMachine):
             self.token.distribute_token(value)
         self._credit("token", value)
 
-    @rule(who=holder, keeper=st.booleans())
-    def claim(self, who, keeper):
+    @rule(who=holder, how=st.sampled_from(["claim", "claim_for", "claim_eth", "claim_token"]))
+    def claim(self, who, how):
         target = HOLDERS[who]
         owed = [self.token.withdrawable_dividends(h) for h in HOLDERS]
         eth, token = owed[who]
-        caller = PAYER if keeper else target
-        if eth == 0 and token == 0:
-            with boa.reverts("dividends: nothing to claim"), boa.env.prank(caller):
-                self.token.claim_for(target) if keeper else self.token.claim()
+        caller = PAYER if how == "claim_for" else target
+        pays = {
+            "claim": (eth, token),
+            "claim_for": (eth, token),
+            "claim_eth": (eth, 0),
+            "claim_token": (0, token),
+        }[how]
+        call = (lambda: self.token.claim_for(target)) if how == "claim_for" else getattr(self.token, how)
+        if pays == (0, 0):
+            reason = {
+                "claim_eth": "dividends: no ETH to claim",
+                "claim_token": "dividends: no token to claim",
+            }
+            with boa.reverts(reason.get(how, "dividends: nothing to claim")), boa.env.prank(caller):
+                call()
             return
         before = (boa.env.get_balance(target), self.stable.balanceOf(target))
         with boa.env.prank(caller):
-            self.token.claim_for(target) if keeper else self.token.claim()
+            call()
         assert (boa.env.get_balance(target), self.stable.balanceOf(target)) == (
-            before[0] + eth,
-            before[1] + token,
+            before[0] + pays[0],
+            before[1] + pays[1],
         )
         after = [self.token.withdrawable_dividends(h) for h in HOLDERS]
-        assert after[who] == (0, 0)
+        assert after[who] == (eth - pays[0], token - pays[1])
         assert all(after[i] == owed[i] for i in range(N_HOLDERS) if i != who)
 
     @rule(blocks=st.integers(1, 3))
@@ -262,9 +397,12 @@ class ShareTokenMachine(RuleBasedStateMachine):
         now = boa.env.evm.patch.block_number
         balances = self._balances()
         supply = token.totalSupply()
+        pool = token.balanceOf(token.address)
         # 1 (the zero address's delegate and votes are re-checked in teardown)
-        assert supply == sum(balances)
+        assert supply == sum(balances) + pool
+        assert pool == sum(sum(leaves) for leaves in self.leaves.values())
         assert token.numCheckpoints(ZERO) == 0
+        assert token.delegates(token.address) == ZERO and token.numCheckpoints(token.address) == 0
         # 2
         expected = dict.fromkeys(HOLDERS, 0)
         for h, balance in zip(HOLDERS, balances, strict=True):
@@ -284,6 +422,18 @@ class ShareTokenMachine(RuleBasedStateMachine):
         # 4, 5, 6
         owed = [token.withdrawable_dividends(h) for h in HOLDERS]
         paid = [token.withdrawn_dividends(h) for h in HOLDERS]
+        pool_owed = token.withdrawable_dividends(token.address)
+        assert token.withdrawn_dividends(token.address) == (0, 0)
+        # what each holder's unreleased leaves earned in the pool so far
+        pending = [[0, 0] for _ in HOLDERS]
+        open_leaves = 0
+        for epoch, leaves in self.leaves.items():
+            for i, leaf in enumerate(leaves):
+                if leaf:
+                    open_leaves += 1
+                    eth, tok = token.release_dividends(epoch, leaf)
+                    pending[i][0] += eth
+                    pending[i][1] += tok
         distributed = (token.total_distributed_eth(), token.total_distributed_token())
         claimed = (token.total_claimed_eth(), token.total_claimed_token())
         undistributed = (token.undistributed_eth(), token.undistributed_token())
@@ -292,11 +442,12 @@ class ShareTokenMachine(RuleBasedStateMachine):
             assert undistributed[index] == self.held[asset]
             held = distributed[index] - claimed[index]
             assert balance[index] == held + undistributed[index]
-            slack = held - sum(o[index] for o in owed)
-            assert 0 <= slack <= self.distributions[asset] + N_HOLDERS
-            tolerance = 1 + Fraction(self.distributions[asset] * self.max_supply, 2**128)
+            slack = held - sum(o[index] for o in owed) - pool_owed[index]
+            assert 0 <= slack <= self.distributions[asset] + N_HOLDERS + 1
+            assert sum(p[index] for p in pending) <= pool_owed[index]  # the pool holds what leaves earned
+            tolerance = 1 + open_leaves + Fraction(self.distributions[asset] * self.max_supply, 2**128)
             for i in range(N_HOLDERS):
-                got = owed[i][index] + paid[i][index]
+                got = owed[i][index] + paid[i][index] + pending[i][index]
                 exact = self.entitled[asset][i]
                 assert got <= exact, f"{asset}: holder {i} overpaid ({got} > {exact})"
                 assert exact - got < tolerance, f"{asset}: holder {i} short by {float(exact - got)}"
