@@ -434,7 +434,8 @@ def refund_challenge(challenge_id: uint256):
     c: Challenge = self.challenges[challenge_id]
     assert c.status == PENDING, "settlement: challenge not pending"
     record: Epoch = self.epochs[c.epoch]
-    assert record.status == VOID or record.round != c.round, "settlement: challenge awaits its verdict"
+    stands: bool = (record.status == COMMITTED or record.status == CHALLENGED) and record.round == c.round
+    assert not stands, "settlement: challenge awaits its verdict"
     self.challenges[challenge_id].status = REFUNDED
     self.bonds_owed[c.challenger] += c.bond
     log ChallengeRefunded(challenge_id=challenge_id, challenger=c.challenger, amount=c.bond)
