@@ -398,21 +398,22 @@ def resolve_challenge(challenge_id: uint256, uphold: bool):
     @param challenge_id The challenge judged.
     @param uphold True when the challenger was right.
     """
-    self._check_resolver()
+    assert self._is_resolver(msg.sender), "settlement: caller is not governance or the guardian"
     c: Challenge = self.challenges[challenge_id]
     assert c.status == PENDING, "settlement: challenge not pending"
     epoch: uint256 = c.epoch
-    record: Epoch = self.epochs[epoch]
-    assert record.status == CHALLENGED and record.round == c.round, "settlement: challenged report no longer stands"
-    assert block.timestamp < record.resolve_by, "settlement: resolution deadline passed"
+    # Fields, not the whole record: the report needs no copy of the epoch's strings.
+    status: uint8 = self.epochs[epoch].status
+    assert status == CHALLENGED and self.epochs[epoch].round == c.round, "settlement: challenged report no longer stands"
+    assert block.timestamp < self.epochs[epoch].resolve_by, "settlement: resolution deadline passed"
     if uphold:
         self.challenges[challenge_id].status = UPHELD
-        self.bonds_owed[c.challenger] += c.bond + record.operator_bond
+        self.bonds_owed[c.challenger] += c.bond + self.epochs[epoch].operator_bond
         self._clear_report(epoch)
         self.epochs[epoch].status = OPEN
     else:
         self.challenges[challenge_id].status = REJECTED
-        pending: uint256 = record.pending_challenges - 1
+        pending: uint256 = self.epochs[epoch].pending_challenges - 1
         self.epochs[epoch].pending_challenges = pending
         if pending == 0:
             self.epochs[epoch].status = COMMITTED
@@ -514,11 +515,6 @@ def _guardian_active() -> bool:
 def _is_resolver(account: address) -> bool:
     return account == ownable.owner or (account == self.guardian and self._guardian_active())
 
-
-@internal
-@view
-def _check_resolver():
-    assert self._is_resolver(msg.sender), "settlement: caller is not governance or the guardian"
 
 
 @external
