@@ -45,7 +45,6 @@ struct Contribution:
     withdrawal_requested_at: uint256
     withdrawn: bool
     priority: uint256  # order of its commitment (1 = first ever): earlier wins duplicate rows
-    committed_block: uint256  # block of its commitment
 
 
 struct Commitment:
@@ -186,7 +185,6 @@ def register(kind: uint8, cid: String[64], salt: bytes32) -> uint256:
         withdrawal_requested_at=0,
         withdrawn=False,
         priority=committed.priority,
-        committed_block=committed.block,
     )
     log ContributionRegistered(
         id=id, contributor=msg.sender, epoch=epoch, kind=kind, cid=cid, stake=msg.value, priority=committed.priority

@@ -59,8 +59,8 @@ class DeployParams:
             unbonding_period=3_600,
             contribution_period=600,
             challenge_window=600,
-            commit_period=600,
-            resolution_period=1_200,
+            commit_period=3_600,  # the operator's run takes wall-clock time on a live node
+            resolution_period=1_800,
             fulfil_deadline=600,
             timelock_delay=60,
             voting_delay=1,

@@ -68,7 +68,9 @@ def read_contributions(dao, epoch: int) -> list[Contribution]:
             found.append(
                 (
                     int(record.priority),
-                    Contribution(cid, record.contributor, record.kind, record.epoch, record.cid, record.stake),
+                    Contribution(
+                        cid, record.contributor, record.kind, record.epoch, record.cid, record.stake
+                    ),
                 )
             )
     return [contribution for _, contribution in sorted(found, key=lambda pair: pair[0])]

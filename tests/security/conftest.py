@@ -31,7 +31,13 @@ def params():
 def roles(accounts):
     """deployer, operator, guardian (a multisig in production), alice, bob, mallory, keeper."""
     names = ("deployer", "operator", "guardian", "alice", "bob", "mallory", "keeper")
-    return dict(zip(names, (accounts[0], accounts[1], accounts[7], accounts[2], accounts[3], accounts[5], accounts[6]), strict=True))
+    return dict(
+        zip(
+            names,
+            (accounts[0], accounts[1], accounts[7], accounts[2], accounts[3], accounts[5], accounts[6]),
+            strict=True,
+        )
+    )
 
 
 @pytest.fixture

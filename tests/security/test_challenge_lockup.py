@@ -15,10 +15,7 @@ VOID = 5
 def _bound(dao, params) -> int:
     """Seconds from the epoch's opening after which it is final or voidable (docs/security.md)."""
     return (
-        params.contribution_period
-        + params.commit_period
-        + params.challenge_window
-        + params.resolution_period
+        params.contribution_period + params.commit_period + params.challenge_window + params.resolution_period
     )
 
 

@@ -29,7 +29,9 @@ def test_the_guardian_resolves_and_voids_but_nothing_else(dao, roles, params, ad
     with ape.reverts("registry: caller is not the settlement"):
         dao.registry.slash(contribution, 1, sender=guardian)
     dao.settlement.void_epoch(1, sender=guardian)  # before any deadline: the guardian's judgement
-    assert dao.settlement.is_settled(1) and dao.settlement.bonds_owed(roles["operator"]) == params.operator_bond
+    assert (
+        dao.settlement.is_settled(1) and dao.settlement.bonds_owed(roles["operator"]) == params.operator_bond
+    )
     with ape.reverts("settlement: epoch already settled"):
         dao.settlement.void_epoch(1, sender=guardian)
 

@@ -39,7 +39,9 @@ def test_the_bond_returns_to_whoever_committed_it(system, accounts, chain, endin
     register_contribution(registry, 0, CIDS[0], ETHER, alice)
     chain.pending_timestamp += PERIOD
     tree = mint_tree([(alice.address, ETHER)])
-    settlement.commit(1, REPORT, b"\x01" * 32, tree.root, ETHER, b"\x00" * 32, value=ETHER // 10, sender=operator)
+    settlement.commit(
+        1, REPORT, b"\x01" * 32, tree.root, ETHER, b"\x00" * 32, value=ETHER // 10, sender=operator
+    )
     settlement.set_operator(successor, sender=owner)  # governance replaces the operator
     if ending == "finalize":
         chain.pending_timestamp += WINDOW

@@ -52,4 +52,3 @@ def test_registration_failures(dao, roles, params, chain):
     dao.registry.commit_contribution(commitment_hash(alice.address, 0, CIDS[1], salt), sender=alice)
     with ape.reverts("registry: CID already registered by you this epoch"):
         dao.registry.register(0, CIDS[1], salt, value=ETHER, sender=alice)
-

@@ -479,7 +479,8 @@ class EconomyMachine(RuleBasedStateMachine):
             else "settlement: slash already executed"
             if key in record["used"]
             else "settlement: slash above the cap"
-            if contribution.setdefault("slash_total", 0) + amount > contribution["stake"] * SLASH_CAP_BPS // 10_000
+            if contribution.setdefault("slash_total", 0) + amount
+            > contribution["stake"] * SLASH_CAP_BPS // 10_000
             else "registry: stake already withdrawn"
             if contribution["withdrawn"]
             else None
@@ -734,8 +735,12 @@ class EconomyMachine(RuleBasedStateMachine):
         assert SETTLEMENT.guardian_active() == bool(self._guardian_active())
         if record["status"] in (FINAL, VOID) or self._now() < record["close"] - CONTRIBUTION_PERIOD + BOUND:
             return
-        finalizable = record["status"] == COMMITTED and self._now() >= record["committed_at"] + CHALLENGE_WINDOW
-        assert finalizable or self._expired(record), f"epoch {self.epoch} stuck past its bound: {record['status']}"
+        finalizable = (
+            record["status"] == COMMITTED and self._now() >= record["committed_at"] + CHALLENGE_WINDOW
+        )
+        assert finalizable or self._expired(record), (
+            f"epoch {self.epoch} stuck past its bound: {record['status']}"
+        )
         with boa.env.anchor(), boa.env.prank(CLIENT):  # and the chain agrees: the call succeeds
             (SETTLEMENT.finalize if finalizable else SETTLEMENT.void_epoch)(self.epoch)
         event("liveness bound reached")
