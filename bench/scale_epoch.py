@@ -24,6 +24,7 @@ from eth_utils import keccak
 
 from bench.scale import stratified_scenario
 from dao.chain.units import ETHER
+from dao.holders.contribute import register_contribution
 
 PROVIDER_ROWS = 8_000
 MODELS = (
@@ -91,7 +92,7 @@ def epoch_stages(n_contributors: int) -> dict:
         for kind, content in artifacts:
             contributor = test_accounts.generate_test_account()
             test_accounts[2].transfer(contributor, stake + ETHER // 100)
-            dao.registry.register(kind, storage.add(content), value=stake, sender=contributor)
+            register_contribution(dao.registry, kind, storage.add(content), stake, contributor)
         register_seconds = time.perf_counter() - started
         advance_chain(params.contribution_period)
         started = time.perf_counter()

@@ -4,8 +4,14 @@
 @custom:contract-name ContributionRegistry
 @license GNU Affero General Public License v3.0 only
 @notice Contributors register a data set or a model spec (by IPFS CID) for the
-        open epoch with an ETH stake. Stakes are withdrawn in two steps once
-        the epoch is final — request, then withdraw after the unbonding period —
+        open epoch with an ETH stake, in two steps so that nobody can copy a
+        pending registration: first `commit_contribution(keccak256(abi_encode(
+        contributor, kind, cid, salt)))`, then, in a later block, `register(kind,
+        cid, salt)` from the same account with the stake. The commitment binds the
+        contribution to its author before the CID is visible, and its order is
+        the contribution's priority (duplicate rows are credited to the earliest
+        commitment). Stakes are withdrawn in two steps once the epoch is settled
+        (final or void) — request, then withdraw after the unbonding period —
         and stay slashable until withdrawn, so a withdrawal can never front-run
         a slash. Only the settlement contract slashes; slashed ETH becomes
         revenue of the share holders.
@@ -26,7 +32,7 @@ interface IShareToken:
 interface ISettlement:
     def current_epoch() -> uint256: view
     def contributions_open() -> bool: view
-    def is_final(epoch: uint256) -> bool: view
+    def is_settled(epoch: uint256) -> bool: view
 
 
 struct Contribution:
@@ -38,6 +44,18 @@ struct Contribution:
     slashed: uint256
     withdrawal_requested_at: uint256
     withdrawn: bool
+    priority: uint256  # order of its commitment (1 = first ever): earlier wins duplicate rows
+
+
+struct Commitment:
+    priority: uint256
+    block: uint256
+
+
+event ContributionCommitted:
+    commitment: indexed(bytes32)
+    committer: indexed(address)
+    priority: uint256
 
 
 event ContributionRegistered:
@@ -47,6 +65,7 @@ event ContributionRegistered:
     kind: uint8
     cid: String[64]
     stake: uint256
+    priority: uint256
 
 
 event WithdrawalRequested:
@@ -86,6 +105,10 @@ min_stake: public(uint256)
 unbonding_period: public(uint256)
 contributions: public(HashMap[uint256, Contribution])
 contribution_count: public(uint256)
+commitments: public(HashMap[bytes32, Commitment])
+commitment_count: public(uint256)
+# epoch -> keccak256(contributor, cid) -> registered: one registration of a CID per contributor and
+# epoch; another contributor's copy never blocks it (priority settles who is credited).
 _registered: HashMap[uint256, HashMap[bytes32, bool]]
 
 
@@ -105,12 +128,34 @@ def __init__(share_token_: address, min_stake_: uint256, unbonding_period_: uint
 
 
 @external
-@payable
-def register(kind: uint8, cid: String[64]) -> uint256:
+def commit_contribution(commitment: bytes32) -> uint256:
     """
-    @notice Registers a contribution for the open epoch, staking the ETH sent.
+    @notice First step of a registration: commits to `commitment_hash(msg.sender,
+            kind, cid, salt)` without revealing the CID. Its order is the
+            contribution's priority.
+    @param commitment The hash; the same account reveals it with `register` in a later block.
+    @return uint256 The commitment's priority (1 for the first commitment ever).
+    """
+    assert commitment != empty(bytes32), "registry: empty commitment"
+    assert self.commitments[commitment].block == 0, "registry: commitment already made"
+    priority: uint256 = self.commitment_count + 1
+    self.commitment_count = priority
+    self.commitments[commitment] = Commitment(priority=priority, block=block.number)
+    log ContributionCommitted(commitment=commitment, committer=msg.sender, priority=priority)
+    return priority
+
+
+@external
+@payable
+def register(kind: uint8, cid: String[64], salt: bytes32) -> uint256:
+    """
+    @notice Second step: reveals a commitment made by the caller in an earlier
+            block and registers the contribution for the open epoch, staking the
+            ETH sent. Someone who copies this call cannot use it: the commitment
+            binds the caller's address.
     @param kind 0 for a data set, 1 for a model spec.
     @param cid The IPFS CID of the artifact (CIDv0 `Qm…` or base32 CIDv1 `b…`).
+    @param salt The secret chosen at commitment.
     @return uint256 The contribution id.
     """
     assert kind <= KIND_MODEL, "registry: unknown kind"
@@ -118,9 +163,15 @@ def register(kind: uint8, cid: String[64]) -> uint256:
     assert self.settlement != empty(address), "registry: settlement not set"
     assert staticcall ISettlement(self.settlement).contributions_open(), "registry: contributions are closed"
     assert self._is_cid(cid), "registry: invalid CID"
+    commitment: bytes32 = self._commitment_hash(msg.sender, kind, cid, salt)
+    committed: Commitment = self.commitments[commitment]
+    assert committed.block != 0, "registry: no such commitment"
+    assert committed.block != max_value(uint256), "registry: commitment already revealed"
+    assert committed.block < block.number, "registry: reveal in a later block than the commitment"
+    self.commitments[commitment] = Commitment(priority=committed.priority, block=max_value(uint256))
     epoch: uint256 = staticcall ISettlement(self.settlement).current_epoch()
-    key: bytes32 = keccak256(cid)
-    assert not self._registered[epoch][key], "registry: CID already registered this epoch"
+    key: bytes32 = keccak256(abi_encode(msg.sender, cid))
+    assert not self._registered[epoch][key], "registry: CID already registered by you this epoch"
     self._registered[epoch][key] = True
     id: uint256 = self.contribution_count + 1
     self.contribution_count = id
@@ -133,21 +184,45 @@ def register(kind: uint8, cid: String[64]) -> uint256:
         slashed=0,
         withdrawal_requested_at=0,
         withdrawn=False,
+        priority=committed.priority,
     )
-    log ContributionRegistered(id=id, contributor=msg.sender, epoch=epoch, kind=kind, cid=cid, stake=msg.value)
+    log ContributionRegistered(
+        id=id, contributor=msg.sender, epoch=epoch, kind=kind, cid=cid, stake=msg.value, priority=committed.priority
+    )
     return id
+
+
+@external
+@pure
+def commitment_hash(contributor: address, kind: uint8, cid: String[64], salt: bytes32) -> bytes32:
+    """
+    @notice The commitment of a registration: keccak256(abi_encode(contributor, kind, cid, salt)).
+    @param contributor The account that will reveal it.
+    @param kind 0 for a data set, 1 for a model spec.
+    @param cid The IPFS CID.
+    @param salt A secret random value.
+    @return bytes32 The hash to pass to `commit_contribution`.
+    """
+    return self._commitment_hash(contributor, kind, cid, salt)
+
+
+@internal
+@pure
+def _commitment_hash(contributor: address, kind: uint8, cid: String[64], salt: bytes32) -> bytes32:
+    return keccak256(abi_encode(contributor, kind, cid, salt))
 
 
 @external
 def request_withdrawal(id: uint256):
     """
-    @notice Starts the unbonding of a contribution's stake once its epoch is final.
+    @notice Starts the unbonding of a contribution's stake once its epoch is settled
+            (final, or void: then nothing of it can be slashed).
     @param id The contribution id.
     """
     contribution: Contribution = self.contributions[id]
     assert contribution.contributor == msg.sender, "registry: not the contributor"
     assert contribution.withdrawal_requested_at == 0, "registry: withdrawal already requested"
-    assert staticcall ISettlement(self.settlement).is_final(contribution.epoch), "registry: epoch not final"
+    assert staticcall ISettlement(self.settlement).is_settled(contribution.epoch), "registry: epoch not settled"
     self.contributions[id].withdrawal_requested_at = block.timestamp
     log WithdrawalRequested(id=id, available_at=block.timestamp + self.unbonding_period)
 

@@ -7,10 +7,17 @@
         register during the contribution period; the operator commits the
         valuation report (its CID, an inputs hash, a mint root, the total mint
         and a slash root) with a bond; anyone may challenge with a bond during
-        the challenge window, and governance resolves challenges; then anyone
-        finalizes, and contributors claim their shares with Merkle proofs while
-        slashes execute with Merkle proofs. Settlement costs the same whatever
-        the number of contributors: the chain stores roots, not lists.
+        the challenge window (a pending challenge keeps it open for others), and
+        governance, or the bootstrap guardian, resolves each challenge; then
+        anyone finalizes, and contributors claim their shares with Merkle proofs
+        while slashes execute with Merkle proofs. Settlement costs the same
+        whatever the number of contributors: the chain stores roots, not lists.
+        Liveness does not depend on governance: an epoch without a report by its
+        commit deadline, or with a challenge unresolved by its resolution
+        deadline, may be voided by anyone (no shares, no slashes, every bond back
+        to whoever posted it, every stake withdrawable), so every epoch is final
+        or voidable by `contributions_close + commit_period + challenge_window +
+        resolution_period` (see docs/security.md).
 @dev Leaves follow OpenZeppelin's StandardMerkleTree: keccak256(keccak256(
      abi_encode(values))), sorted-pair proofs (snekmate's verifier). Each leaf
      is claimed or slashed at most once; the minted total never exceeds the
@@ -46,7 +53,18 @@ OPEN: public(constant(uint8)) = 1  # contributions, then awaiting a report
 COMMITTED: public(constant(uint8)) = 2
 CHALLENGED: public(constant(uint8)) = 3
 FINAL: public(constant(uint8)) = 4
+VOID: public(constant(uint8)) = 5  # settled without a report: no shares, no slashes, stakes free
 _BPS: constant(uint256) = 10_000
+
+# Challenge status.
+PENDING: public(constant(uint8)) = 1
+UPHELD: public(constant(uint8)) = 2
+REJECTED: public(constant(uint8)) = 3
+REFUNDED: public(constant(uint8)) = 4  # its report was voided or replaced without a verdict on it
+
+# The guardian acts until epoch 1 (or the first epoch to become final) is final and this many
+# further epochs have become final.
+GUARDIAN_EPOCHS: public(constant(uint256)) = 3
 
 
 struct Epoch:
@@ -62,12 +80,23 @@ struct Epoch:
     slash_root: bytes32
     committed_at: uint256
     operator_bond: uint256
-    challenger: address
-    challenge_bond: uint256
     finalized_at: uint256
     emission: uint256
     data_pool_bps: uint256
     slash_cap_bps: uint256
+    committer: address  # who committed (and bonded) the standing report
+    commit_deadline: uint256  # no report (or re-commit) at or after this: anyone may void
+    round: uint256  # reports committed so far in this epoch; challenges target one round
+    pending_challenges: uint256  # unresolved challenges of the standing report
+    resolve_by: uint256  # a pending challenge unresolved at this time voids the epoch (default)
+
+
+struct Challenge:
+    epoch: uint256
+    round: uint256
+    challenger: address
+    bond: uint256
+    status: uint8
 
 
 event EpochOpened:
@@ -90,11 +119,35 @@ event EpochChallenged:
     epoch: indexed(uint256)
     challenger: indexed(address)
     reason_cid: String[64]
+    challenge_id: uint256
+    resolve_by: uint256
 
 
 event ChallengeResolved:
     epoch: indexed(uint256)
     upheld: bool
+    challenge_id: uint256
+
+
+event ChallengeRefunded:
+    challenge_id: indexed(uint256)
+    challenger: indexed(address)
+    amount: uint256
+
+
+event EpochVoided:
+    epoch: indexed(uint256)
+    by: indexed(address)
+
+
+event GuardianRemoved:
+    guardian: indexed(address)
+    by: indexed(address)
+
+
+event DeadlinesChanged:
+    commit_period: uint256
+    resolution_period: uint256
 
 
 event EpochFinalized:
@@ -141,8 +194,11 @@ event PolicyChanged:
 share_token: public(immutable(address))
 registry: public(immutable(address))
 operator: public(address)
+guardian: public(address)
 contribution_period: public(uint256)
 challenge_window: public(uint256)
+commit_period: public(uint256)
+resolution_period: public(uint256)
 operator_bond: public(uint256)
 challenge_bond: public(uint256)
 emission: public(uint256)
@@ -152,6 +208,13 @@ current_epoch: public(uint256)
 epochs: public(HashMap[uint256, Epoch])
 bonds_owed: public(HashMap[address, uint256])
 leaf_used: public(HashMap[uint256, HashMap[bytes32, bool]])
+challenges: public(HashMap[uint256, Challenge])
+challenge_count: public(uint256)
+# Wei slashed so far from each contribution (only its own epoch's report slashes it): the cap
+# applies to this running total, not to each leaf.
+slashed_total: public(HashMap[uint256, uint256])
+# Final epochs before the current one (the guardian's clock; see `guardian_active`).
+_finals_before_current: uint256
 
 
 @deploy
@@ -163,9 +226,12 @@ def __init__(
     challenge_window_: uint256,
     operator_bond_: uint256,
     challenge_bond_: uint256,
+    guardian_: address,
 ):
     """
     @dev The deployer owns the settlement until it hands it to the Timelock.
+         The commit period (7 days) and the resolution period (14 days) start at
+         their defaults; governance changes them with `set_deadlines`.
     @param share_token_ The share token this contract mints.
     @param registry_ The contribution registry it slashes through.
     @param operator_ The account that commits reports.
@@ -173,6 +239,9 @@ def __init__(
     @param challenge_window_ Seconds a committed report can be challenged.
     @param operator_bond_ The operator's bond per report, in wei.
     @param challenge_bond_ A challenger's bond, in wei.
+    @param guardian_ The bootstrap guardian (expected: a multisig), or the zero
+           address for none. It may only resolve challenges and void an
+           unsettled epoch; governance removes it, and it expires by itself.
     """
     ownable.__init__()
     share_token = share_token_
@@ -182,6 +251,9 @@ def __init__(
     self.challenge_window = challenge_window_
     self.operator_bond = operator_bond_
     self.challenge_bond = challenge_bond_
+    self.guardian = guardian_
+    self.commit_period = 7 * 86_400
+    self.resolution_period = 14 * 86_400
     self.emission = 1_000_000 * 10**18
     self.data_pool_bps = 7_000
     self.slash_cap_bps = 2_000
@@ -196,12 +268,21 @@ def open_epoch(recipe_cid: String[64], params_hash: bytes32) -> uint256:
     @return uint256 The new epoch number.
     """
     ownable._check_owner()
+    return self._open(recipe_cid, params_hash)
+
+
+@internal
+def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
     assert len(recipe_cid) != 0, "settlement: empty recipe CID"
     previous: uint256 = self.current_epoch
-    assert previous == 0 or self.epochs[previous].status == FINAL, "settlement: previous epoch not final"
+    previous_status: uint8 = self.epochs[previous].status
+    assert previous == 0 or previous_status == FINAL or previous_status == VOID, "settlement: previous epoch not final or void"
+    if previous_status == FINAL:
+        self._finals_before_current += 1
     epoch: uint256 = previous + 1
     self.current_epoch = epoch
     close: uint256 = block.timestamp + self.contribution_period
+    self.epochs[epoch].commit_deadline = close + self.commit_period
     self.epochs[epoch].recipe_cid = recipe_cid
     self.epochs[epoch].params_hash = params_hash
     self.epochs[epoch].contributions_close = close
@@ -237,6 +318,7 @@ def commit(
     record: Epoch = self.epochs[epoch]
     assert record.status == OPEN, "settlement: epoch not awaiting a report"
     assert block.timestamp >= record.contributions_close, "settlement: contributions still open"
+    assert block.timestamp < record.commit_deadline, "settlement: commit deadline passed"
     assert msg.value == self.operator_bond, "settlement: wrong operator bond"
     assert len(report_cid) != 0, "settlement: empty report CID"
     assert total_mint <= record.emission, "settlement: total mint above the epoch emission"
@@ -249,6 +331,11 @@ def commit(
     self.epochs[epoch].slash_root = slash_root
     self.epochs[epoch].committed_at = block.timestamp
     self.epochs[epoch].operator_bond = msg.value
+    # The bond belongs to whoever paid it, even if governance replaces the operator meanwhile.
+    self.epochs[epoch].committer = msg.sender
+    self.epochs[epoch].round = record.round + 1
+    self.epochs[epoch].pending_challenges = 0
+    self.epochs[epoch].resolve_by = 0
     # Committed shares stay mintable whatever the supply or the limits do before they are claimed.
     extcall IShareToken(share_token).reserve_epoch_mint(epoch, total_mint)
     log EpochCommitted(
@@ -263,54 +350,172 @@ def commit(
 
 @external
 @payable
-def challenge(epoch: uint256, reason_cid: String[64]):
+def challenge(epoch: uint256, reason_cid: String[64]) -> uint256:
     """
-    @notice Disputes a committed report during the challenge window, with a bond.
+    @notice Disputes a committed report with a bond. Any number of challenges may
+            target one report; they are accepted during the challenge window and,
+            while any challenge of the report is pending, until its resolution
+            deadline, so a decoy challenge cannot close the window on others.
     @param epoch The epoch whose report is disputed.
     @param reason_cid The IPFS CID of the challenger's evidence.
+    @return uint256 The challenge id (governance or the guardian names it in its verdict).
     """
     record: Epoch = self.epochs[epoch]
-    assert record.status == COMMITTED, "settlement: nothing to challenge"
-    assert block.timestamp < record.committed_at + self.challenge_window, "settlement: challenge window closed"
+    assert record.status == COMMITTED or record.status == CHALLENGED, "settlement: nothing to challenge"
+    in_window: bool = block.timestamp < record.committed_at + self.challenge_window
+    kept_open: bool = record.status == CHALLENGED and block.timestamp < record.resolve_by
+    assert in_window or kept_open, "settlement: challenge window closed"
     assert msg.value == self.challenge_bond, "settlement: wrong challenge bond"
+    resolve_by: uint256 = record.resolve_by
+    if resolve_by == 0:
+        # Fixed at the report's first challenge, so later challenges cannot push it back.
+        resolve_by = record.committed_at + self.challenge_window + self.resolution_period
+        self.epochs[epoch].resolve_by = resolve_by
     self.epochs[epoch].status = CHALLENGED
-    self.epochs[epoch].challenger = msg.sender
-    self.epochs[epoch].challenge_bond = msg.value
-    log EpochChallenged(epoch=epoch, challenger=msg.sender, reason_cid=reason_cid)
+    self.epochs[epoch].pending_challenges = record.pending_challenges + 1
+    id: uint256 = self.challenge_count + 1
+    self.challenge_count = id
+    self.challenges[id] = Challenge(
+        epoch=epoch, round=record.round, challenger=msg.sender, bond=msg.value, status=PENDING
+    )
+    log EpochChallenged(
+        epoch=epoch, challenger=msg.sender, reason_cid=reason_cid, challenge_id=id, resolve_by=resolve_by
+    )
+    return id
 
 
 @external
 @nonreentrant
-def resolve_challenge(epoch: uint256, uphold: bool):
+def resolve_challenge(challenge_id: uint256, uphold: bool):
     """
-    @notice Governance's verdict on a challenge (Timelock only).
-    @dev Uphold: the report is void, the operator's bond goes to the challenger,
-         whose bond is returned, and a new report can be committed. Reject: the
-         challenger's bond goes to the share holders and the report stands.
-    @param epoch The challenged epoch.
+    @notice The verdict on one challenge, by governance (the Timelock) or the
+            active guardian, before the report's resolution deadline.
+    @dev Uphold: the report is void, the operator's bond and the challenger's
+         own bond go to this challenger (the verdict names who earns it), other
+         challenges of the report become refundable (`refund_challenge`), and a
+         new report can be committed until the epoch's commit deadline. Reject:
+         this challenger's bond goes to the share holders; the report stands
+         once no challenge of it is pending.
+    @param challenge_id The challenge judged.
     @param uphold True when the challenger was right.
     """
-    ownable._check_owner()
-    record: Epoch = self.epochs[epoch]
-    assert record.status == CHALLENGED, "settlement: epoch not challenged"
-    self.epochs[epoch].challenger = empty(address)
-    self.epochs[epoch].challenge_bond = 0
+    assert self._is_resolver(msg.sender), "settlement: caller is not governance or the guardian"
+    c: Challenge = self.challenges[challenge_id]
+    assert c.status == PENDING, "settlement: challenge not pending"
+    epoch: uint256 = c.epoch
+    # Fields, not the whole record: the report needs no copy of the epoch's strings.
+    status: uint8 = self.epochs[epoch].status
+    assert status == CHALLENGED and self.epochs[epoch].round == c.round, "settlement: challenged report no longer stands"
+    assert block.timestamp < self.epochs[epoch].resolve_by, "settlement: resolution deadline passed"
     if uphold:
-        self.bonds_owed[record.challenger] += record.challenge_bond + record.operator_bond
+        self.challenges[challenge_id].status = UPHELD
+        self.bonds_owed[c.challenger] += c.bond + self.epochs[epoch].operator_bond
+        self._clear_report(epoch)
         self.epochs[epoch].status = OPEN
-        self.epochs[epoch].operator_bond = 0
-        self.epochs[epoch].report_cid = ""
-        self.epochs[epoch].mint_root = empty(bytes32)
-        self.epochs[epoch].slash_root = empty(bytes32)
-        self.epochs[epoch].total_mint = 0
     else:
-        self.epochs[epoch].status = COMMITTED
-    log ChallengeResolved(epoch=epoch, upheld=uphold)
+        self.challenges[challenge_id].status = REJECTED
+        pending: uint256 = self.epochs[epoch].pending_challenges - 1
+        self.epochs[epoch].pending_challenges = pending
+        if pending == 0:
+            self.epochs[epoch].status = COMMITTED
+    log ChallengeResolved(epoch=epoch, upheld=uphold, challenge_id=challenge_id)
     if uphold:
         # The void report's reservation goes: the next report is held to the limits of its time.
         extcall IShareToken(share_token).reserve_epoch_mint(epoch, 0)
-    if not uphold and record.challenge_bond != 0:
-        extcall IShareToken(share_token).distribute_eth(value=record.challenge_bond)
+    else:
+        extcall IShareToken(share_token).distribute_eth(value=c.bond)
+
+
+@external
+def refund_challenge(challenge_id: uint256):
+    """
+    @notice Returns the bond of a challenge that got no verdict because its report
+            was voided or replaced (anyone may call; the bond goes to the challenger).
+    @param challenge_id The challenge.
+    """
+    c: Challenge = self.challenges[challenge_id]
+    assert c.status == PENDING, "settlement: challenge not pending"
+    record: Epoch = self.epochs[c.epoch]
+    stands: bool = (record.status == COMMITTED or record.status == CHALLENGED) and record.round == c.round
+    assert not stands, "settlement: challenge awaits its verdict"
+    self.challenges[challenge_id].status = REFUNDED
+    self.bonds_owed[c.challenger] += c.bond
+    log ChallengeRefunded(challenge_id=challenge_id, challenger=c.challenger, amount=c.bond)
+
+
+@external
+def void_epoch(epoch: uint256):
+    """
+    @notice Settles an epoch without a report: no shares are minted, nothing is
+            slashed, its stakes become withdrawable, the operator's bond returns to
+            whoever committed it and pending challenges become refundable.
+    @dev Anyone may void an epoch that has no report by its commit deadline, or
+         whose challenge is unresolved at its resolution deadline (the stated
+         default: nobody judged, so nobody is punished and nothing is paid out).
+         Governance and the active guardian may void any epoch not yet settled.
+    @param epoch The epoch (the current one).
+    """
+    record: Epoch = self.epochs[epoch]
+    assert epoch != 0 and epoch == self.current_epoch, "settlement: not the current epoch"
+    assert record.status != FINAL and record.status != VOID, "settlement: epoch already settled"
+    if not self._is_resolver(msg.sender):
+        expired: bool = (record.status == OPEN and block.timestamp >= record.commit_deadline) or (
+            record.status == CHALLENGED and block.timestamp >= record.resolve_by
+        )
+        assert expired, "settlement: epoch not expired"
+    had_report: bool = record.status == COMMITTED or record.status == CHALLENGED
+    if had_report:
+        self.bonds_owed[record.committer] += record.operator_bond
+        self._clear_report(epoch)
+    self.epochs[epoch].status = VOID
+    log EpochVoided(epoch=epoch, by=msg.sender)
+    if had_report:
+        extcall IShareToken(share_token).reserve_epoch_mint(epoch, 0)
+
+
+@external
+def reopen() -> uint256:
+    """
+    @notice Opens the next epoch with the recipe of the void current epoch (anyone),
+            as long as no epoch has ever been final: before any share exists
+            nobody can vote, so governance could never open it.
+    @return uint256 The new epoch number.
+    """
+    current: uint256 = self.current_epoch
+    assert current != 0 and self.epochs[current].status == VOID, "settlement: current epoch not void"
+    assert self._finals_before_current == 0, "settlement: governance opens epochs"
+    return self._open(self.epochs[current].recipe_cid, self.epochs[current].params_hash)
+
+
+@internal
+def _clear_report(epoch: uint256):
+    self.epochs[epoch].operator_bond = 0
+    self.epochs[epoch].committer = empty(address)
+    self.epochs[epoch].report_cid = ""
+    self.epochs[epoch].inputs_hash = empty(bytes32)
+    self.epochs[epoch].mint_root = empty(bytes32)
+    self.epochs[epoch].slash_root = empty(bytes32)
+    self.epochs[epoch].total_mint = 0
+    self.epochs[epoch].pending_challenges = 0
+    self.epochs[epoch].resolve_by = 0
+
+
+@internal
+@view
+def _guardian_active() -> bool:
+    if self.guardian == empty(address):
+        return False
+    finals: uint256 = self._finals_before_current
+    if self.epochs[self.current_epoch].status == FINAL:
+        finals += 1
+    return finals <= GUARDIAN_EPOCHS
+
+
+@internal
+@view
+def _is_resolver(account: address) -> bool:
+    return account == ownable.owner or (account == self.guardian and self._guardian_active())
+
 
 
 @external
@@ -327,7 +532,7 @@ def finalize(epoch: uint256):
     assert block.timestamp >= record.committed_at + self.challenge_window, "settlement: challenge window open"
     self.epochs[epoch].status = FINAL
     self.epochs[epoch].finalized_at = block.timestamp
-    self.bonds_owed[self.operator] += record.operator_bond
+    self.bonds_owed[record.committer] += record.operator_bond
     self.epochs[epoch].operator_bond = 0
     log EpochFinalized(epoch=epoch)
     extcall IShareToken(share_token).allocate(epoch, record.total_mint)
@@ -362,7 +567,8 @@ def execute_slash(epoch: uint256, contribution_id: uint256, amount: uint256, pro
     @notice Executes a slash of a final epoch's report (anyone may submit).
     @param epoch The final epoch.
     @param contribution_id The slashed contribution (registered in `epoch`).
-    @param amount The wei to slash, at most the epoch's slash cap of the stake.
+    @param amount The wei to slash; with the contribution's earlier slashes at most
+           the epoch's slash cap of its stake (a running total, whatever the leaves).
     @param proof The Merkle proof of the (contribution id, amount) leaf.
     """
     record: Epoch = self.epochs[epoch]
@@ -372,7 +578,9 @@ def execute_slash(epoch: uint256, contribution_id: uint256, amount: uint256, pro
     assert merkle_proof_verification._verify(proof, record.slash_root, leaf), "settlement: invalid proof"
     assert staticcall IRegistry(registry).contribution_epoch(contribution_id) == epoch, "settlement: contribution not of this epoch"
     stake: uint256 = staticcall IRegistry(registry).stake_of(contribution_id)
-    assert amount <= stake * record.slash_cap_bps // _BPS, "settlement: slash above the cap"
+    total: uint256 = self.slashed_total[contribution_id] + amount
+    assert total <= stake * record.slash_cap_bps // _BPS, "settlement: slash above the cap"
+    self.slashed_total[contribution_id] = total
     self.leaf_used[epoch][leaf] = True
     slashed: uint256 = extcall IRegistry(registry).slash(contribution_id, amount)
     log SlashExecuted(epoch=epoch, contribution_id=contribution_id, amount=slashed)
@@ -415,6 +623,30 @@ def is_final(epoch: uint256) -> bool:
 
 @external
 @view
+def is_settled(epoch: uint256) -> bool:
+    """
+    @notice Whether `epoch` is settled (final or void): its stakes may then be withdrawn.
+    @param epoch The epoch.
+    @return bool True once final or void.
+    """
+    status: uint8 = self.epochs[epoch].status
+    return status == FINAL or status == VOID
+
+
+@external
+@view
+def guardian_active() -> bool:
+    """
+    @notice Whether the bootstrap guardian may still act (resolve challenges, void
+            an epoch; the Governor lets it cancel proposals). It ends for good once
+            `GUARDIAN_EPOCHS + 1` epochs are final, or when governance removes it.
+    @return bool True while a guardian is set and its term has not ended.
+    """
+    return self._guardian_active()
+
+
+@external
+@view
 def finalized_at(epoch: uint256) -> uint256:
     """
     @notice When `epoch` was finalized (0 if not yet).
@@ -434,6 +666,33 @@ def set_operator(operator_: address):
     assert operator_ != empty(address), "settlement: zero operator"
     self.operator = operator_
     log OperatorChanged(operator=operator_)
+
+
+@external
+def remove_guardian():
+    """
+    @notice Removes the guardian for good (governance, or the guardian itself).
+    """
+    assert msg.sender == ownable.owner or msg.sender == self.guardian, "settlement: caller is not governance or the guardian"
+    assert self.guardian != empty(address), "settlement: no guardian"
+    log GuardianRemoved(guardian=self.guardian, by=msg.sender)
+    self.guardian = empty(address)
+
+
+@external
+def set_deadlines(commit_period_: uint256, resolution_period_: uint256):
+    """
+    @notice Sets the commit period (after contributions close) and the resolution
+            period (after the challenge window) for epochs opened or challenged
+            from now on (Timelock only). Both are positive.
+    @param commit_period_ Seconds.
+    @param resolution_period_ Seconds.
+    """
+    ownable._check_owner()
+    assert commit_period_ != 0 and resolution_period_ != 0, "settlement: zero deadline period"
+    self.commit_period = commit_period_
+    self.resolution_period = resolution_period_
+    log DeadlinesChanged(commit_period=commit_period_, resolution_period=resolution_period_)
 
 
 @external

@@ -303,8 +303,8 @@ def _event_sentence(dao: DAO, log) -> str | None:
             f"{int(args['data_pool_bps']) / 100:g}%, slash cap {int(args['slash_cap_bps']) / 100:g}%"
         )
     if name == "ChallengeResolved":
-        verdict = "upheld: the report is void" if args["upheld"] else "rejected: the report stands"
-        return f"the challenge of epoch {args['epoch']} was {verdict}"
+        verdict = "upheld: the report is void" if args["upheld"] else "rejected: its bond goes to holders"
+        return f"challenge {args['challenge_id']} of epoch {args['epoch']} was {verdict}"
     rendered = ", ".join(
         f"{key}={'0x' + bytes(value).hex() if isinstance(value, bytes | bytearray) else value}"
         for key, value in args.items()
@@ -461,13 +461,22 @@ def challenge(dao: DAO, epoch: int, reason: str, sender, storage=None) -> TxOutc
         lambda: dao.settlement.challenge(epoch, reason_cid, value=bond, sender=sender),
         _sentence_for(dao, sender, epoch=epoch),
     )
+    event = next(iter(receipt.decode_logs(dao.settlement.EpochChallenged)), None)
+    challenge_id = int(event.challenge_id) if event is not None else int(dao.settlement.challenge_count())
+    resolve_by = int(event.resolve_by) if event is not None else 0
     changes = (
         f"epoch {epoch}'s report is challenged by {_address(sender)}; bond {format_ether(bond)} held "
-        "until governance resolves it",
+        f"until governance or the guardian resolves it (challenge {challenge_id})",
         f"the reason is stored at {reason_cid}",
-        f"holders decide: `ape run propose resolve {epoch} --uphold` (or --reject)",
+        f"holders decide: `ape run propose resolve {epoch} --uphold` (or --reject) before "
+        f"{format_time(resolve_by)}; unresolved by then, anyone may void the epoch",
     )
-    extra = (("epoch", str(epoch)), ("reason_cid", reason_cid), ("bond_wei", str(bond)))
+    extra = (
+        ("epoch", str(epoch)),
+        ("challenge_id", str(challenge_id)),
+        ("reason_cid", reason_cid),
+        ("bond_wei", str(bond)),
+    )
     return TxOutcome(
         "challenged", _tx_hash(receipt), int(receipt.block_number), _address(sender), changes, None, extra
     )
@@ -509,9 +518,11 @@ def propose_params(dao: DAO, sender, note: str = "", **changes: int) -> TxOutcom
     return propose(dao, builders.set_parameters(dao, note, **changes), sender)
 
 
-def propose_resolution(dao: DAO, epoch: int, uphold: bool, sender, note: str = "") -> TxOutcome:
-    """Propose upholding or rejecting the challenge of `epoch`."""
-    return propose(dao, builders.resolve_challenge(dao, epoch, uphold, note), sender)
+def propose_resolution(
+    dao: DAO, epoch: int, uphold: bool, sender, note: str = "", challenge_id: int | None = None
+) -> TxOutcome:
+    """Propose upholding or rejecting a challenge of `epoch` (its only pending one by default)."""
+    return propose(dao, builders.resolve_challenge(dao, epoch, uphold, note, challenge_id), sender)
 
 
 def propose_operator(dao: DAO, operator: str, sender, note: str = "") -> TxOutcome:

@@ -140,17 +140,54 @@ def set_parameters(dao: DAO, note: str = "", **changes: int) -> ProposalDraft:
     return ProposalDraft("params", "Change parameters", tuple(actions), note)
 
 
-def resolve_challenge(dao: DAO, epoch: int, uphold: bool, note: str = "") -> ProposalDraft:
-    """Uphold (void the report) or reject (keep it; the challenger's bond goes to holders) a challenge."""
+def pending_challenges(dao: DAO, epoch: int) -> list[int]:
+    """Ids of the challenges of `epoch`'s standing report that await a verdict."""
+    record = dao.settlement.epochs(epoch)
+    if int(record.status) != 3:  # CHALLENGED
+        return []
+    found = []
+    for challenge_id in range(1, int(dao.settlement.challenge_count()) + 1):
+        challenge = dao.settlement.challenges(challenge_id)
+        if (int(challenge.epoch), int(challenge.round), int(challenge.status)) == (
+            epoch,
+            int(record.round),
+            1,  # PENDING
+        ):
+            found.append(challenge_id)
+    return found
+
+
+def resolve_challenge(
+    dao: DAO, epoch: int, uphold: bool, note: str = "", challenge_id: int | None = None
+) -> ProposalDraft:
+    """Uphold (void the report; this challenger earns the operator's bond) or reject (keep it; the
+    challenger's bond goes to holders) one challenge of `epoch`. Without `challenge_id`, the epoch must
+    have exactly one pending challenge."""
     if epoch < 1:
         raise InvalidProposal(f"epoch must be 1 or more, got {epoch}")
+    pending = pending_challenges(dao, epoch)
+    if challenge_id is None:
+        if len(pending) != 1:
+            listed = ", ".join(map(str, pending)) or "none"
+            raise InvalidProposal(
+                f"epoch {epoch} has {len(pending)} pending challenges ({listed}): name the one to judge"
+            )
+        challenge_id = pending[0]
+    elif challenge_id not in pending:
+        raise InvalidProposal(f"challenge {challenge_id} is not a pending challenge of epoch {epoch}")
     verdict = "uphold" if uphold else "reject"
-    summary = f"settlement.resolve_challenge(epoch {epoch}, {verdict})"
+    summary = f"settlement.resolve_challenge(challenge {challenge_id} of epoch {epoch}, {verdict})"
     action = Action(
-        dao.settlement.address, 0, _call(dao.settlement, "resolve_challenge", epoch, uphold), summary
+        dao.settlement.address,
+        0,
+        _call(dao.settlement, "resolve_challenge", challenge_id, uphold),
+        summary,
     )
     return ProposalDraft(
-        "challenge", f"{verdict.capitalize()} the challenge of epoch {epoch}", (action,), note
+        "challenge",
+        f"{verdict.capitalize()} challenge {challenge_id} of epoch {epoch}",
+        (action,),
+        note,
     )
 
 

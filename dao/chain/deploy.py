@@ -15,6 +15,8 @@ from dao.chain.deployments import Deployment, save_deployment
 from dao.chain.units import ETHER
 from dao.errors import DaoError
 
+ZERO_ADDRESS = "0x" + "00" * 20
+
 
 class DeploymentError(DaoError):
     """Deploying or wiring the contracts failed."""
@@ -30,6 +32,10 @@ class DeployParams:
     unbonding_period: int = 14 * 24 * 3600
     contribution_period: int = 3 * 24 * 3600
     challenge_window: int = 2 * 24 * 3600
+    # Liveness without governance: no report this long after contributions close, or a challenge
+    # unresolved this long after the challenge window, and anyone may void the epoch.
+    commit_period: int = 7 * 24 * 3600
+    resolution_period: int = 14 * 24 * 3600  # > voting delay + voting period + timelock delay
     operator_bond: int = ETHER // 10
     challenge_bond: int = ETHER // 10
     prediction_price: int = ETHER // 1000
@@ -45,6 +51,9 @@ class DeployParams:
     quorum_bps: int = 1_000  # 10% of the supply at the snapshot
     governor_name: str = "Metamodel Governor"
     revenue_token: str | None = None  # None: deploy the demo stablecoin (test chains only)
+    # The bootstrap guardian (expected: a multisig) may resolve challenges, void an unsettled epoch
+    # and cancel proposals until GUARDIAN_EPOCHS epochs after the first final one; None: no guardian.
+    guardian: str | None = None
 
     @classmethod
     def for_tests(cls, **overrides) -> DeployParams:
@@ -53,6 +62,8 @@ class DeployParams:
             unbonding_period=3_600,
             contribution_period=600,
             challenge_window=600,
+            commit_period=3_600,  # the operator's run takes wall-clock time on a live node
+            resolution_period=1_800,
             fulfil_deadline=600,
             timelock_delay=60,
             voting_delay=1,
@@ -101,6 +112,7 @@ def deploy_dao(
         params.challenge_window,
         params.operator_bond,
         params.challenge_bond,
+        params.guardian or ZERO_ADDRESS,
         **tx,
     )
     market = project.PredictionMarket.deploy(
@@ -121,6 +133,7 @@ def deploy_dao(
 
     # Wiring while the deployer still owns everything.
     registry.set_settlement(settlement.address, **tx)
+    settlement.set_deadlines(params.commit_period, params.resolution_period, **tx)
     shares.set_minter(settlement.address, **tx)
     shares.set_epoch_mint_limits(params.max_epoch_mint_bps, params.min_epoch_mint, **tx)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):

@@ -13,6 +13,7 @@ class EpochStatus(IntEnum):
     COMMITTED = 2
     CHALLENGED = 3
     FINAL = 4
+    VOID = 5  # settled without a report (deadline passed, or voided by governance or the guardian)
 
     @property
     def label(self) -> str:

@@ -24,11 +24,12 @@ from dao.epoch.store import cache_dir, metamodel_path, write_atomic
 from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch
 from valuation.report import ValuationReport, canonical_dumps, keccak256
 
-OPEN, COMMITTED, CHALLENGED, FINAL = (
+OPEN, COMMITTED, CHALLENGED, FINAL, VOID = (
     EpochStatus.OPEN,
     EpochStatus.COMMITTED,
     EpochStatus.CHALLENGED,
     EpochStatus.FINAL,
+    EpochStatus.VOID,
 )
 
 
@@ -86,6 +87,11 @@ def run_epoch(
     if status in (COMMITTED, CHALLENGED, FINAL):
         report = ValuationReport.from_json(storage.get(record.report_cid))
         return EpochRun(epoch, record.report_cid, report, committed_now=False)
+    if status == VOID:
+        raise EpochError(
+            f"epoch {epoch} was voided (no report by its deadline, or by governance or the guardian): "
+            "its stakes are free; the next epoch takes the next report"
+        )
     if status != OPEN:
         raise EpochError(
             f"epoch {epoch} has not been opened (governance opens epochs with a retrain proposal)"
@@ -95,6 +101,11 @@ def run_epoch(
         raise EpochError(
             f"epoch {epoch}'s contribution window is still open for {record.contributions_close - now} s; "
             "run the epoch after it closes"
+        )
+    if now >= record.commit_deadline:
+        raise EpochError(
+            f"epoch {epoch}'s commit deadline has passed: no report can be committed any more and "
+            "anyone may void the epoch (settlement.void_epoch)"
         )
 
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
@@ -175,9 +186,12 @@ def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
         return None
     if status == CHALLENGED:
         raise EpochError(
-            f"epoch {epoch} is challenged: governance must resolve the challenge "
-            "(ape run propose resolve-challenge) before it can finalize"
+            f"epoch {epoch} is challenged: governance (ape run propose resolve-challenge) or the guardian "
+            f"must resolve each pending challenge before it can finalize; unresolved at "
+            f"{int(record.resolve_by)}, anyone may void the epoch"
         )
+    if status == VOID:
+        raise EpochError(f"epoch {epoch} was voided: there is no report to finalize")
     if status != COMMITTED:
         state = EpochStatus(status).label
         raise EpochError(f"epoch {epoch} is {state}: there is no report to finalize")

@@ -58,15 +58,22 @@ class EpochValuation:
 
 
 def read_contributions(dao, epoch: int) -> list[Contribution]:
-    """Every contribution registered for `epoch`, in registration order."""
+    """Every contribution registered for `epoch`, in priority order (the order of their commitments,
+    not of their reveals): the valuation credits a duplicated row to the earliest, so a copier who
+    reveals first still comes after the author who committed first."""
     found = []
     for cid in range(1, dao.registry.contribution_count() + 1):
         record = dao.registry.contributions(cid)
         if record.epoch == epoch:
             found.append(
-                Contribution(cid, record.contributor, record.kind, record.epoch, record.cid, record.stake)
+                (
+                    int(record.priority),
+                    Contribution(
+                        cid, record.contributor, record.kind, record.epoch, record.cid, record.stake
+                    ),
+                )
             )
-    return found
+    return [contribution for _, contribution in sorted(found, key=lambda pair: pair[0])]
 
 
 def read_recipe(dao, storage, epoch: int) -> tuple[str, Recipe]:

@@ -6,7 +6,11 @@ opened with, so a contributor never pays a stake for a file the operator would r
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+from eth_abi import encode
+from eth_utils import keccak
 
 from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
@@ -106,8 +110,28 @@ def contribute(
         content = seal(content, operator_public_key(recipe))
     cid = storage.add(content)
     storage.pin(cid)
-    with refusals_as_errors():
-        receipt = dao.registry.register(KINDS[kind], cid, value=stake, sender=sender)
+    receipt = register_contribution(dao.registry, KINDS[kind], cid, stake, sender)
     event = next(iter(receipt.decode_logs(dao.registry.ContributionRegistered)), None)
     contribution_id = int(event.id) if event is not None else int(dao.registry.contribution_count())
     return Registered(contribution_id, cid, epoch, stake, private, receipt.txn_hash)
+
+
+def commitment_hash(contributor: str, kind: int, cid: str, salt: bytes) -> bytes:
+    """keccak256(abi_encode(contributor, kind, cid, salt)), as `ContributionRegistry` computes it.
+
+    Computed locally rather than by an `eth_call`, so the CID reaches no RPC node before the commitment
+    is mined."""
+    return keccak(encode(["address", "uint8", "string", "bytes32"], [contributor, kind, cid, salt]))
+
+
+def register_contribution(registry, kind: int, cid: str, stake: int, sender, salt: bytes | None = None):
+    """Commit, then reveal, a registration (two transactions); returns the reveal's receipt.
+
+    The commitment binds the contribution to `sender` before the CID appears in any transaction, so
+    a copier of the reveal gains nothing: its own commitment would come later, and priority (who is
+    credited for duplicate rows) is commitment order. The reveal must be mined in a later block than
+    the commitment: waiting for the commitment's receipt guarantees it."""
+    salt = salt if salt is not None else os.urandom(32)
+    with refusals_as_errors():
+        registry.commit_contribution(commitment_hash(sender.address, kind, cid, salt), sender=sender)
+        return registry.register(kind, cid, salt, value=stake, sender=sender)

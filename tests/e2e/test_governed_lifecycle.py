@@ -10,6 +10,7 @@ from dao.chain.bindings import DAO
 from dao.chain.deploy import DeployParams, deploy_dao
 from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
+from dao.holders.contribute import register_contribution
 from governance.builders import retrain
 from valuation.merkle import mint_tree
 
@@ -30,7 +31,7 @@ def _advance(chain, seconds=0, blocks=1):
 def _settle_epoch_one(dao, accounts, chain, mints) -> None:
     """Register, commit `mints` as the report, finalize and claim every leaf."""
     params = DeployParams.for_tests()
-    dao.registry.register(0, DATA_CID, value=ETHER, sender=accounts[2])
+    register_contribution(dao.registry, 0, DATA_CID, ETHER, accounts[2])
     _advance(chain, params.contribution_period)
     tree = mint_tree(mints)
     total = sum(amount for _, amount in mints)

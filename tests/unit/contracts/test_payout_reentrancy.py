@@ -41,6 +41,7 @@ def system():
                 PERIOD,
                 OPERATOR_BOND,
                 CHALLENGE_BOND,
+                "0x" + "00" * 20,  # no guardian
             )
             market = boa.load(
                 str(ROOT / "contracts/PredictionMarket.vy"), shares.address, operator, PRICE, PERIOD
@@ -78,9 +79,12 @@ def test_a_refund_that_re_enters_refund_pays_once(system):
 
 def test_a_stake_withdrawal_that_re_enters_withdraw_pays_once(system):
     registry, settlement, payee = system["registry"], system["settlement"], system["payee"]
-    payee.act(
-        registry.address, call("register(uint8,string)", ["uint8", "string"], [0, CID]), value=MIN_STAKE
-    )
+    salt = b"\x01" * 32
+    commitment = registry.commitment_hash(payee.address, 0, CID, salt)
+    payee.act(registry.address, call("commit_contribution(bytes32)", ["bytes32"], [commitment]))
+    boa.env.time_travel(blocks=1)  # the reveal comes in a later block
+    register = call("register(uint8,string,bytes32)", ["uint8", "string", "bytes32"], [0, CID, salt])
+    payee.act(registry.address, register, value=MIN_STAKE)
     _commit(system)
     boa.env.time_travel(seconds=PERIOD)
     settlement.finalize(1)

@@ -1,12 +1,16 @@
 """Registry + settlement + market + share token invariants over random sequences (hypothesis on
 titanoboa; CONTRACTS.md invariants for stakes, leaves, bonds and revenue).
 
-Rules: register (valid and invalid kinds, stakes, CIDs, duplicates, closed windows), warp time,
-commit a random report (mint leaves over holders, slash leaves over the epoch's contributions, some
-above the cap), challenge, resolve (uphold/reject), finalize, claim a mint leaf, execute a slash
-leaf (repeats included), request and complete stake withdrawals, open the next epoch, request /
-fulfil / refund predictions, deposit revenue, claim dividends, withdraw bonds. Every rule predicts
-from a Python model whether the call succeeds and, if not, the exact revert message.
+Rules: register by commit–reveal (valid and invalid kinds, stakes, CIDs, duplicates per
+contributor, reveals in the commitment's block, closed windows), warp time (up to past every
+deadline), commit a random report (mint leaves over holders, slash leaves over the epoch's
+contributions, some above the cap, several per contribution), challenge (any number, by two
+challengers), resolve one challenge (uphold/reject, by governance or the guardian), refund the
+challenges of a voided or replaced report, void (permissionless after a deadline, or by the
+guardian), reopen, finalize, claim a mint leaf, execute a slash leaf (repeats included), request
+and complete stake withdrawals, open the next epoch, request / fulfil / refund predictions, deposit
+revenue, claim dividends, withdraw bonds. Every rule predicts from a Python model whether the call
+succeeds and, if not, the exact revert message.
 
 After every step:
 1. no mint or slash leaf is used twice, and each epoch's minted total equals its claimed leaves
@@ -19,7 +23,10 @@ After every step:
 5. share supply = sum of the holders' balances; the share token's ETH = revenue in - dividends
    claimed and covers every holder's withdrawable dividends (dust stays in the contract);
 6. every payout (stake withdrawal, bond withdrawal, refund, dividend claim) moves exactly what the
-   model says is owed, checked at the call.
+   model says is owed, checked at the call;
+7. liveness: once `contributions_close + commit_period + challenge_window + resolution_period` has
+   passed, the current epoch is settled, or anyone (no governance, no guardian) can finalize or
+   void it; the slashes of each contribution never exceed the cap in total.
 """
 
 from __future__ import annotations
@@ -40,9 +47,12 @@ ETHER = 10**18
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 50))
 MIN_STAKE = ETHER // 10
 UNBONDING, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW, FULFIL_DEADLINE = 3_600, 600, 600, 600
+COMMIT_PERIOD, RESOLUTION_PERIOD = 900, 1_200
+BOUND = CONTRIBUTION_PERIOD + COMMIT_PERIOD + CHALLENGE_WINDOW + RESOLUTION_PERIOD
 OPERATOR_BOND, CHALLENGE_BOND, PRICE = ETHER, ETHER // 2, 10**16
 SLASH_CAP_BPS = 2_000
-OPEN, COMMITTED, CHALLENGED, FINAL = 1, 2, 3, 4
+OPEN, COMMITTED, CHALLENGED, FINAL, VOID = 1, 2, 3, 4, 5
+PENDING, UPHELD, REJECTED, REFUNDED = 1, 2, 3, 4
 CIDS = [
     "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
     "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
@@ -54,9 +64,11 @@ BAD_CIDS = ["", "Qm123", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0"]  # em
 ADMIN = boa.env.generate_address("economy-admin")
 OPERATOR = boa.env.generate_address("economy-operator")
 CHALLENGER = boa.env.generate_address("economy-challenger")
+CHALLENGERS = [CHALLENGER, boa.env.generate_address("economy-challenger2")]
+GUARDIAN = boa.env.generate_address("economy-guardian")
 CLIENT = boa.env.generate_address("economy-client")
 PEOPLE = [boa.env.generate_address(f"economy-person{i}") for i in range(3)]  # contribute and hold
-for who in (ADMIN, OPERATOR, CHALLENGER, CLIENT, *PEOPLE):
+for who in (ADMIN, OPERATOR, *CHALLENGERS, CLIENT, *PEOPLE):
     boa.env.set_balance(who, 10**24)
 with boa.env.prank(ADMIN):
     REVENUE = boa.load(str(ROOT / "tests/unit/contracts/doubles/PlainERC20.vy"))
@@ -71,7 +83,9 @@ with boa.env.prank(ADMIN):
         CHALLENGE_WINDOW,
         OPERATOR_BOND,
         CHALLENGE_BOND,
+        GUARDIAN,
     )
+    SETTLEMENT.set_deadlines(COMMIT_PERIOD, RESOLUTION_PERIOD)
     MARKET = boa.load(
         str(ROOT / "contracts/PredictionMarket.vy"), SHARES.address, OPERATOR, PRICE, FULFIL_DEADLINE
     )
@@ -95,11 +109,18 @@ class EconomyMachine(RuleBasedStateMachine):
         self.revenue_in = 0  # ETH that reached the share token as dividends
         self.mint_limits = (10_000, 10**30)
         self.dividends_claimed = 0
+        self.challenges: dict[int, dict] = {}
+        self.finals = 0  # final epochs (the guardian's term)
+        self.salt = 0
 
     def _new_epoch(self) -> dict:
+        close = boa.env.evm.patch.timestamp + CONTRIBUTION_PERIOD
         return {
             "status": OPEN,
-            "close": boa.env.evm.patch.timestamp + CONTRIBUTION_PERIOD,
+            "close": close,
+            "commit_deadline": close + COMMIT_PERIOD,
+            "round": 0,
+            "resolve_by": 0,
             "cids": set(),
             "mints": [],
             "slashes": [],
@@ -108,8 +129,6 @@ class EconomyMachine(RuleBasedStateMachine):
             "used": set(),
             "committed_at": 0,
             "operator_bond": 0,
-            "challenge_bond": 0,
-            "challenger": None,
         }
 
     def _now(self) -> int:
@@ -129,13 +148,22 @@ class EconomyMachine(RuleBasedStateMachine):
         kind=st.sampled_from([0, 1, 1, 0, 2]),
         cid=st.one_of(st.sampled_from(CIDS), st.sampled_from(BAD_CIDS)),
         stake=st.sampled_from([MIN_STAKE, MIN_STAKE, 3 * MIN_STAKE, MIN_STAKE - 1]),
+        same_block=st.sampled_from([False, False, False, True]),
     )
-    def register(self, who, kind, cid, stake):
-        self._register(who, kind, cid, stake)
+    def register(self, who, kind, cid, stake, same_block):
+        self._register(who, kind, cid, stake, same_block)
 
-    def _register(self, who, kind, cid, stake):
+    def _register(self, who, kind, cid, stake, same_block=False):
         record = self.epochs[self.epoch]
         window_open = record["status"] == OPEN and self._now() < record["close"]
+        self.salt += 1
+        salt = self.salt.to_bytes(32, "big")
+        committable = kind <= 1 and cid in CIDS
+        if committable:  # the commitment (cheap, unconditional) then, in a later block, the reveal
+            commitment = REGISTRY.commitment_hash(PEOPLE[who], kind, cid, salt)
+            self._call(None, PEOPLE[who], REGISTRY.commit_contribution, commitment)
+            if not same_block:
+                boa.env.time_travel(blocks=1)
         error = (
             "registry: unknown kind"
             if kind > 1
@@ -145,14 +173,16 @@ class EconomyMachine(RuleBasedStateMachine):
             if not window_open
             else "registry: invalid CID"
             if cid not in CIDS
-            else "registry: CID already registered this epoch"
-            if cid in record["cids"]
+            else "registry: reveal in a later block than the commitment"
+            if same_block
+            else "registry: CID already registered by you this epoch"
+            if (who, cid) in record["cids"]
             else None
         )
-        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, cid, value=stake)
+        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, cid, salt, value=stake)
         if error is None:
             event("registered")
-            record["cids"].add(cid)
+            record["cids"].add((who, cid))
             self.contributions[new_id] = {
                 "who": PEOPLE[who],
                 "epoch": self.epoch,
@@ -163,7 +193,7 @@ class EconomyMachine(RuleBasedStateMachine):
             }
             assert new_id == len(self.contributions)
 
-    @rule(seconds=st.sampled_from([1, 60, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW // 2, UNBONDING + 1]))
+    @rule(seconds=st.sampled_from([1, 60, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW // 2, UNBONDING + 1, BOUND]))
     def warp(self, seconds):
         boa.env.time_travel(seconds=seconds)
 
@@ -180,9 +210,11 @@ class EconomyMachine(RuleBasedStateMachine):
         record = self.epochs[self.epoch]
         mints = [(PEOPLE[recipients[i]], amount) for i, amount in enumerate(amounts)]
         mine = [cid for cid, c in self.contributions.items() if c["epoch"] == self.epoch]
+        # Several leaves may name one contribution (finding 7: the cap is a running total).
         slashes = [
-            (cid, self.contributions[cid]["stake"] * bps // 10_000)
-            for cid, bps in zip(mine, slash_fractions, strict=False)
+            (mine[i % len(mine)], self.contributions[mine[i % len(mine)]]["stake"] * bps // 10_000 - i)
+            for i, bps in enumerate(slash_fractions)
+            if mine and self.contributions[mine[i % len(mine)]]["stake"] * bps // 10_000 > i
         ]
         total = sum(amount for _, amount in mints)
         error = (
@@ -190,6 +222,8 @@ class EconomyMachine(RuleBasedStateMachine):
             if record["status"] != OPEN
             else "settlement: contributions still open"
             if self._now() < record["close"]
+            else "settlement: commit deadline passed"
+            if self._now() >= record["commit_deadline"]
             else "settlement: total mint above the cap"
             if total > max(self.mint_limits[1], SHARES.totalSupply() * self.mint_limits[0] // 10_000)
             else None
@@ -217,6 +251,8 @@ class EconomyMachine(RuleBasedStateMachine):
                 total=total,
                 committed_at=self._now(),
                 operator_bond=OPERATOR_BOND,
+                round=record["round"] + 1,
+                resolve_by=0,
             )
 
     def _set_mint_limits(self, bps: int, floor: int) -> None:
@@ -238,36 +274,146 @@ class EconomyMachine(RuleBasedStateMachine):
         self._set_mint_limits(bps, 0)
         event("limits lowered while a report awaits its claims")
 
-    @rule()
-    def challenge(self):
+    def _pending(self, epoch: int) -> list[int]:
+        record = self.epochs[epoch]
+        return [
+            i
+            for i, c in self.challenges.items()
+            if c["epoch"] == epoch and c["status"] == PENDING and c["round"] == record["round"]
+            and record["status"] in (COMMITTED, CHALLENGED)
+        ]  # fmt: skip
+
+    @rule(who=st.integers(0, 1))
+    def challenge(self, who):
         record = self.epochs[self.epoch]
+        in_window = self._now() < record["committed_at"] + CHALLENGE_WINDOW
+        kept_open = record["status"] == CHALLENGED and self._now() < record["resolve_by"]
         error = (
             "settlement: nothing to challenge"
-            if record["status"] != COMMITTED
+            if record["status"] not in (COMMITTED, CHALLENGED)
             else "settlement: challenge window closed"
-            if self._now() >= record["committed_at"] + CHALLENGE_WINDOW
+            if not (in_window or kept_open)
             else None
         )
-        self._call(error, CHALLENGER, SETTLEMENT.challenge, self.epoch, CIDS[2], value=CHALLENGE_BOND)
+        new_id = self._call(
+            error, CHALLENGERS[who], SETTLEMENT.challenge, self.epoch, CIDS[2], value=CHALLENGE_BOND
+        )
         if error is None:
-            record.update(status=CHALLENGED, challenge_bond=CHALLENGE_BOND, challenger=CHALLENGER)
+            event("challenged" if record["status"] == COMMITTED else "challenged again")
+            if not record["resolve_by"]:
+                record["resolve_by"] = record["committed_at"] + CHALLENGE_WINDOW + RESOLUTION_PERIOD
+            record["status"] = CHALLENGED
+            self.challenges[new_id] = {
+                "epoch": self.epoch, "round": record["round"], "who": CHALLENGERS[who], "status": PENDING
+            }  # fmt: skip
+            assert new_id == len(self.challenges)
 
-    @rule(uphold=st.booleans())
-    def resolve(self, uphold):
-        record = self.epochs[self.epoch]
-        error = None if record["status"] == CHALLENGED else "settlement: epoch not challenged"
-        self._call(error, ADMIN, SETTLEMENT.resolve_challenge, self.epoch, uphold)
+    def _guardian_active(self) -> bool:
+        return self.guardian and self.finals <= SETTLEMENT.GUARDIAN_EPOCHS()
+
+    guardian = True
+
+    @rule(uphold=st.booleans(), pick=st.integers(0, 9), by=st.sampled_from(["admin", "guardian", "client"]))
+    def resolve(self, uphold, pick, by):
+        if not self.challenges:
+            return
+        cid = pick % len(self.challenges) + 1
+        c = self.challenges[cid]
+        record = self.epochs[c["epoch"]]
+        sender = {"admin": ADMIN, "guardian": GUARDIAN, "client": CLIENT}[by]
+        allowed = by == "admin" or (by == "guardian" and self._guardian_active())
+        error = (
+            "settlement: caller is not governance or the guardian"
+            if not allowed
+            else "settlement: challenge not pending"
+            if c["status"] != PENDING
+            else "settlement: challenged report no longer stands"
+            if record["status"] != CHALLENGED or record["round"] != c["round"]
+            else "settlement: resolution deadline passed"
+            if self._now() >= record["resolve_by"]
+            else None
+        )
+        self._call(error, sender, SETTLEMENT.resolve_challenge, cid, uphold)
         if error is not None:
             return
-        event(f"challenge {'upheld' if uphold else 'rejected'}")
+        event(f"challenge {'upheld' if uphold else 'rejected'} by {by}")
         if uphold:
-            owed = record["challenge_bond"] + record["operator_bond"]
-            self.bonds_owed[CHALLENGER] = self.bonds_owed.get(CHALLENGER, 0) + owed
-            record.update(status=OPEN, mints=[], slashes=[], total=0, operator_bond=0)
+            c["status"] = UPHELD
+            owed = CHALLENGE_BOND + record["operator_bond"]
+            self.bonds_owed[c["who"]] = self.bonds_owed.get(c["who"], 0) + owed
+            record.update(status=OPEN, mints=[], slashes=[], total=0, operator_bond=0, resolve_by=0)
         else:
-            self.revenue_in += record["challenge_bond"]
-            record["status"] = COMMITTED
-        record.update(challenge_bond=0, challenger=None)
+            c["status"] = REJECTED
+            self.revenue_in += CHALLENGE_BOND
+            if not self._pending(c["epoch"]):
+                record["status"] = COMMITTED
+
+    @rule(pick=st.integers(0, 9))
+    def refund_challenge(self, pick):
+        if not self.challenges:
+            return
+        cid = pick % len(self.challenges) + 1
+        c = self.challenges[cid]
+        record = self.epochs[c["epoch"]]
+        stands = record["status"] in (COMMITTED, CHALLENGED) and record["round"] == c["round"]
+        error = (
+            "settlement: challenge not pending"
+            if c["status"] != PENDING
+            else "settlement: challenge awaits its verdict"
+            if stands
+            else None
+        )
+        self._call(error, CLIENT, SETTLEMENT.refund_challenge, cid)
+        if error is None:
+            event("challenge refunded")
+            c["status"] = REFUNDED
+            self.bonds_owed[c["who"]] = self.bonds_owed.get(c["who"], 0) + CHALLENGE_BOND
+
+    def _expired(self, record) -> bool:
+        return (record["status"] == OPEN and self._now() >= record["commit_deadline"]) or (
+            record["status"] == CHALLENGED and self._now() >= record["resolve_by"]
+        )
+
+    @rule(by=st.sampled_from(["client", "client", "guardian"]))
+    def void_epoch(self, by):
+        self._void(by)
+
+    def _void(self, by):
+        record = self.epochs[self.epoch]
+        sender = GUARDIAN if by == "guardian" else CLIENT
+        privileged = by == "guardian" and self._guardian_active()
+        error = (
+            "settlement: epoch already settled"
+            if record["status"] in (FINAL, VOID)
+            else "settlement: epoch not expired"
+            if not privileged and not self._expired(record)
+            else None
+        )
+        self._call(error, sender, SETTLEMENT.void_epoch, self.epoch)
+        if error is None:
+            event(f"voided by {by}")
+            if record["status"] in (COMMITTED, CHALLENGED):
+                self.bonds_owed[OPERATOR] = self.bonds_owed.get(OPERATOR, 0) + record["operator_bond"]
+            record.update(status=VOID, mints=[], slashes=[], total=0, operator_bond=0, resolve_by=0)
+
+    @precondition(lambda self: self.epochs[self.epoch]["status"] == VOID)
+    @rule()
+    def reopen(self):
+        error = None if self.finals == 0 else "settlement: governance opens epochs"
+        recipe = SETTLEMENT.epochs(self.epoch).recipe_cid
+        self._call(error, CLIENT, SETTLEMENT.reopen)
+        if error is None:
+            event("reopened")
+            self.epoch += 1
+            self.epochs[self.epoch] = self._new_epoch()
+            assert SETTLEMENT.epochs(self.epoch).recipe_cid == recipe
+
+    @rule()
+    def remove_guardian(self):
+        if self.guardian:
+            self._call(None, ADMIN, SETTLEMENT.remove_guardian)
+            self.guardian = False
+            event("guardian removed")
 
     @rule()
     def finalize(self):
@@ -286,6 +432,7 @@ class EconomyMachine(RuleBasedStateMachine):
         if error is None:
             event("finalized")
             record["status"] = FINAL
+            self.finals += 1
             self.bonds_owed[OPERATOR] = self.bonds_owed.get(OPERATOR, 0) + record["operator_bond"]
             record["operator_bond"] = 0
 
@@ -332,7 +479,8 @@ class EconomyMachine(RuleBasedStateMachine):
             else "settlement: slash already executed"
             if key in record["used"]
             else "settlement: slash above the cap"
-            if amount > contribution["stake"] * SLASH_CAP_BPS // 10_000
+            if contribution.setdefault("slash_total", 0) + amount
+            > contribution["stake"] * SLASH_CAP_BPS // 10_000
             else "registry: stake already withdrawn"
             if contribution["withdrawn"]
             else None
@@ -349,6 +497,7 @@ class EconomyMachine(RuleBasedStateMachine):
         if error is None:
             event("slash executed")
             record["used"].add(key)
+            contribution["slash_total"] += amount
             slashed = min(amount, contribution["stake"] - contribution["slashed"])
             contribution["slashed"] += slashed
             self.revenue_in += slashed
@@ -360,7 +509,7 @@ class EconomyMachine(RuleBasedStateMachine):
         ready = [
             cid
             for cid, c in self.contributions.items()
-            if not c["requested_at"] and self.epochs[c["epoch"]]["status"] == FINAL
+            if not c["requested_at"] and self.epochs[c["epoch"]]["status"] in (FINAL, VOID)
         ]
         cid = ready[pick % len(ready)] if targeted and ready else pick % len(self.contributions) + 1
         c = self.contributions[cid]
@@ -370,8 +519,8 @@ class EconomyMachine(RuleBasedStateMachine):
             if sender != c["who"]
             else "registry: withdrawal already requested"
             if c["requested_at"]
-            else "registry: epoch not final"
-            if self.epochs[c["epoch"]]["status"] != FINAL
+            else "registry: epoch not settled"
+            if self.epochs[c["epoch"]]["status"] not in (FINAL, VOID)
             else None
         )
         self._call(error, sender, REGISTRY.request_withdrawal, cid)
@@ -414,11 +563,22 @@ class EconomyMachine(RuleBasedStateMachine):
         record = self.epochs[self.epoch]
         if record["status"] == OPEN:
             if self._now() < record["close"]:  # contribute first, so that there is something to slash
-                for who, cid in enumerate(c for c in CIDS if c not in record["cids"]):
-                    if who < 2:
-                        self._register(who, who % 2, cid, (1 + who) * MIN_STAKE)
-                boa.env.time_travel(seconds=record["close"] - self._now())
-            self._commit(amounts, slash_fractions, recipients)
+                for who in (0, 1):
+                    if (who, CIDS[who]) not in record["cids"]:
+                        self._register(who, who, CIDS[who], (1 + who) * MIN_STAKE)
+                boa.env.time_travel(seconds=max(1, record["close"] - self._now()))
+            if self._now() >= record["commit_deadline"]:
+                self._void("client")
+            else:
+                self._commit(amounts, slash_fractions, recipients)
+        elif record["status"] == CHALLENGED:  # nobody resolves: the default applies at the deadline
+            boa.env.time_travel(seconds=max(1, record["resolve_by"] - self._now()))
+            self._void("client")
+        elif record["status"] == VOID:
+            if self.finals == 0:
+                self.reopen()
+            else:
+                self._open_next_epoch()
         elif record["status"] == COMMITTED:
             boa.env.time_travel(seconds=max(1, record["committed_at"] + CHALLENGE_WINDOW - self._now()))
             self._finalize()
@@ -433,7 +593,7 @@ class EconomyMachine(RuleBasedStateMachine):
     advance_lifecycle_again = advance_lifecycle
     advance_lifecycle_once_more = advance_lifecycle
 
-    @precondition(lambda self: self.epochs[self.epoch]["status"] == FINAL)
+    @precondition(lambda self: self.epochs[self.epoch]["status"] in (FINAL, VOID))
     @rule()
     def open_next_epoch(self):
         self._open_next_epoch()
@@ -445,15 +605,19 @@ class EconomyMachine(RuleBasedStateMachine):
         self.epoch += 1
         self.epochs[self.epoch] = self._new_epoch()
 
-    @precondition(lambda self: self.epochs[self.epoch]["status"] != FINAL)
+    @precondition(lambda self: self.epochs[self.epoch]["status"] not in (FINAL, VOID))
     @rule()
     def open_epoch_too_early(self):
         self._call(
-            "settlement: previous epoch not final", ADMIN, SETTLEMENT.open_epoch, CIDS[3], b"\x00" * 32
+            "settlement: previous epoch not final or void",
+            ADMIN,
+            SETTLEMENT.open_epoch,
+            CIDS[3],
+            b"\x00" * 32,
         )
 
     # -- bonds, revenue and dividends --------------------------------------------------------------
-    @rule(who=st.sampled_from([OPERATOR, CHALLENGER, CLIENT]))
+    @rule(who=st.sampled_from([OPERATOR, *CHALLENGERS, CLIENT]))
     def withdraw_bond(self, who):
         owed = self.bonds_owed.get(who, 0)
         before = boa.env.get_balance(who)
@@ -547,12 +711,13 @@ class EconomyMachine(RuleBasedStateMachine):
 
     @invariant()
     def bonds_and_fees(self):
-        bonds = sum(r["operator_bond"] + r["challenge_bond"] for r in self.epochs.values())
+        pending = sum(CHALLENGE_BOND for c in self.challenges.values() if c["status"] == PENDING)
+        bonds = sum(r["operator_bond"] for r in self.epochs.values()) + pending
         assert boa.env.get_balance(SETTLEMENT.address) == bonds + sum(self.bonds_owed.values())
         for who, owed in self.bonds_owed.items():
             assert SETTLEMENT.bonds_owed(who) == owed
-        pending = sum(PRICE for r in self.requests.values() if not r["done"])
-        assert boa.env.get_balance(MARKET.address) == pending == MARKET.open_fees()
+        fees = sum(PRICE for r in self.requests.values() if not r["done"])
+        assert boa.env.get_balance(MARKET.address) == fees == MARKET.open_fees()
 
     @invariant()
     def dividends(self):
@@ -560,6 +725,25 @@ class EconomyMachine(RuleBasedStateMachine):
         assert balance == self.revenue_in - self.dividends_claimed
         withdrawable = sum(SHARES.withdrawable_dividends(p)[0] for p in PEOPLE)
         assert withdrawable <= balance
+
+    @invariant()
+    def liveness(self):
+        """Past the bound, the current epoch is settled or anyone can settle it (finalize or void),
+        whatever governance and the guardian do; every settled epoch's stakes can be requested."""
+        record = self.epochs[self.epoch]
+        assert SETTLEMENT.epochs(self.epoch).status == record["status"]
+        assert SETTLEMENT.guardian_active() == bool(self._guardian_active())
+        if record["status"] in (FINAL, VOID) or self._now() < record["close"] - CONTRIBUTION_PERIOD + BOUND:
+            return
+        finalizable = (
+            record["status"] == COMMITTED and self._now() >= record["committed_at"] + CHALLENGE_WINDOW
+        )
+        assert finalizable or self._expired(record), (
+            f"epoch {self.epoch} stuck past its bound: {record['status']}"
+        )
+        with boa.env.anchor(), boa.env.prank(CLIENT):  # and the chain agrees: the call succeeds
+            (SETTLEMENT.finalize if finalizable else SETTLEMENT.void_epoch)(self.epoch)
+        event("liveness bound reached")
 
     def teardown(self):
         self._anchor.__exit__(None, None, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
+from dao.holders.contribute import register_contribution
 from valuation.merkle import mint_tree, slash_tree
 
 ETHER = 10**18
@@ -17,11 +18,11 @@ OPERATOR_BOND, CHALLENGE_BOND = ETHER // 10, ETHER // 20
 
 @pytest.fixture
 def system(project, accounts, stable):
-    owner, operator = accounts[0], accounts[1]
+    owner, operator, guardian = accounts[0], accounts[1], accounts[7]
     shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
     registry = project.ContributionRegistry.deploy(shares, ETHER // 100, UNBONDING, sender=owner)
     settlement = project.EpochSettlement.deploy(
-        shares, registry, operator, PERIOD, WINDOW, OPERATOR_BOND, CHALLENGE_BOND, sender=owner
+        shares, registry, operator, PERIOD, WINDOW, OPERATOR_BOND, CHALLENGE_BOND, guardian, sender=owner
     )
     registry.set_settlement(settlement, sender=owner)
     shares.set_minter(settlement, sender=owner)
@@ -34,12 +35,16 @@ def _advance(chain, seconds):
     chain.mine()
 
 
+def _register(registry, who, kind, cid, stake=ETHER):
+    return register_contribution(registry, kind, cid, stake, who)
+
+
 def _opened(system, chain, accounts):
     shares, registry, settlement, owner, operator = system
     settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
     alice, bob = accounts[2], accounts[3]
-    registry.register(0, CID, value=ETHER, sender=alice)
-    registry.register(1, CID2, value=ETHER, sender=bob)
+    _register(registry, alice, 0, CID)
+    _register(registry, bob, 1, CID2)
     _advance(chain, PERIOD)
     return alice, bob
 
@@ -99,21 +104,24 @@ def test_an_epoch_from_open_to_claims_slashes_and_withdrawals(system, chain, acc
 
 def test_registration_failures(system, chain, accounts):
     shares, registry, settlement, owner, operator = system
+    salt = b"\x05" * 32
     with ape.reverts("registry: contributions are closed"):
-        registry.register(0, CID, value=ETHER, sender=accounts[2])
+        registry.register(0, CID, salt, value=ETHER, sender=accounts[2])
     settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
     with ape.reverts("registry: stake below minimum"):
-        registry.register(0, CID, value=1, sender=accounts[2])
+        registry.register(0, CID, salt, value=1, sender=accounts[2])
     with ape.reverts("registry: unknown kind"):
-        registry.register(2, CID, value=ETHER, sender=accounts[2])
+        registry.register(2, CID, salt, value=ETHER, sender=accounts[2])
     for bad in ("", "Qm123", CID[:-1] + "0", CID_V1.upper(), "x" * 46):
         with ape.reverts("registry: invalid CID"):
-            registry.register(0, bad, value=ETHER, sender=accounts[2])
-    registry.register(1, CID_V1, value=ETHER, sender=accounts[2])
-    registry.register(0, CID, value=ETHER, sender=accounts[2])
-    with ape.reverts("registry: CID already registered this epoch"):
-        registry.register(0, CID, value=ETHER, sender=accounts[3])
-    with ape.reverts("registry: epoch not final"):
+            registry.register(0, bad, salt, value=ETHER, sender=accounts[2])
+    with ape.reverts("registry: no such commitment"):
+        registry.register(0, CID, salt, value=ETHER, sender=accounts[2])
+    _register(registry, accounts[2], 1, CID_V1)
+    _register(registry, accounts[2], 0, CID)
+    _register(registry, accounts[3], 0, CID)  # another contributor's copy: allowed, priority later
+    assert registry.contributions(2).priority < registry.contributions(3).priority
+    with ape.reverts("registry: epoch not settled"):
         registry.request_withdrawal(1, sender=accounts[2])
     with ape.reverts("registry: not the contributor"):
         registry.request_withdrawal(1, sender=accounts[3])
@@ -126,7 +134,7 @@ def test_commit_and_settlement_failures(system, chain, accounts):
     with ape.reverts("ownable: caller is not the owner"):
         settlement.open_epoch("QmX", b"\x00" * 32, sender=accounts[2])
     alice, bob = _opened(system, chain, accounts)
-    with ape.reverts("settlement: previous epoch not final"):
+    with ape.reverts("settlement: previous epoch not final or void"):
         settlement.open_epoch("QmX", b"\x00" * 32, sender=owner)
     root = mint_tree([(alice.address, ETHER)]).root
     with ape.reverts("settlement: caller is not the operator"):
@@ -157,7 +165,7 @@ def test_challenges_upheld_and_rejected(system, chain, accounts):
     _advance(chain, WINDOW)
     with ape.reverts("settlement: epoch not committed or challenged"):
         settlement.finalize(1, sender=alice)
-    with ape.reverts("ownable: caller is not the owner"):
+    with ape.reverts("settlement: caller is not governance or the guardian"):
         settlement.resolve_challenge(1, True, sender=alice)
     settlement.resolve_challenge(1, True, sender=owner)  # upheld: report void, bonds to the challenger
     assert settlement.bonds_owed(challenger) == OPERATOR_BOND + CHALLENGE_BOND
@@ -165,7 +173,7 @@ def test_challenges_upheld_and_rejected(system, chain, accounts):
 
     _commit(settlement, operator, [(alice.address, ETHER)], [])
     settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=challenger)
-    settlement.resolve_challenge(1, False, sender=owner)  # rejected: the bond becomes revenue
+    settlement.resolve_challenge(2, False, sender=owner)  # rejected: the bond becomes revenue
     assert shares.undistributed_eth() == CHALLENGE_BOND  # no shares yet: held for the first holders
     _advance(chain, WINDOW)
     with ape.reverts("settlement: challenge window closed"):
@@ -193,7 +201,7 @@ def test_an_upheld_challenge_releases_the_reservation(system, chain, accounts):
     alice, bob = _opened(system, chain, accounts)
     _commit(settlement, operator, [(alice.address, ETHER)], [])
     settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=accounts[4])
-    settlement.resolve_challenge(1, True, sender=owner)
+    settlement.resolve_challenge(1, True, sender=accounts[7])  # the guardian may rule too
     assert shares.reserved_mint(1) == 0 and shares.epoch_mint_cap(1) == 1_000_000 * ETHER
     _commit(settlement, operator, [(alice.address, 5 * ETHER)], [])  # the new report reserves anew
     assert shares.reserved_mint(1) == 5 * ETHER
@@ -218,6 +226,7 @@ def test_parameters_are_owner_only(system, accounts):
         lambda s: settlement.set_windows(1, 1, sender=s),
         lambda s: settlement.set_bonds(1, 1, sender=s),
         lambda s: settlement.set_policy(1, 1, 1, sender=s),
+        lambda s: settlement.set_deadlines(1, 1, sender=s),
         lambda s: registry.set_min_stake(1, sender=s),
         lambda s: registry.set_unbonding_period(1, sender=s),
     ):
@@ -228,3 +237,38 @@ def test_parameters_are_owner_only(system, accounts):
         settlement.set_policy(1, 10_001, 1, sender=owner)
     with ape.reverts("registry: zero minimum stake"):
         registry.set_min_stake(0, sender=owner)
+    with ape.reverts("settlement: zero deadline period"):
+        settlement.set_deadlines(0, 1, sender=owner)
+
+
+def test_the_guardian_expires_after_its_epochs_and_governance_removes_it(system, chain, accounts):
+    shares, registry, settlement, owner, operator = system
+    guardian = accounts[7]
+    assert settlement.guardian() == guardian.address and settlement.guardian_active()
+    for epoch in range(1, settlement.GUARDIAN_EPOCHS() + 2):
+        settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
+        _advance(chain, PERIOD)
+        _commit_epoch(settlement, operator, epoch)
+        assert settlement.guardian_active()  # committed, not final yet
+        _advance(chain, WINDOW)
+        settlement.finalize(epoch, sender=accounts[5])
+    # epoch 1 final and GUARDIAN_EPOCHS more: the term is over, whatever the guardian does
+    assert not settlement.guardian_active()
+    settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
+    assert not settlement.guardian_active()
+    with ape.reverts("settlement: epoch not expired"):
+        settlement.void_epoch(settlement.current_epoch(), sender=guardian)
+    settlement.void_epoch(settlement.current_epoch(), sender=owner)  # governance may void
+    with ape.reverts("settlement: governance opens epochs"):  # shares exist: no permissionless restart
+        settlement.reopen(sender=guardian)
+    settlement.remove_guardian(sender=owner)
+    assert settlement.guardian() == "0x" + "00" * 20
+    with ape.reverts("settlement: no guardian"):
+        settlement.remove_guardian(sender=owner)
+
+
+def _commit_epoch(settlement, operator, epoch):
+    settlement.commit(
+        epoch, "QmReportReportReportReportReportReportReport12", b"\x02" * 32, b"\x00" * 32, 0,
+        b"\x00" * 32, value=OPERATOR_BOND, sender=operator,
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from dao.data.sealing import load_or_create_operator_key
 from dao.epoch.pipeline import run_epoch
 from dao.epoch.valuation import EpochError
 from dao.epoch.verify import verify_epoch
+from dao.holders.contribute import register_contribution
 from dao.storage import EmbeddedStorage, StorageError, parse_cid
 from demo import story as demo
 
@@ -40,7 +41,7 @@ def epoch_one(tmp_path, monkeypatch, accounts):
     demo.stage_contribute(console, dao, storage, outcome, 1, list(artifacts.roles))
     # A contributor registers a valid CID whose content it never uploaded anywhere.
     assert not storage.has(MISSING)
-    dao.registry.register(0, MISSING, value=ETHER // 10, sender=accounts[18])
+    register_contribution(dao.registry, 0, MISSING, ETHER // 10, accounts[18])
     demo._advance(params.contribution_period)
     return dao, storage, bytes(key), outcome
 

@@ -199,8 +199,10 @@ def test_challenge_stores_the_reason_and_refusals_name_the_epoch(
     assert storage.get(facts["reason_cid"]) == b"the hold-out score is not reproducible"
     assert int(governed.settlement.epochs(2).status) == 3  # challenged
     assert outcome.changes[0].startswith(f"epoch 2's report is challenged by {alice.address}; bond 0.1 ETH")
-    with pytest.raises(GovernanceRefused, match="epoch 2 has no committed report to challenge .*challenged"):
-        actions.challenge(governed, 2, "again", voters[1], storage=storage)
+    # Any number of challenges per report (issue 15, finding 6): a second one is accepted too.
+    second = actions.challenge(governed, 2, "again", voters[1], storage=storage)
+    assert dict(second.extra)["challenge_id"] == str(int(facts["challenge_id"]) + 1)
+    assert int(governed.settlement.epochs(2).pending_challenges) == 2
 
 
 def test_a_failing_action_is_named_when_executing(governed, voters, storage, advance):
