@@ -23,10 +23,24 @@ def epoch_group() -> None:
 
 
 def _operator_key() -> bytes | None:
+    """The operator's private key, or None when there is none (sealed data then stops the run).
+
+    A key file of the wrong length stops here, before anything is read or committed: it is the
+    operator's fault, never the contributors'.
+    """
+    from dao.errors import ConfigurationError
     from dao.paths import state_dir
 
     path = state_dir() / "operator.key"
-    return path.read_bytes() if path.is_file() else None
+    if not path.is_file():
+        return None
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise ConfigurationError(
+            f"{path} holds {len(key)} bytes, not a 32-byte operator key: restore it from your backup "
+            "(nothing was read or committed)"
+        )
+    return key
 
 
 def compute_options(command):

@@ -18,7 +18,7 @@ from dao.data.datasets import InvalidDataset, read_table, text_columns, validate
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema
 from dao.epoch.store import load_metamodel
-from dao.epoch.valuation import EpochError, read_recipe
+from dao.epoch.valuation import EpochError, capped, read_recipe
 from dao.errors import DaoError
 
 
@@ -61,11 +61,16 @@ def feature_matrix(dao, storage, content: bytes, epoch: int | None = None):
 def encode_input(content: bytes, schema: DataSchema):
     """A prediction input (CSV or Parquet bytes) checked against `schema` and encoded like training
     data; columns beyond the features (an id, the target) are ignored."""
+    name = "the prediction input"
+    features_only = [column for column, _ in schema.features]
     try:
-        table = read_table(content, "the prediction input", text_columns(schema))
-        features = validate_features(table, schema, "the prediction input")
+        # Only the feature columns are decoded; a repeated name or an oversized cell is refused.
+        table = read_table(content, name, text_columns(schema), features_only, allow_extra=True)
+        features = validate_features(table, schema, name)
     except InvalidDataset as exc:
-        raise PredictionError(f"{exc}; fix it before paying") from None
+        raise PredictionError(capped(f"{exc}; fix it before paying")) from None
+    except Exception as exc:  # whatever else a stranger's file breaks is that file's problem
+        raise PredictionError(f"{name} cannot be read ({type(exc).__name__}); fix it before paying") from None
     return encode_features(features, schema)
 
 
