@@ -144,7 +144,11 @@ def _read_artifact(
     soon as a sealed data set is recognised, before it is opened)."""
     is_data = contribution.kind == KIND_DATA
     limit = MAX_BYTES + _SEAL_OVERHEAD if is_data else MAX_SPEC_BYTES
-    head, chunks = _peek(storage.open(contribution.cid, max_bytes=limit), len(SEALED_MARKER))
+    try:
+        stream = storage.open(contribution.cid, max_bytes=limit)
+    except TypeError as exc:  # our own backend's signature, not the contributor's content
+        raise _OperatorFault(f"the storage backend {storage!r} cannot read with a size limit: {exc}") from exc
+    head, chunks = _peek(stream, len(SEALED_MARKER))
     sealed = is_sealed(head)
     seen["sealed"] = sealed and is_data
     if sealed and is_data:
