@@ -145,12 +145,15 @@ def header_problems(names: list, expected: list[str], allow_extra: bool = False)
     return problems
 
 
-def _csv_header(stream: _ChunkStream) -> list[str]:
-    """The CSV's column names as pandas names them (a blank name is `Unnamed: i`)."""
+def _csv_header(stream: _ChunkStream) -> list[str] | None:
+    """The CSV's column names as pandas names them (a blank name is `Unnamed: i`), or None when
+    the first line is blank (pandas skips blank lines: it then finds the header itself)."""
     try:
-        text = stream.header_line().decode()
+        text = stream.header_line().decode().removeprefix("\ufeff")  # pandas drops a BOM too
     except UnicodeDecodeError:
         raise InvalidDataset(["the header line is not UTF-8 text"]) from None
+    if not text.strip():
+        return None
     names = next(csv.reader([text]), [])
     return [name if name else f"Unnamed: {i}" for i, name in enumerate(names)]
 
@@ -242,11 +245,11 @@ def _iter_frames(
         # The header is checked before pandas parses a row: thousands of junk columns, or a
         # repeated name (pandas would rename it), are refused without decoding any value.
         names = _csv_header(stream)
-        problems = header_problems(names, expected, allow_extra)
+        problems = [] if names is None else header_problems(names, expected, allow_extra)
         if problems:
             stream.read(len(stream.header_line()) + 1)
             raise InvalidDataset(problems + ([] if not stream.blank() else ["no rows"]))
-        if allow_extra:
+        if allow_extra and names is not None:
             usecols = [name for name in names if name in set(expected)]
     # Category and label columns stay text, as written: type inference per chunk could read "01"
     # as 1 in one chunk and as "01" in the next.

@@ -157,3 +157,12 @@ def test_json_depth_is_counted_without_recursion_and_ignores_strings():
     assert json_depth(b'{"a": [1, {"b": "[[[[[[[[[[[["}]}') == 3
     assert json_depth(b'{"a": "\\"}') == 1
     assert json_depth(b"[" * 10**6) == 9  # stops as soon as the limit is passed
+
+
+@pytest.mark.parametrize(
+    "csv", [b"\xef\xbb\xbf" + GOOD_CSV, b"\n\n" + GOOD_CSV, GOOD_CSV.replace(b"\n", b"\r\n")]
+)
+def test_the_header_check_reads_headers_as_pandas_does(csv):
+    from dao.data.datasets import load_dataset
+
+    assert load_dataset(csv, SCHEMA).n_rows == 40
