@@ -8,7 +8,9 @@ so that a contributor fixes a file in one round.
 
 from __future__ import annotations
 
+import csv
 import io
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -21,7 +23,14 @@ from dao.errors import DaoError
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
 CHUNK_ROWS = 50_000
+# A CSV header line, and one text cell (a category level, a label, any Parquet string), at most.
+MAX_HEADER_BYTES = 1024 * 1024
+MAX_CELL_BYTES = 1024
+# The declared uncompressed size of the Parquet columns that are decoded, at most: a few KB of
+# compressed Parquet can otherwise unfold into gigabytes.
+MAX_DECODED_BYTES = 512 * 1024 * 1024
 _PARQUET_MAGIC = b"PAR1"
+_SHOWN_COLUMNS = 10
 
 
 class InvalidDataset(DaoError):
@@ -95,6 +104,16 @@ class _ChunkStream(io.RawIOBase):
             if not self._pull():
                 return True
 
+    def header_line(self) -> bytes:
+        """The first line (without consuming it), at most `MAX_HEADER_BYTES` long."""
+        while b"\n" not in bytes(self._pending[: MAX_HEADER_BYTES + 1]):
+            if len(self._pending) > MAX_HEADER_BYTES or not self._pull():
+                break
+        line = bytes(self._pending[: MAX_HEADER_BYTES + 1]).split(b"\n", 1)[0]
+        if len(line) > MAX_HEADER_BYTES:
+            raise InvalidDataset([f"the header line is longer than {MAX_HEADER_BYTES:,} bytes"])
+        return line.rstrip(b"\r")
+
     def readinto(self, buffer) -> int:
         while not self._pending:
             if not self._pull():
@@ -105,51 +124,185 @@ class _ChunkStream(io.RawIOBase):
         return n
 
 
-def _iter_frames(stream: _ChunkStream, text_columns: list[str]) -> Iterator[pd.DataFrame]:
-    if stream.head(4) == _PARQUET_MAGIC:
-        # A Parquet file is read from its footer: it needs the whole (compressed) file, and is then
-        # converted row group by row group.
-        import pyarrow.parquet as pq
+def _shown(columns: list) -> str:
+    """A list of column names as a reason shows it: the first few, and how many more."""
+    if len(columns) <= _SHOWN_COLUMNS:
+        return str(columns)
+    return f"{columns[:_SHOWN_COLUMNS]} and {len(columns) - _SHOWN_COLUMNS} more"
 
-        parquet = pq.ParquetFile(io.BytesIO(stream.read()))
-        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
-            yield batch.to_pandas()
+
+def header_problems(names: list, expected: list[str], allow_extra: bool = False) -> list[str]:
+    """What is wrong with a table's column names: repeated, missing or (unless allowed) unexpected."""
+    counts = Counter(names)
+    repeated = [name for name, n in counts.items() if n > 1]
+    problems = [f"column names repeat: {_shown(repeated)}"] if repeated else []
+    missing = [column for column in expected if column not in counts]
+    problems += [f"missing columns {_shown(missing)}"] if missing and not allow_extra else []
+    if not allow_extra:
+        wanted = set(expected)
+        extra = [name for name in names if name not in wanted]
+        problems += [f"unexpected columns {_shown(extra)}"] if extra else []
+    return problems
+
+
+def _csv_header(stream: _ChunkStream) -> list[str] | None:
+    """The CSV's column names as pandas names them (a blank name is `Unnamed: i`), or None when
+    the first line is blank (pandas skips blank lines: it then finds the header itself)."""
+    try:
+        text = stream.header_line().decode().removeprefix("\ufeff")  # pandas drops a BOM too
+    except UnicodeDecodeError:
+        raise InvalidDataset(["the header line is not UTF-8 text"]) from None
+    if not text.strip():
+        return None
+    names = next(csv.reader([text]), [])
+    return [name if name else f"Unnamed: {i}" for i, name in enumerate(names)]
+
+
+def _too_wide(batch, name_of=str) -> str | None:
+    """The first text column of an Arrow batch holding a cell longer than `MAX_CELL_BYTES`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        values = column.dictionary if pa.types.is_dictionary(column.type) else column
+        if not (
+            pa.types.is_string(values.type)
+            or pa.types.is_binary(values.type)
+            or pa.types.is_large_string(values.type)
+            or pa.types.is_large_binary(values.type)
+        ):
+            continue
+        longest = pc.max(pc.binary_length(values)).as_py() if len(values) else 0
+        if longest and longest > MAX_CELL_BYTES:
+            return f"column {name_of(name)!r} has a value longer than {MAX_CELL_BYTES:,} bytes"
+    return None
+
+
+def _parquet_frames(
+    stream: _ChunkStream, expected: list[str] | None, allow_extra: bool
+) -> Iterator[pd.DataFrame]:
+    """A Parquet file's declared columns only, after its schema and sizes pass, batch by batch.
+
+    The footer is read before any data: repeated, missing or unexpected columns and oversized
+    content are refused without decoding a value; text columns stay dictionary-encoded (a label
+    repeated over every row is held once) until each batch's cell widths are checked.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = pa.BufferReader(stream.read())
+    parquet = pq.ParquetFile(source)
+    schema = parquet.schema_arrow
+    index_columns = {c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+    names = [name for name in schema.names if name not in index_columns]
+    metadata = parquet.metadata
+    if expected is not None:
+        problems = header_problems(names, expected, allow_extra)
+        if problems:
+            raise InvalidDataset(problems + ([] if metadata.num_rows else ["no rows"]))
+        columns = [name for name in expected if name in names]
+    else:
+        columns = names
+    if metadata.num_rows > MAX_ROWS:
+        raise InvalidDataset([f"more rows than the {MAX_ROWS:,}-row limit"])
+    wanted = set(columns)
+    decoded = sum(
+        metadata.row_group(g).column(i).total_uncompressed_size
+        for g in range(metadata.num_row_groups)
+        for i in range(metadata.num_columns)
+        if metadata.schema.column(i).path.split(".")[0] in wanted
+    )
+    if decoded > MAX_DECODED_BYTES:
+        raise InvalidDataset(
+            [
+                f"the Parquet columns declare {decoded:,} bytes uncompressed, more than the "
+                f"{MAX_DECODED_BYTES:,}-byte limit"
+            ]
+        )
+    text = [
+        name
+        for name in columns
+        if pa.types.is_string(schema.field(name).type)
+        or pa.types.is_binary(schema.field(name).type)
+        or pa.types.is_large_string(schema.field(name).type)
+    ]
+    parquet = pq.ParquetFile(source, read_dictionary=text)
+    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
+        problem = _too_wide(batch)
+        if problem:
+            raise InvalidDataset([problem])
+        yield batch.to_pandas()
+
+
+def _iter_frames(
+    stream: _ChunkStream, text_columns: list[str], expected: list[str] | None, allow_extra: bool
+) -> Iterator[pd.DataFrame]:
+    if stream.head(4) == _PARQUET_MAGIC:
+        yield from _parquet_frames(stream, expected, allow_extra)
         return
+    usecols = None
+    if expected is not None:
+        # The header is checked before pandas parses a row: thousands of junk columns, or a
+        # repeated name (pandas would rename it), are refused without decoding any value.
+        names = _csv_header(stream)
+        problems = [] if names is None else header_problems(names, expected, allow_extra)
+        if problems:
+            stream.read(len(stream.header_line()) + 1)
+            raise InvalidDataset(problems + ([] if not stream.blank() else ["no rows"]))
+        if allow_extra and names is not None:
+            usecols = [name for name in names if name in set(expected)]
     # Category and label columns stay text, as written: type inference per chunk could read "01"
     # as 1 in one chunk and as "01" in the next.
     reader = pd.read_csv(
         io.BufferedReader(stream),
         chunksize=CHUNK_ROWS,
         dtype={column: str for column in text_columns},
+        usecols=usecols,
     )
     with reader:
         yield from reader
 
 
 def iter_table(
-    chunks: Iterable[bytes], name: str = "data set", text_columns: Iterable[str] = ()
+    chunks: Iterable[bytes],
+    name: str = "data set",
+    text_columns: Iterable[str] = (),
+    expected: Iterable[str] | None = None,
+    allow_extra: bool = False,
 ) -> Iterator[pd.DataFrame]:
-    """CSV or Parquet (recognised by its magic bytes) from byte chunks, `CHUNK_ROWS` rows at a time."""
+    """CSV or Parquet (recognised by its magic bytes) from byte chunks, `CHUNK_ROWS` rows at a time.
+
+    With `expected` columns, the header is checked before any value is decoded, and only those
+    columns are decoded (`allow_extra`: other columns are ignored rather than refused).
+    """
     stream = _ChunkStream(chunks)
+    wanted = None if expected is None else list(expected)
     try:
         if stream.blank():
             raise InvalidDataset(["the file is empty"], name)
-        yield from _iter_frames(stream, list(text_columns))
+        yield from _iter_frames(stream, list(text_columns), wanted, allow_extra)
     except _TooLarge:
         raise InvalidDataset([f"the file is larger than the {MAX_BYTES:,}-byte limit"], name) from None
-    except InvalidDataset:
-        raise
+    except InvalidDataset as exc:
+        raise InvalidDataset(exc.problems, name) from None
     except Exception as exc:  # pandas and pyarrow raise many types for unreadable input
         if stream.source_error is not None:
             raise stream.source_error from None
         raise InvalidDataset(
-            [f"cannot be read as CSV or Parquet ({type(exc).__name__}: {exc})"], name
+            [f"cannot be read as CSV or Parquet ({type(exc).__name__}: {str(exc)[:200]})"], name
         ) from exc
 
 
-def read_table(data: bytes, name: str = "data set", text_columns: Iterable[str] = ()) -> pd.DataFrame:
-    """A whole (small) table, e.g. a prediction request, from CSV or Parquet bytes."""
-    frames = list(iter_table([data], name, text_columns))
+def read_table(
+    data: bytes | Iterable[bytes],
+    name: str = "data set",
+    text_columns: Iterable[str] = (),
+    expected: Iterable[str] | None = None,
+    allow_extra: bool = False,
+) -> pd.DataFrame:
+    """A whole (small) table, e.g. a prediction request, from CSV or Parquet bytes (or chunks)."""
+    chunks = [data] if isinstance(data, bytes | bytearray) else data
+    frames = list(iter_table(chunks, name, text_columns, expected, allow_extra))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
@@ -166,10 +319,20 @@ class _ColumnTally:
     fractional: bool = False
     levels: tuple[str, ...] | None = None  # a category feature's declared levels (labels have none)
     undeclared: set = field(default_factory=set)
+    too_wide: bool = False
     parts: list = field(default_factory=list)
 
     def add(self, column: pd.Series, keep: bool) -> None:
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # Parquet text arrives dictionary-encoded; `astype(str)` of a categorical would give
+            # every row its own fixed-width copy of the longest level.
+            column = column.astype(object)
         if self.dtype == "category":
+            if column.dtype == object:
+                lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+                if len(lengths) and int(lengths.max()) > MAX_CELL_BYTES:
+                    self.too_wide = True
+                    return
             present = column.notna()
             self.missing += int((~present).sum())
             value = column.astype(str)
@@ -197,6 +360,8 @@ class _ColumnTally:
 
     def problems(self) -> list[str]:
         name, dtype = self.name, self.dtype
+        if self.too_wide:
+            return [f"column {name!r} has a value longer than {MAX_CELL_BYTES:,} characters"]
         if dtype == "category":
             problems = [f"column {name!r} has {self.missing} missing values"] if self.missing else []
             if self.undeclared:
@@ -265,10 +430,7 @@ def validate_frames(frames: Iterable[pd.DataFrame], schema: DataSchema, name: st
     rows, header_checked = 0, False
     for frame in frames:
         if not header_checked:
-            missing = [column for column in expected if column not in frame.columns]
-            extra = [column for column in frame.columns if column not in expected]
-            problems = [f"missing columns {missing}"] if missing else []
-            problems += [f"unexpected columns {extra}"] if extra else []
+            problems = header_problems(list(frame.columns), expected)
             if problems:
                 raise InvalidDataset(problems + ([] if len(frame) else ["no rows"]), name)
             header_checked = True
@@ -312,7 +474,8 @@ def text_columns(schema: DataSchema) -> list[str]:
 
 def stream_dataset(chunks: Iterable[bytes], schema: DataSchema, name: str = "data set") -> Dataset:
     """Parse and check a data set arriving as byte chunks (e.g. `storage.open(cid)`), chunk by chunk."""
-    return validate_frames(iter_table(chunks, name, text_columns(schema)), schema, name)
+    expected = [column for column, _ in schema.features] + [schema.target]
+    return validate_frames(iter_table(chunks, name, text_columns(schema), expected), schema, name)
 
 
 def load_dataset(data: bytes, schema: DataSchema, name: str = "data set") -> Dataset:

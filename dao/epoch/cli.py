@@ -23,10 +23,53 @@ def epoch_group() -> None:
 
 
 def _operator_key() -> bytes | None:
+    """The operator's private key, or None when there is none (sealed data then stops the run).
+
+    A key file of the wrong length stops here, before anything is read or committed: it is the
+    operator's fault, never the contributors'.
+    """
+    from dao.errors import ConfigurationError
     from dao.paths import state_dir
 
     path = state_dir() / "operator.key"
-    return path.read_bytes() if path.is_file() else None
+    if not path.is_file():
+        return None
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise ConfigurationError(
+            f"{path} holds {len(key)} bytes, not a 32-byte operator key: restore it from your backup "
+            "(nothing was read or committed)"
+        )
+    return key
+
+
+def check_scheduler_privacy(scheduler: str | None, operator_key: bytes | None) -> None:
+    """Refuse to ship unsealed private rows in plaintext: with an operator key (sealed data may be
+    opened), a Dask scheduler off this machine must be reached over `tls://` (Dask's Security,
+    configured in dask's `distributed.comm.tls` settings), never plain `tcp://`."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from dao.epoch.compute import scheduler_address
+    from dao.errors import ConfigurationError
+
+    address = scheduler_address(scheduler)
+    if address is None or operator_key is None:
+        return
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp":
+        return
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigurationError(
+            f"the Dask scheduler {address} is reached over plain tcp:// off this machine, and this run "
+            "holds the operator key: sealed data sets would travel unencrypted to the workers. Use "
+            "tls://HOST:PORT with Dask's TLS settings, or a scheduler on this machine"
+        )
 
 
 def compute_options(command):
@@ -64,6 +107,8 @@ def epoch_run(
     from dao.epoch.compute import compute_backend
     from dao.epoch.pipeline import run_epoch
 
+    operator_key = _operator_key()
+    check_scheduler_privacy(scheduler, operator_key)
     with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
         run = run_epoch(
             dao,
@@ -71,7 +116,7 @@ def epoch_run(
             resolve_account(account_alias),
             epoch,
             validation.read_bytes() if validation else None,
-            _operator_key(),
+            operator_key,
         )
     print_report(run.report, run.report_cid)
     if run.committed_now:
@@ -163,8 +208,10 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
     from dao.epoch.compute import compute_backend
     from dao.epoch.verify import verify_epoch
 
+    operator_key = _operator_key()
+    check_scheduler_privacy(scheduler, operator_key)
     with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
-        result = verify_epoch(dao, storage, epoch, _operator_key())
+        result = verify_epoch(dao, storage, epoch, operator_key)
     if as_json:
         click.echo(
             json.dumps(

@@ -17,18 +17,26 @@ from eth_utils import keccak
 
 from dao.chain.enums import ContributionKind
 from dao.data.anchor_checks import FarFromAnchor, unknown_labels
-from dao.data.datasets import Dataset, InvalidDataset, load_dataset, stream_dataset
+from dao.data.datasets import MAX_BYTES, Dataset, InvalidDataset, load_dataset, stream_dataset
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema, Recipe
 from dao.data.sealing import MARKER as SEALED_MARKER
 from dao.data.sealing import SealingError, is_sealed, unseal
+from dao.data.specs import MAX_SPEC_BYTES, read_model_spec
 from dao.errors import DaoError
-from dao.storage import ContentNotFound, CorruptBlock, StorageUnavailable
+from dao.storage import (
+    ContentNotFound,
+    ContentTooLarge,
+    CorruptBlock,
+    InvalidCID,
+    NotAFile,
+    StorageUnavailable,
+)
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
 from valuation.errors import BaseModelsFailed
 from valuation.payout import players_from_result
 from valuation.report import ValuationReport, library_versions
-from valuation.specs import InvalidModelSpec, parse_model_spec
+from valuation.specs import InvalidModelSpec
 
 KIND_DATA, KIND_MODEL = ContributionKind.DATA, ContributionKind.MODEL
 
@@ -108,39 +116,102 @@ def _peek(chunks: Iterator[bytes], n: int) -> tuple[bytes, Iterator[bytes]]:
     return head[:n], itertools.chain([head], chunks)
 
 
+MAX_REASON_CHARS = 300
+_WITHHELD = "details withheld: the data set is sealed"
+# What a sealed data set's rejection may say: the kind of problem, never a value or a column name.
+_PRIVATE_REASONS = {
+    InvalidDataset: f"the data set does not fit the epoch's schema ({_WITHHELD})",
+    "labels": f"its labels include classes the anchor set lacks ({_WITHHELD})",
+    "classes": f"its classes are too rare for the metamodel's cross-fitting ({_WITHHELD})",
+    "far": f"its values lie too far from the anchor set's ({_WITHHELD})",
+    Exception: f"the data set cannot be read ({_WITHHELD})",
+}
+# The bytes a sealed box adds to what it seals (libsodium: a 32-byte key and a 16-byte tag).
+_SEAL_OVERHEAD = len(SEALED_MARKER) + 48
+
+
+def capped(reason: str) -> str:
+    """A rejection reason as the public report carries it: at most `MAX_REASON_CHARS` characters."""
+    return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
+
+
+def _check_operator_key(operator_key: bytes | None) -> None:
+    if operator_key is not None and len(operator_key) != 32:
+        raise EpochError(
+            f"the operator key has {len(operator_key)} bytes; it must be 32 bytes (a Curve25519 private "
+            "key, as `dao` writes to .dao/operator.key): nothing was committed, restore the key and run "
+            "the epoch again"
+        )
+
+
+def _read_artifact(
+    storage, contribution: Contribution, recipe: Recipe, operator_key: bytes | None, seen: dict
+):
+    """One contribution's content checked: its Dataset or ModelSpec (`seen["sealed"]` is set as
+    soon as a sealed data set is recognised, before it is opened)."""
+    is_data = contribution.kind == KIND_DATA
+    limit = MAX_BYTES + _SEAL_OVERHEAD if is_data else MAX_SPEC_BYTES
+    try:
+        stream = storage.open(contribution.cid, max_bytes=limit)
+    except TypeError as exc:  # our own backend's signature, not the contributor's content
+        raise _OperatorFault(f"the storage backend {storage!r} cannot read with a size limit: {exc}") from exc
+    head, chunks = _peek(stream, len(SEALED_MARKER))
+    sealed = is_sealed(head)
+    seen["sealed"] = sealed and is_data
+    if sealed and is_data:
+        if operator_key is None:
+            raise _OperatorFault(
+                f"contribution {contribution.id} is sealed and this run has no operator key: nothing was "
+                "committed; put the operator's key at .dao/operator.key and run the epoch again"
+            )
+        chunks = iter([unseal(b"".join(chunks), operator_key)])
+    if is_data:
+        # Streamed: a data set is parsed chunk by chunk, never held whole as text.
+        return stream_dataset(chunks, recipe.schema, f"contribution {contribution.id}")
+    spec = read_model_spec(b"".join(chunks))
+    if spec.estimator not in recipe.model_allow_list:
+        raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
+    # Otherwise one such spec would stop the whole epoch's metamodel from fitting.
+    if spec.task != recipe.schema.task:
+        raise InvalidModelSpec(f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task}")
+    return spec
+
+
+class _OperatorFault(Exception):
+    """Raised inside the per-artifact guard for faults that must stop the run."""
+
+
 def check_artifacts(
-    storage, recipe: Recipe, contributions: list[Contribution], operator_key: bytes | None = None
+    storage,
+    recipe: Recipe,
+    contributions: list[Contribution],
+    operator_key: bytes | None = None,
+    sealed: set[int] | None = None,
 ) -> tuple[list[tuple[Contribution, Dataset]], list[tuple[Contribution, object]], dict[int, str]]:
     """Fetch and validate every contribution: (accepted data, accepted models, rejected id -> reason).
 
-    A contribution whose content cannot be found, or that fails its schema, spec or allow-list, is
-    rejected with the reason (it keeps its stake). A storage backend that is down or returns
-    corrupted blocks aborts the run instead: that is the operator's fault, not the contributor's.
+    Whatever goes wrong with one contribution's content is that contribution's rejection, with a
+    reason (it keeps its stake): content that cannot be found or is not a file, an invalid CID,
+    oversized or malformed files, and any exception a parser raises on them. Only the operator's own
+    faults abort the run: a storage backend that is down or returns corrupted blocks, and a sealed
+    data set without (or with a malformed) operator key. The ids of sealed data sets are added to
+    `sealed`; their reasons never quote the data.
     """
+    _check_operator_key(operator_key)
+    sealed = set() if sealed is None else sealed
     rejected: dict[int, str] = {}
     data: list[tuple[Contribution, Dataset]] = []
     models: list[tuple[Contribution, object]] = []
     for contribution in contributions:
+        seen = {"sealed": False}
         try:
-            head, chunks = _peek(storage.open(contribution.cid), len(SEALED_MARKER))
-            if is_sealed(head):
-                if operator_key is None:
-                    raise SealingError("the data set is sealed and this run has no operator key")
-                chunks = iter([unseal(b"".join(chunks), operator_key)])
+            artifact = _read_artifact(storage, contribution, recipe, operator_key, seen)
             if contribution.kind == KIND_DATA:
-                # Streamed: a data set is parsed chunk by chunk, never held whole as text.
-                name = f"contribution {contribution.id}"
-                data.append((contribution, stream_dataset(chunks, recipe.schema, name)))
+                data.append((contribution, artifact))
             else:
-                spec = parse_model_spec(b"".join(chunks))
-                if spec.estimator not in recipe.model_allow_list:
-                    raise InvalidModelSpec(f"{spec.estimator} is not on this epoch's allow-list")
-                # Otherwise one such spec would stop the whole epoch's metamodel from fitting.
-                if spec.task != recipe.schema.task:
-                    raise InvalidModelSpec(
-                        f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task}"
-                    )
-                models.append((contribution, spec))
+                models.append((contribution, artifact))
+        except _OperatorFault as exc:
+            raise EpochError(str(exc)) from None
         except ContentNotFound as exc:
             rejected[contribution.id] = f"artifact not retrievable: {exc}"
         except (StorageUnavailable, CorruptBlock) as exc:
@@ -150,7 +221,23 @@ def check_artifacts(
             ) from exc
         except (InvalidDataset, InvalidModelSpec, SealingError, ValueError) as exc:
             rejected[contribution.id] = str(exc)
+        except (InvalidCID, NotAFile, ContentTooLarge) as exc:
+            rejected[contribution.id] = f"artifact not readable: {exc}"
+        except Exception as exc:  # a stranger's file must never stop the epoch, whatever it breaks
+            rejected[contribution.id] = f"artifact not readable ({type(exc).__name__})"
+        if seen["sealed"]:
+            sealed.add(contribution.id)
+            if contribution.id in rejected:
+                rejected[contribution.id] = _private_reason(exc_kind=rejected[contribution.id])
+        if contribution.id in rejected:
+            rejected[contribution.id] = capped(rejected[contribution.id])
     return data, models, rejected
+
+
+def _private_reason(exc_kind: str) -> str:
+    if "is invalid: " in exc_kind:
+        return _PRIVATE_REASONS[InvalidDataset]
+    return _PRIVATE_REASONS[Exception]
 
 
 def _check_enough(data: list, models: list, rejected: dict) -> None:
@@ -250,7 +337,8 @@ def value_epoch(
     schema = recipe.schema
     anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
     validation = _xy(load_dataset(validation_csv, schema, "validation set"), schema)
-    data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key)
+    sealed: set[int] = set()
+    data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key, sealed)
     _check_enough(data, models, rejected)
 
     # Memory: each data set becomes one float matrix and its parsed table is let go; the pooled
@@ -264,11 +352,15 @@ def value_epoch(
         del dataset
         problem = far.problem(X, y)
         if problem:
-            rejected[contribution.id] = problem
+            rejected[contribution.id] = _PRIVATE_REASONS["far"] if contribution.id in sealed else problem
         else:
             encoded.append((contribution, (X, y)))
     if schema.task == "classification":  # after the other rejections: they can leave a class rare
+        before = set(rejected)
         reject_unusable_labels([(c, y) for c, (_, y) in encoded], anchor.target, recipe.n_folds, rejected)
+        for contribution_id in (set(rejected) - before) & sealed:
+            kind = "labels" if rejected[contribution_id].startswith("labels") else "classes"
+            rejected[contribution_id] = _PRIVATE_REASONS[kind]
         encoded = [(c, arrays) for c, arrays in encoded if c.id not in rejected]
     accepted_data = [c for c, _ in encoded]
     provider_arrays = [arrays for _, arrays in encoded]
@@ -337,7 +429,7 @@ def value_epoch(
         model_result.to_dict(),
         metamodel.neg_loss(*validation),
         allocation,
-        rejected,
+        {contribution_id: capped(reason) for contribution_id, reason in rejected.items()},
     )
     clock.lap("value")
     return EpochValuation(report, metamodel, data_result, model_result, accepted_data, accepted_models)

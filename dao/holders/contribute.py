@@ -16,10 +16,11 @@ from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
 from dao.data.datasets import Dataset, load_dataset
 from dao.data.sealing import seal
+from dao.data.specs import read_model_spec
 from dao.epoch.valuation import KIND_DATA, KIND_MODEL, EpochError, read_recipe
 from dao.errors import DaoError
 from dao.storage import ContentNotFound
-from valuation.specs import InvalidModelSpec, parse_model_spec
+from valuation.specs import InvalidModelSpec
 
 KINDS = {"data": KIND_DATA, "model": KIND_MODEL}
 
@@ -42,14 +43,19 @@ def check_artifact(kind: str, content: bytes, recipe, anchor: Dataset | None = N
     """Validate against the recipe (and the anchor set, when given); returns a one-line summary.
     Raises with every problem named."""
     if kind == "data":
-        dataset = load_dataset(content, recipe.schema, "your data set")
+        try:
+            dataset = load_dataset(content, recipe.schema, "your data set")
+        except DaoError:
+            raise
+        except Exception as exc:  # whatever a parser trips on is the file's problem, named as such
+            raise ContributionRefused(f"your data set cannot be read ({type(exc).__name__})") from None
         problem = anchor_problem(dataset, anchor, recipe.schema) if anchor is not None else None
         if problem:
             raise ContributionRefused(f"your data set would be rejected: {problem}")
         return f"{dataset.n_rows} rows, {len(recipe.schema.features)} features"
     if kind == "model":
         try:
-            spec = parse_model_spec(content)
+            spec = read_model_spec(content)
         except InvalidModelSpec as exc:
             raise ContributionRefused(f"the model spec is not valid: {exc}") from exc
         if spec.estimator not in recipe.model_allow_list:

@@ -41,10 +41,17 @@ def predict_command(input_file: Path, pay: bool, network: str, account_alias: st
 def serve_command(network: str, account_alias: str) -> None:
     """Answer every open prediction request with the latest final metamodel (fees become dividends)."""
     from dao.market.predictions import serve_requests
+    from dao.paths import state_dir
 
+    skipped: list = []
     with dao_session(network) as (dao, storage):
-        answered = serve_requests(dao, storage, resolve_account(account_alias))
+        # Requests are found from events after this cursor, instead of reading every request ever made.
+        cursor = state_dir() / "serve" / f"{dao.deployment.chain_id}-{dao.market.address}.json"
+        operator = resolve_account(account_alias)
+        answered = serve_requests(dao, storage, operator, cursor_file=cursor, skipped=skipped)
     for item in answered:
         click.echo(f"request {item.id}: {item.rows} predictions at {item.output_cid} (tx {item.tx_hash})")
-    if not answered:
+    for item in skipped:
+        click.echo(f"request {item.id} skipped: {item.reason}")
+    if not answered and not skipped:
         click.echo("no open requests")

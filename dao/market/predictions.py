@@ -8,7 +8,9 @@ metamodel serves them, so a client never pays for a file the operator cannot sco
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,9 +19,14 @@ from dao.chain.reverts import refusals_as_errors
 from dao.data.datasets import InvalidDataset, read_table, text_columns, validate_features
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema
-from dao.epoch.store import load_metamodel
-from dao.epoch.valuation import EpochError, read_recipe
+from dao.epoch.store import load_metamodel, write_atomic
+from dao.epoch.valuation import EpochError, capped, read_recipe
 from dao.errors import DaoError
+from dao.storage import ContentTooLarge, StorageUnavailable
+
+# A prediction input's bytes, at most: checked by the client before paying and by the operator
+# while streaming it from storage.
+MAX_INPUT_BYTES = 32 * 1024 * 1024
 
 
 class PredictionError(DaoError):
@@ -61,11 +68,16 @@ def feature_matrix(dao, storage, content: bytes, epoch: int | None = None):
 def encode_input(content: bytes, schema: DataSchema):
     """A prediction input (CSV or Parquet bytes) checked against `schema` and encoded like training
     data; columns beyond the features (an id, the target) are ignored."""
+    name = "the prediction input"
+    features_only = [column for column, _ in schema.features]
     try:
-        table = read_table(content, "the prediction input", text_columns(schema))
-        features = validate_features(table, schema, "the prediction input")
+        # Only the feature columns are decoded; a repeated name or an oversized cell is refused.
+        table = read_table(content, name, text_columns(schema), features_only, allow_extra=True)
+        features = validate_features(table, schema, name)
     except InvalidDataset as exc:
-        raise PredictionError(f"{exc}; fix it before paying") from None
+        raise PredictionError(capped(f"{exc}; fix it before paying")) from None
+    except Exception as exc:  # whatever else a stranger's file breaks is that file's problem
+        raise PredictionError(f"{name} cannot be read ({type(exc).__name__}); fix it before paying") from None
     return encode_features(features, schema)
 
 
@@ -77,6 +89,8 @@ def prediction_table(metamodel, X) -> pd.DataFrame:
 
 
 def request_prediction(dao, storage, content: bytes, sender) -> Requested:
+    if len(content) > MAX_INPUT_BYTES:
+        raise PredictionError(f"the prediction input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
     rows = len(feature_matrix(dao, storage, content))
     cid = storage.add(content)
     storage.pin(cid)
@@ -89,6 +103,7 @@ def request_prediction(dao, storage, content: bytes, sender) -> Requested:
 
 
 def open_requests(dao) -> list[int]:
+    """Every open request id, read one by one (a full scan; `serve_requests` reads events instead)."""
     pending = []
     for request_id in range(1, int(dao.market.request_count()) + 1):
         request = dao.market.requests(request_id)
@@ -97,25 +112,113 @@ def open_requests(dao) -> list[int]:
     return pending
 
 
-def serve_requests(dao, storage, operator, metamodel=None) -> list[Fulfilled]:
-    """Answer every open request with the latest final epoch's metamodel."""
+@dataclass
+class Cursor:
+    """Where the serving loop left off: the next block to read events from, the requests still
+    waiting for a retry, and the hash of the block before `block` (a restarted chain resets it)."""
+
+    block: int
+    pending: list[int]
+    block_hash: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None, start: int, hash_of) -> Cursor:
+        if path is None or not path.is_file():
+            return cls(start, [])
+        try:
+            document = json.loads(path.read_text())
+            cursor = cls(int(document["block"]), [int(i) for i in document["pending"]], document["hash"])
+        except (ValueError, KeyError, TypeError):
+            return cls(start, [])
+        # Another chain under the same address (a restarted local node): start again.
+        return cursor if cursor.block_hash == hash_of(cursor.block - 1) else cls(start, [])
+
+    def save(self, path: Path | None) -> None:
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {"block": self.block, "pending": self.pending, "hash": self.block_hash}
+        write_atomic(path, json.dumps(document).encode())
+
+
+@dataclass(frozen=True)
+class Skipped:
+    id: int
+    reason: str
+
+
+def answer_request(market, storage, schema: DataSchema, metamodel, operator, request_id: int, now: int):
+    """One request: a `Fulfilled`, a `Skipped` (expired, already closed, unreadable input: left to
+    its requester's refund), or None when storage is down and the request should be retried."""
+    request = market.requests(request_id)
+    if request.fulfilled or request.refunded:
+        return Skipped(request_id, "already closed")
+    if now > int(request.deadline):
+        return Skipped(request_id, "its deadline has passed; the requester can refund the fee")
+    try:
+        content = b"".join(storage.open(request.input_cid, max_bytes=MAX_INPUT_BYTES))
+        X = encode_input(content, schema)
+    except StorageUnavailable:
+        return None
+    except ContentTooLarge:
+        return Skipped(request_id, f"the input is larger than {MAX_INPUT_BYTES:,} bytes")
+    except Exception as exc:  # a stranger's input must never stop the loop, whatever it breaks
+        reason = str(exc) if isinstance(exc, DaoError) else type(exc).__name__
+        return Skipped(request_id, capped(f"the input cannot be used: {reason}"))
+    buffer = io.StringIO()
+    prediction_table(metamodel, X).to_csv(buffer, index=False, float_format="%.6f")
+    output_cid = storage.add(buffer.getvalue().encode())
+    try:
+        with refusals_as_errors():
+            receipt = market.fulfill(request_id, output_cid, sender=operator)
+    except DaoError as exc:  # a revert (closed or expired meanwhile) concerns this request alone
+        return Skipped(request_id, capped(f"fulfil refused: {exc}"))
+    return Fulfilled(request_id, output_cid, len(X), receipt.txn_hash)
+
+
+def serve_requests(
+    dao,
+    storage,
+    operator,
+    metamodel=None,
+    cursor_file: Path | None = None,
+    skipped: list | None = None,
+    chain=None,
+) -> list[Fulfilled]:
+    """Answer every open request with the latest final epoch's metamodel, each on its own.
+
+    New requests are found from `PredictionRequested` events after the saved cursor (not by reading
+    every request ever made); one that cannot be answered (expired, unreadable or oversized input, a
+    refused fulfil) is skipped into `skipped` and never stops the others. The market has no on-chain
+    refusal, so a skipped request's fee is refunded to its requester after the deadline.
+    """
+    if chain is None:
+        from ape import chain
+
     epoch = _serving_epoch(dao)
     if metamodel is None:
         try:
             metamodel = load_metamodel(dao, storage, epoch)
         except EpochError as exc:
             raise PredictionError(str(exc)) from exc
-    answered = []
-    for request_id in open_requests(dao):
-        request = dao.market.requests(request_id)
-        try:
-            X = feature_matrix(dao, storage, storage.get(request.input_cid), epoch)
-        except (PredictionError, DaoError):
-            continue  # an unreadable input is left for its requester to refund after the deadline
-        buffer = io.StringIO()
-        prediction_table(metamodel, X).to_csv(buffer, index=False, float_format="%.6f")
-        output_cid = storage.add(buffer.getvalue().encode())
-        with refusals_as_errors():
-            receipt = dao.market.fulfill(request_id, output_cid, sender=operator)
-        answered.append(Fulfilled(request_id, output_cid, len(X), receipt.txn_hash))
+    _, recipe = read_recipe(dao, storage, epoch)
+    skipped = [] if skipped is None else skipped
+
+    def hash_of(number: int) -> str:
+        return chain.blocks[number].hash.hex() if 0 <= number <= chain.blocks.height else ""
+
+    cursor = Cursor.load(cursor_file, int(dao.deployment.block), hash_of)
+    head = int(chain.blocks.height)
+    found = [int(log.id) for log in dao.market.PredictionRequested.range(cursor.block, head + 1)]
+    now = int(chain.pending_timestamp)
+    answered, retry = [], []
+    for request_id in sorted(set(cursor.pending) | set(found)):
+        outcome = answer_request(dao.market, storage, recipe.schema, metamodel, operator, request_id, now)
+        if outcome is None:
+            retry.append(request_id)
+        elif isinstance(outcome, Skipped):
+            skipped.append(outcome)
+        else:
+            answered.append(outcome)
+    Cursor(head + 1, retry, hash_of(head)).save(cursor_file)
     return answered

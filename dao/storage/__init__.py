@@ -13,14 +13,24 @@ from typing import Protocol
 
 from dao.storage.cid import CID, is_valid_cid, parse_cid
 from dao.storage.embedded import EmbeddedStorage
-from dao.storage.errors import ContentNotFound, CorruptBlock, InvalidCID, StorageError, StorageUnavailable
+from dao.storage.errors import (
+    ContentNotFound,
+    ContentTooLarge,
+    CorruptBlock,
+    InvalidCID,
+    NotAFile,
+    StorageError,
+    StorageUnavailable,
+)
 
 __all__ = [
     "CID",
     "ContentNotFound",
+    "ContentTooLarge",
     "CorruptBlock",
     "EmbeddedStorage",
     "InvalidCID",
+    "NotAFile",
     "Storage",
     "StorageError",
     "StorageUnavailable",
@@ -35,7 +45,7 @@ class Storage(Protocol):
 
     def get(self, cid: str) -> bytes: ...
 
-    def open(self, cid: str) -> Iterator[bytes]: ...
+    def open(self, cid: str, max_bytes: int | None = None) -> Iterator[bytes]: ...
 
     def pin(self, cid: str) -> None: ...
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dao.storage.cid import CID, cid_v0, multihash_of, parse_cid
-from dao.storage.errors import ContentNotFound, CorruptBlock
-from dao.storage.unixfs import CHUNK_SIZE, build_file, decode_node
+from dao.storage.errors import ContentNotFound, ContentTooLarge, CorruptBlock, NotAFile
+from dao.storage.unixfs import CHUNK_SIZE, ReadBudget, build_file, decode_node
 
 
 def _read_pieces(source: bytes | str | os.PathLike) -> Iterator[bytes]:
@@ -103,14 +103,27 @@ class EmbeddedStorage:
         self._write_atomically(self._pin_path(cid), b"")  # kubo pins what it adds
         return str(cid)
 
-    def open(self, cid: str) -> Iterator[bytes]:
-        """Stream the file's content chunk by chunk, verifying every block on the way."""
+    def open(self, cid: str, max_bytes: int | None = None) -> Iterator[bytes]:
+        """Stream the file's content chunk by chunk, verifying every block on the way.
+
+        With `max_bytes`, the read stops with `ContentTooLarge` or `NotAFile` as soon as the content
+        declares or yields more bytes, or visits more blocks, than that many bytes can need.
+        """
         root = parse_cid(cid)
         if root.codec == 0x55:
-            yield self.get_block(root.multihash, cid)
+            block = self.get_block(root.multihash, cid)
+            if max_bytes is not None and len(block) > max_bytes:
+                raise ContentTooLarge(f"{cid} is larger than the {max_bytes:,}-byte limit")
+            yield block
             return
-        for multihash, block in self.iter_blocks(cid):
+        budget = ReadBudget(cid, max_bytes)
+        stack = [root.multihash]
+        while stack:
+            multihash = stack.pop()
+            block = self.get_block(multihash, f"{CID(0, 0x70, multihash)} of {cid}")
             node = decode_node(block, str(CID(0, 0x70, multihash)))
+            budget.visit(node, multihash == root.multihash and not budget.blocks)
+            stack.extend(reversed(node.links))
             if not node.links and node.data:
                 yield node.data
 
@@ -122,7 +135,7 @@ class EmbeddedStorage:
         try:
             for _ in self.iter_blocks(cid):
                 pass
-        except (ContentNotFound, CorruptBlock):
+        except (ContentNotFound, CorruptBlock, NotAFile):
             return False
         return True
 

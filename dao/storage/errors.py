@@ -21,3 +21,14 @@ class CorruptBlock(StorageError):
 
 class StorageUnavailable(StorageError):
     """The configured IPFS daemon does not answer."""
+
+
+class NotAFile(StorageError):
+    """Content that is present and intact but is not a UnixFS file: a directory, another codec
+    (dag-cbor), a block that is not dag-pb, or a DAG shaped to cost far more than it holds.
+
+    Whoever named the CID is at fault, not the store: the epoch rejects the contribution."""
+
+
+class ContentTooLarge(StorageError):
+    """Content declares or yields more bytes (or blocks) than the reader's limit."""

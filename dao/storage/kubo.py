@@ -7,14 +7,17 @@ every call has a timeout so an unreachable daemon is an error within seconds, ne
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from dao.storage.cid import parse_cid
-from dao.storage.errors import ContentNotFound, StorageError, StorageUnavailable
+from dao.storage.errors import ContentNotFound, ContentTooLarge, NotAFile, StorageError, StorageUnavailable
 
 DEFAULT_TIMEOUT_S = 10.0
+# A whole read may take this many timeouts: a provider dripping a byte per timeout cannot hold it.
+READ_DEADLINE_FACTOR = 6
 
 
 class KuboStorage:
@@ -60,11 +63,52 @@ class KuboStorage:
     def get(self, cid: str) -> bytes:
         return b"".join(self.open(cid))
 
-    def open(self, cid: str) -> Iterator[bytes]:
+    def open(self, cid: str, max_bytes: int | None = None) -> Iterator[bytes]:
+        """Stream `cid`'s content; with `max_bytes`, at most that many bytes, within a bounded time.
+
+        Content nobody provides makes the daemon wait: if the daemon itself still answers, that is
+        the content's absence (`ContentNotFound`, whoever named the CID is at fault), not the
+        daemon's. So is content the daemon refuses to cat (a directory, another codec).
+        """
+        import ipfshttpclient.exceptions as errors
+
         parse_cid(cid)
-        # The daemon can go away mid-stream too: reading is covered, not only the request.
-        with self._daemon_errors(f"read {cid}"):
-            yield from self._client.cat(cid, stream=True)
+        started = time.monotonic()
+        total = 0
+        options = {} if max_bytes is None else {"length": max_bytes + 1}
+        try:
+            for piece in self._client.cat(cid, stream=True, **options):
+                total += len(piece)
+                if max_bytes is not None and total > max_bytes:
+                    raise ContentTooLarge(f"{cid} is larger than the {max_bytes:,}-byte limit")
+                if time.monotonic() - started > READ_DEADLINE_FACTOR * self.timeout:
+                    raise ContentNotFound(
+                        f"{cid} did not arrive within {READ_DEADLINE_FACTOR * self.timeout:.0f} s"
+                    )
+                yield piece
+        except errors.TimeoutError as exc:
+            if not self._answers():
+                raise StorageUnavailable(
+                    f"no IPFS daemon answers at {self.api} (DAO_IPFS_API) while trying to read {cid}"
+                ) from exc
+            raise ContentNotFound(
+                f"no IPFS node provided {cid} within {self.timeout:.0f} s (the daemon at {self.api} answers)"
+            ) from None
+        except errors.ConnectionError as exc:
+            raise StorageUnavailable(
+                f"no IPFS daemon answers at {self.api} (DAO_IPFS_API) while trying to read {cid}: start "
+                "one with `ipfs daemon`, or unset DAO_IPFS_API to use the embedded store"
+            ) from exc
+        except errors.ErrorResponse as exc:
+            raise NotAFile(f"the IPFS daemon cannot read {cid} as a file: {str(exc)[:200]}") from None
+
+    def _answers(self) -> bool:
+        """Whether the daemon itself answers a trivial request within a few seconds."""
+        try:
+            self._client.version(timeout=min(self.timeout, 5.0))
+        except Exception:
+            return False
+        return True
 
     def has(self, cid: str) -> bool:
         import ipfshttpclient.exceptions as errors

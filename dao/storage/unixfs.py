@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dao.storage.cid import multihash_of, varint
-from dao.storage.errors import CorruptBlock
+from dao.storage.errors import ContentTooLarge, NotAFile
 
 CHUNK_SIZE = 262_144
 MAX_LINKS = 174
@@ -87,13 +87,19 @@ def _fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
 class DecodedNode:
     links: tuple[bytes, ...]  # child multihashes in order
     data: bytes
+    filesize: int | None = None  # the size the node declares for its subtree's content
 
 
 def decode_node(block: bytes, name: str) -> DecodedNode:
-    """Parse a dag-pb UnixFS file node; `CorruptBlock` if it is not one."""
+    """Parse a dag-pb UnixFS file node; `NotAFile` if it is not one.
+
+    The block's hash was checked before, so a block that does not parse is what whoever named the
+    CID put there (a directory, another codec), never damage to the store.
+    """
     try:
         links: list[bytes] = []
         unixfs = b""
+        filesize = None
         for number, value in _fields(block):
             if number == 2:
                 link_hash = next((v for n, v in _fields(value) if n == 1), None)
@@ -108,9 +114,48 @@ def decode_node(block: bytes, name: str) -> DecodedNode:
                 raise ValueError(f"UnixFS type {value} is not a file")
             if number == 2:
                 data = value
+            if number == 3 and isinstance(value, int):
+                filesize = value
     except (ValueError, TypeError) as exc:
-        raise CorruptBlock(f"block {name} is not a UnixFS file node ({exc})") from None
-    return DecodedNode(tuple(links), data)
+        raise NotAFile(f"block {name} is not a UnixFS file node ({exc})") from None
+    return DecodedNode(tuple(links), data, filesize)
+
+
+MIN_AVERAGE_BLOCK = 16 * 1024
+
+
+class ReadBudget:
+    """Limits one read of a UnixFS DAG: content bytes, and blocks visited.
+
+    Deduplication lets a DAG of a few stored blocks link the same child over and over: its cost is
+    the number of visits, not the bytes stored. Every visit counts (repeated links included), a leaf
+    must hold bytes (kubo never writes an empty leaf into a non-empty file), and the root's declared
+    size is checked before anything else is read.
+    """
+
+    def __init__(self, name: str, max_bytes: int | None):
+        self.name, self.max_bytes = name, max_bytes
+        # Blocks must carry 16 KiB each on average beyond the first 64 (kubo's default chunks are
+        # 256 KiB): a DAG of tiny leaves repeated over and over costs a visit per leaf.
+        self.max_blocks = None if max_bytes is None else 64 + max_bytes // MIN_AVERAGE_BLOCK
+        self.bytes = self.blocks = 0
+
+    def visit(self, node: DecodedNode, is_root: bool) -> None:
+        self.blocks += 1
+        if is_root and self.max_bytes is not None and (node.filesize or 0) > self.max_bytes:
+            raise ContentTooLarge(
+                f"{self.name} declares {node.filesize:,} bytes, more than the {self.max_bytes:,}-byte limit"
+            )
+        if self.max_blocks is not None and self.blocks > self.max_blocks:
+            raise NotAFile(
+                f"{self.name} links more than {self.max_blocks:,} blocks for at most {self.max_bytes:,} "
+                "bytes: not a file as `ipfs add` builds one"
+            )
+        if not node.links and not node.data and not is_root:
+            raise NotAFile(f"{self.name} has an empty leaf block: not a file as `ipfs add` builds one")
+        self.bytes += len(node.data) if not node.links else 0
+        if self.max_bytes is not None and self.bytes > self.max_bytes:
+            raise ContentTooLarge(f"{self.name} is larger than the {self.max_bytes:,}-byte limit")
 
 
 # -- building ------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ class _TrickleStorage:
     def __init__(self, files: dict[str, bytes]):
         self.files = files
 
-    def open(self, cid: str):
+    def open(self, cid: str, max_bytes: int | None = None):
         yield from _pieces(self.files[cid], 3)
 
 
@@ -229,5 +229,8 @@ def test_the_epoch_recognises_sealed_and_public_data_whatever_the_chunk_size(tmp
     data, models, rejected = check_artifacts(storage, recipe, contributions, bytes(key))
     assert rejected == {} and [c.id for c, _ in data] == [1, 2] and [c.id for c, _ in models] == [3]
     assert data[1][1].n_rows == 30
-    _, _, rejected = check_artifacts(storage, recipe, contributions, None)
-    assert "sealed and this run has no operator key" in rejected[2]
+    # Without the key the run stops (the operator's fault), instead of rejecting every private set.
+    from dao.epoch.valuation import EpochError
+
+    with pytest.raises(EpochError, match="sealed and this run has no operator key"):
+        check_artifacts(storage, recipe, contributions, None)
