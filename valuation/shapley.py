@@ -37,6 +37,7 @@ from scipy import stats
 
 from valuation.errors import BudgetTooSmall
 from valuation.grouping import Grouping, group_players
+from valuation.precision import published
 from valuation.screening import SCREEN_MIN_PLAYERS, screen_grouping, screening_scores
 
 # Bumped whenever the same game and seed can give different values (reports record it, so
@@ -66,18 +67,19 @@ class ShapleyResult:
     validation_errors: np.ndarray | None = None  # per player: sd of per-row values / √m (None: no rows)
 
     def to_dict(self) -> dict:
+        """The published form: numbers at `PUBLISHED_DECIMALS` (see `valuation.precision`)."""
         group_of = {player: g for g, members in enumerate(self.groups) for player in members}
         return {
             "method": self.method,
             "evaluations": int(self.evaluations),
-            "grand_value": float(self.grand_value),
-            "empty_value": float(self.empty_value),
+            "grand_value": published(self.grand_value),
+            "empty_value": published(self.empty_value),
             "players": [
                 {
                     "name": name,
-                    "value": float(self.values[i]),
-                    "ci_low": float(self.ci_low[i]),
-                    "ci_high": float(self.ci_high[i]),
+                    "value": published(self.values[i]),
+                    "ci_low": published(self.ci_low[i]),
+                    "ci_high": published(self.ci_high[i]),
                     "group": group_of[i],
                     **({"valued_by": self.valued_by[i]} if self.valued_by else {}),
                 }
