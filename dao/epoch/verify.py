@@ -174,9 +174,11 @@ def verify_report(
     committed: bytes, recomputed: bytes, policy: PayoutPolicy, tolerance: float | None = None
 ) -> Verification:
     """The integrity and numbers checks of a committed report against a recomputation (no chain:
-    `bench.cross_machine` uses it between machines). `tolerance` defaults to the report's own."""
+    `bench.cross_machine` uses it between machines). `tolerance` defaults to the one the
+    recomputation records (the verifier's recipe and engine), never the committed report's own: an
+    operator cannot widen it, and a report recording another one differs in `precision.tolerance`."""
     report = ValuationReport.from_json(committed)
-    tolerance = report.tolerance if tolerance is None else tolerance
+    tolerance = ValuationReport.from_json(recomputed).tolerance if tolerance is None else tolerance
     integrity = integrity_differences(report, policy)
     numbers, largest = number_differences(committed, recomputed, tolerance)
     warnings = version_differences(report.inputs.get("versions", {}))

@@ -88,3 +88,11 @@ def test_a_recomputation_under_other_versions_names_them(honest):
     result = verify_report(canonical_dumps(document), honest, POLICY)
     assert result.failed_checks == ["versions"] and result.match  # named, not a failure by itself
     assert any(w.startswith("scikit-learn: report 0.0") for w in result.version_warnings)
+
+
+def test_a_report_cannot_widen_its_own_tolerance(honest):
+    document = json.loads(_moved(honest, 3 * DEFAULT_TOLERANCE, forge=True))
+    document["precision"]["tolerance"] = 1.0
+    result = verify_report(canonical_dumps(document), honest, POLICY)
+    assert not result.match and result.tolerance == DEFAULT_TOLERANCE
+    assert "precision.tolerance" in {path for path, _, _ in result.numbers}
