@@ -85,6 +85,11 @@ def false_slashes(ci_high: np.ndarray, clean: list[int]) -> int:
     return int(np.sum(np.asarray(ci_high)[clean] < 0))
 
 
+def harmful_slashed(ci_high: np.ndarray, corrupted: tuple[int, ...]) -> int:
+    """Corrupted providers whose whole interval lies below zero: the ones a slash still reaches."""
+    return int(np.sum(np.asarray(ci_high)[list(corrupted)] < 0))
+
+
 def summarize(runs: list[dict]) -> dict:
     """Median (and worst) of each per-seed metric."""
     out: dict = {"seeds": len(runs)}
@@ -185,6 +190,8 @@ def section_n8(quick: bool) -> tuple[dict, Scenario, np.ndarray]:
             "values": exact.tolist(),
             "bottom_k": bottom_k_hit(exact, scenario.corrupted),
             "false_slashes": false_slashes(result.ci_high, scenario.clean),
+            "harmful_slashed": harmful_slashed(result.ci_high, scenario.corrupted),
+            "harmful": len(scenario.corrupted),
         },
         "methods": compare(scenario, exact, table, methods, real_first=not quick),
         "ours_exact_unanchored": _unanchored_exact(scenario),
@@ -238,12 +245,13 @@ def section_n16(quick: bool) -> dict:
         np.median([rel_l2(e.values, banzhaf) for e in msr])
     )
     # Bottom-k on fresh data partitions (real trainings): does detection survive a new scenario?
-    hits, slashes, trainings = [], 0, []
+    hits, slashes, caught, trainings = [], 0, 0, []
     for seed in range(1, scenario_seeds + 1):
         fresh = breast_cancer(n, flipped=flipped, seed=seed)
         result = estimate_shapley(make_game(fresh), budget=small_budget, random_state=seed)
         hits.append(bottom_k_hit(result.values, fresh.corrupted))
         slashes += false_slashes(result.ci_high, fresh.clean)
+        caught += harmful_slashed(result.ci_high, fresh.corrupted)
         trainings.append(result.evaluations)
     return {
         "scenario": scenario.notes | {"n_providers": n},
@@ -260,6 +268,8 @@ def section_n16(quick: bool) -> dict:
             "seeds": scenario_seeds,
             "bottom_k_rate": float(np.mean(hits)),
             "false_slashes": slashes,
+            "harmful_slashed": caught,
+            "harmful": len(flipped) * scenario_seeds,
             "max_trainings": int(max(trainings)),
         },
         "budgets": {"error": budget, "detection": small_budget},
@@ -288,6 +298,8 @@ def section_digits(quick: bool) -> dict:
             "trainings": game.trainings,
             "seconds": time.perf_counter() - start,
             "false_slashes": false_slashes(result.ci_high, scenario.clean),
+            "harmful_slashed": harmful_slashed(result.ci_high, scenario.corrupted),
+            "harmful": len(scenario.corrupted),
         }
     return out
 
@@ -417,6 +429,8 @@ def section_n100(quick: bool) -> dict:
             "sign_agreement": sign_agreement(result.values, reference),
             "bottom_k": bottom_k_hit(result.values, scenario.corrupted),
             "false_slashes": false_slashes(result.ci_high, scenario.clean),
+            "harmful_slashed": harmful_slashed(result.ci_high, scenario.corrupted),
+            "harmful": len(scenario.corrupted),
             "self_reported_rel_l2": expected_rel_l2(result),
         },
     }
@@ -455,6 +469,26 @@ def _long_reference(scenario: Scenario, budget: int) -> tuple[np.ndarray, dict]:
 
 
 # Targets.
+def harmful_slash_tally(report: dict) -> dict:
+    """How many corrupted providers keep a slash, where values come from real trainings (replayed
+    tables hold no per-row scores, so their intervals lack the validation-noise part)."""
+    n16 = report["n16_breast_cancer"]
+    sources = {
+        "n8_exact": report["n8_breast_cancer"]["ours_exact"],
+        "n16_kernel_fresh_scenarios": n16[f"ours_kernel_{n16['budgets']['detection']}_fresh_scenarios"],
+        "digits_anchored_exact": report["digits"]["anchored"],
+        "n100_kernel": report["n100_synthetic"]["ours"],
+    }
+    by_section = {
+        name: {"slashed": s["harmful_slashed"], "harmful": s["harmful"]} for name, s in sources.items()
+    }
+    return {
+        "slashed": sum(s["slashed"] for s in by_section.values()),
+        "harmful": sum(s["harmful"] for s in by_section.values()),
+        "by_section": by_section,
+    }
+
+
 def targets(report: dict, quick: bool) -> dict:
     n8, n16, dig, att = (
         report["n8_breast_cancer"],
@@ -532,6 +566,7 @@ def run(quick: bool = False, log=sys.stderr) -> dict:
         timed("attacks", section_attacks, base, quick)
         timed("model_game", section_models, quick)
         timed("n100_synthetic", section_n100, quick)
+    report["harmful_slashed"] = harmful_slash_tally(report)
     report["targets"] = targets(report, quick)
     report["total_seconds"] = time.perf_counter() - start
     return report

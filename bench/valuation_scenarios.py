@@ -201,11 +201,17 @@ class ReplayGame(ProviderGame):
     def _evaluate(self, members: np.ndarray) -> float:
         return float(self._table[mask_index(members)])
 
+    def _evaluate_rows(self, members: np.ndarray) -> tuple[float, None]:
+        return self._evaluate(members), None  # the table keeps values only: no per-row scores
+
 
 class UnanchoredGame(ProviderGame):
     """Plain data Shapley: v(∅) = the training prior, v(S) = the valuation model on S's rows alone."""
 
     empty_is_prior = True
+
+    def _evaluate_rows(self, members: np.ndarray) -> tuple[float, None]:
+        return self._evaluate(members), None
 
     def _evaluate(self, members: np.ndarray) -> float:
         chosen = np.flatnonzero(members)

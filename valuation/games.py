@@ -10,7 +10,11 @@ refits the stacker).
 
 Scores are smooth (negative log-loss, or negative MSE for regression). Coalition values are cached
 by bitmask: `evaluations` counts distinct coalitions valued, `trainings` the model fits among them
-(the same, except that an empty set of models scores the prior without a fit). Evaluation fans
+(the same, except that an empty set of models scores the prior without a fit). Each coalition's
+per-validation-row scores are cached beside its value (`row_values`): v(S) is their mean, so a
+Shapley value is the mean of per-row Shapley values, whose spread over the rows measures how much
+of it is validation-set sampling noise (memory: one float per validation row and coalition).
+Evaluation fans
 out over the workers the caller configures with joblib's `parallel_config` (serial without one);
 each training is deterministic, so results are identical however many workers run.
 """
@@ -35,7 +39,7 @@ from valuation._checks import (
 )
 from valuation._determinism import aligned, configured_workers, single_threaded
 from valuation.errors import InvalidInput
-from valuation.scoring import prior_score, score
+from valuation.scoring import prior_scores_and_rows, scores_and_rows
 
 
 def default_valuation_model(task: str, random_state: int | None = 0, n_classes: int = 2):
@@ -70,25 +74,31 @@ class CoalitionGame:
         if len(self.player_names) != n_players:
             raise InvalidInput(f"{len(self.player_names)} player names for {n_players} players")
         self._cache: dict[bytes, float] = {}
+        self._row_cache: dict[bytes, np.ndarray] = {}
 
     def _evaluate(self, members: np.ndarray) -> float:
         raise NotImplementedError
+
+    def _evaluate_rows(self, members: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """v(S) and its per-validation-row scores; None where the game has no rows."""
+        return self._evaluate(members), None
 
     def __getstate__(self) -> dict:
         # Workers evaluate the coalitions they are sent: shipping the cache with every task would
         # grow each task with every value computed so far.
         state = self.__dict__.copy()
         state["_cache"] = {}
+        state["_row_cache"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update({name: aligned(value) for name, value in state.items()})
 
-    def _evaluate_batch(self, rows: list[np.ndarray]) -> list[float]:
+    def _evaluate_batch(self, rows: list[np.ndarray]) -> list[tuple[float, np.ndarray | None]]:
         # One BLAS thread everywhere: joblib workers run single-threaded, and the same reduction
         # order in the main process makes values bit-identical however many workers run.
         with single_threaded():
-            return [self._evaluate(members) for members in rows]
+            return [self._evaluate_rows(members) for members in rows]
 
     @property
     def evaluations(self) -> int:
@@ -145,8 +155,21 @@ class CoalitionGame:
                     for batch in Parallel()(delayed(self._evaluate_batch)(batch) for batch in batches)
                     for value in batch
                 ]
-            self._cache.update(zip(missing, results, strict=True))
+            for key, (value, row_scores) in zip(missing, results, strict=True):
+                self._cache[key] = value
+                if row_scores is not None:
+                    self._row_cache[key] = row_scores
         return np.array([self._cache[key] for key in keys])
+
+    def row_values(self, masks: np.ndarray) -> np.ndarray | None:
+        """Per-validation-row scores of each coalition (shape (m, validation rows)): v is their mean.
+        None when the game does not score rows (or some coalition was valued without them)."""
+        masks = np.asarray(masks) > 0.5
+        self.values(masks)
+        rows = [self._row_cache.get(self._key(row)) for row in masks]
+        if not rows or any(r is None for r in rows):
+            return None
+        return np.vstack(rows)
 
     @property
     def grand_value(self) -> float:
@@ -299,9 +322,12 @@ class ProviderGame(CoalitionGame):
         return CoalitionData(X, y, n_anchor, rows_of)
 
     def _evaluate(self, members: np.ndarray) -> float:
+        return self._evaluate_rows(members)[0]
+
+    def _evaluate_rows(self, members: np.ndarray) -> tuple[float, np.ndarray]:
         X, y = self._training_rows(self._distinct_ids(np.flatnonzero(members)))
         model = clone(self._model).fit(X, y)
-        return score(self.task, self._validation[1], model, self._validation[0], self.classes_)
+        return scores_and_rows(self.task, self._validation[1], model, self._validation[0], self.classes_)
 
 
 class ModelGame(CoalitionGame):
@@ -381,10 +407,13 @@ class ModelGame(CoalitionGame):
         return self._train[index]
 
     def _evaluate(self, members: np.ndarray) -> float:
+        return self._evaluate_rows(members)[0]
+
+    def _evaluate_rows(self, members: np.ndarray) -> tuple[float, np.ndarray]:
         chosen = np.flatnonzero(members)
         if len(chosen) == 0:
-            return prior_score(self.task, self._y, self._yv, self.classes_)
+            return prior_scores_and_rows(self.task, self._y, self._yv, self.classes_)
         X = np.hstack([self._train[i] for i in chosen])
         Xv = np.hstack([self._valid[i] for i in chosen])
         model = clone(self._meta).fit(X, self._y)
-        return score(self.task, self._yv, model, Xv, self.classes_)
+        return scores_and_rows(self.task, self._yv, model, Xv, self.classes_)

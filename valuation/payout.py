@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from valuation.errors import InvalidInput
+from valuation.precision import published
 
 BPS = 10_000
 
@@ -108,7 +109,8 @@ class PayoutPolicy:
 def players_from_result(
     result, ids: Sequence[int], accounts: Sequence[str], stakes: Sequence[int]
 ) -> list[Player]:
-    """Join a `ShapleyResult` with the contributions it valued."""
+    """Join a `ShapleyResult` with the contributions it valued, at the numbers a report publishes
+    (so the allocation is a function of the published numbers alone)."""
     values = np.asarray(result.values)
     if not len(values) == len(ids) == len(accounts) == len(stakes):
         raise InvalidInput("result, ids, accounts and stakes must have one entry per player")
@@ -116,9 +118,9 @@ def players_from_result(
         Player(
             int(ids[i]),
             accounts[i],
-            float(values[i]),
-            float(result.ci_low[i]),
-            float(result.ci_high[i]),
+            published(values[i]),
+            published(result.ci_low[i]),
+            published(result.ci_high[i]),
             int(stakes[i]),
         )
         for i in range(len(values))

@@ -3,7 +3,10 @@
 Canonical form: sorted keys, no whitespace, UTF-8; floats as Python's shortest round-trip repr
 (NaN and infinities refused); wei amounts as decimal strings (JSON readers lose large integers).
 Nothing run-dependent (times, paths, hostnames) is in the body, so the same inputs give the same
-bytes on any machine with the same library versions, however many workers ran.
+bytes on any machine with the same library versions and BLAS kernel, however many workers ran.
+Across kernels the numbers may differ in their last digits: a report publishes them at a stated
+precision, derives its allocation, slashes and roots from the published numbers alone, and records
+the tolerance within which a verifier's recomputation must agree (see `valuation.precision`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import numpy as np
 from valuation.errors import InvalidInput
 from valuation.merkle import encode_address_uint, keccak256, leaf_hash, mint_tree, slash_tree
 from valuation.payout import Allocation
+from valuation.precision import DEFAULT_TOLERANCE, PUBLISHED_DECIMALS, published
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: numbers published at a stated precision, tolerance recorded
 
 
 def _plain(obj):
@@ -79,6 +83,7 @@ class ValuationReport:
     slash_root: str = ""
     proofs: dict[str, list[str]] = field(default_factory=dict)  # account -> proof
     rejected: dict[str, str] = field(default_factory=dict)  # contribution id -> reason
+    precision: dict = field(default_factory=dict)  # {"decimals": d, "tolerance": t} (see valuation.precision)
     version: int = REPORT_VERSION
 
     @classmethod
@@ -91,7 +96,9 @@ class ValuationReport:
         metamodel_score: float,
         allocation: Allocation,
         rejected: dict | None = None,
+        tolerance: float = DEFAULT_TOLERANCE,
     ) -> ValuationReport:
+        """`allocation` must come from the published numbers (`players_from_result` gives them)."""
         mints = sorted(allocation.mints.items())
         slashes = sorted(allocation.slashes.items())
         mint = mint_tree(mints)
@@ -101,14 +108,20 @@ class ValuationReport:
             inputs=inputs,
             data_values=data_values,
             model_values=model_values,
-            metamodel_score=float(metamodel_score),
+            metamodel_score=published(metamodel_score),
             allocation={account: str(amount) for account, amount in mints},
             slashes={str(cid): str(amount) for cid, amount in slashes},
             mint_root="0x" + mint.root.hex(),
             slash_root="0x" + slash.root.hex(),
             proofs={account: ["0x" + p.hex() for p in mint.proof(i)] for i, (account, _) in enumerate(mints)},
             rejected={str(k): v for k, v in (rejected or {}).items()},
+            precision={"decimals": PUBLISHED_DECIMALS, "tolerance": float(tolerance)},
         )
+
+    @property
+    def tolerance(self) -> float:
+        """The absolute difference a recomputed number may show (0 for reports before version 2)."""
+        return float(self.precision.get("tolerance", 0.0))
 
     @property
     def total_mint(self) -> int:

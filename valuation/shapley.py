@@ -8,7 +8,20 @@ on the game minus a size-only control variate measured on the other repeats (see
 it cuts the spread between seeds about threefold at 100 data providers). Each value gets a
 t-interval that holds for all players at once with 95% confidence (Bonferroni: each player's is a
 1 - 0.05/G interval), since stakes are slashed when an interval lies below zero and a clean
-contributor must not be slashed because one of many intervals missed by chance. The game's
+contributor must not be slashed because one of many intervals missed by chance.
+
+The interval covers two sources of noise. The estimator's: Kernel repeats disagree (exact values
+have none). The validation set's: v(S) is a mean over m validation rows, and Shapley values are
+linear in v, so φ is the mean of per-row Shapley values φ_r; their spread gives φ a standard
+error sd(φ_r)/√m, the noise of having drawn these m rows and not others. Exact values get
+φ ± t(m-1)·sd/√m with the per-row values accumulated as Σ_S c_S ⊗ rowscores(S) over the
+enumeration; Kernel estimates add both variances (Welch-Satterthwaite degrees of freedom). A
+Kernel estimate of one row's value is far noisier than the row's true value varies, so its spread
+would count the estimator's noise again: the rows' variance is instead the covariance, over rows,
+of two independent per-row estimates (weighted least squares on the coalitions of the even and of
+the odd repeats), in which the estimator noise of each half cancels out.
+Without this, an exact value a hair below zero (a clean provider whose rows the model no longer
+needs) was "certainly harmful" and slashed. The game's
 cache makes repeated coalitions free, so the budget counts distinct trainings. Groups of players
 (same owner, copies, clones) play as one; their value is then split by the grouping's weights.
 """
@@ -16,6 +29,7 @@ cache makes repeated coalitions free, so the budget counts distinct trainings. G
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import comb
 
 import numpy as np
 import shap
@@ -23,12 +37,14 @@ from scipy import stats
 
 from valuation.errors import BudgetTooSmall
 from valuation.grouping import Grouping, group_players
+from valuation.precision import published
 from valuation.screening import SCREEN_MIN_PLAYERS, screen_grouping, screening_scores
 
 # Bumped whenever the same game and seed can give different values (reports record it, so
 # `dao verify` names an engine change instead of reporting bare differences).
-# 1: Kernel SHAP repeats; 2: with the size-only control variate.
-ESTIMATOR_VERSION = 2
+# 1: Kernel SHAP repeats; 2: with the size-only control variate; 3: intervals include the
+# validation set's sampling noise (exact values no longer have zero-width intervals).
+ESTIMATOR_VERSION = 3
 EXACT_MAX_PLAYERS = 16
 DEFAULT_REPEATS = 5
 FAMILY_CONFIDENCE = 0.95  # for all players' intervals together
@@ -48,20 +64,22 @@ class ShapleyResult:
     group_reasons: tuple[str, ...] = field(default_factory=tuple)
     valued_by: tuple[str, ...] = ()  # per player, when screening merged some players into blocks
     standard_errors: np.ndarray | None = None  # per player: the repeats' standard error (exact: 0)
+    validation_errors: np.ndarray | None = None  # per player: sd of per-row values / √m (None: no rows)
 
     def to_dict(self) -> dict:
+        """The published form: numbers at `PUBLISHED_DECIMALS` (see `valuation.precision`)."""
         group_of = {player: g for g, members in enumerate(self.groups) for player in members}
         return {
             "method": self.method,
             "evaluations": int(self.evaluations),
-            "grand_value": float(self.grand_value),
-            "empty_value": float(self.empty_value),
+            "grand_value": published(self.grand_value),
+            "empty_value": published(self.empty_value),
             "players": [
                 {
                     "name": name,
-                    "value": float(self.values[i]),
-                    "ci_low": float(self.ci_low[i]),
-                    "ci_high": float(self.ci_high[i]),
+                    "value": published(self.values[i]),
+                    "ci_low": published(self.ci_low[i]),
+                    "ci_high": published(self.ci_high[i]),
                     "group": group_of[i],
                     **({"valued_by": self.valued_by[i]} if self.valued_by else {}),
                 }
@@ -81,6 +99,90 @@ def _group_game(game, grouping: Grouping):
         return game.values((np.asarray(group_masks) @ membership) > 0.5)
 
     return f
+
+
+def _group_rows(game, grouping: Grouping):
+    membership = grouping.membership
+
+    def rows(group_masks: np.ndarray) -> np.ndarray | None:
+        return game.row_values((np.asarray(group_masks) @ membership) > 0.5)
+
+    return rows
+
+
+def _all_masks(n: int, start: int, stop: int) -> np.ndarray:
+    return ((np.arange(start, stop)[:, None] >> np.arange(n)) & 1).astype(bool)
+
+
+def exact_row_values(rows_of, n_groups: int, chunk: int = 4096) -> np.ndarray | None:
+    """Per-validation-row exact Shapley values, shape (G, m): Σ_S c_S ⊗ rowscores(S) over all 2^G
+    coalitions, with c_S,g = w(|S|-1) for g in S and -w(|S|) otherwise, w(k) = k!(G-k-1)!/G!.
+    Their mean over rows is the exact value (up to rounding); None when the game has no rows."""
+    weight = np.array([1.0 / (n_groups * comb(n_groups - 1, k)) for k in range(n_groups)] + [0.0])
+    total = None
+    for start in range(0, 2**n_groups, chunk):
+        masks = _all_masks(n_groups, start, min(2**n_groups, start + chunk))
+        rows = rows_of(masks)
+        if rows is None:
+            return None
+        sizes = masks.sum(axis=1)
+        inside = weight[np.maximum(sizes - 1, 0)][:, None]
+        outside = weight[sizes][:, None]
+        coefficients = np.where(masks, inside, -outside)  # (chunk, G)
+        part = coefficients.T @ rows
+        total = part if total is None else total + part
+    return total
+
+
+def kernel_row_values(rows_of, masks: np.ndarray) -> np.ndarray | None:
+    """Per-validation-row Shapley values, shape (G, m), from the coalitions Kernel SHAP sampled: the
+    Shapley-kernel weighted least-squares fit of every row's scores at once, constrained to add up
+    to that row's v(all) - v(none). None when the game has no rows or too few coalitions."""
+    n_groups = masks.shape[1]
+    masks = np.unique(np.asarray(masks, dtype=bool), axis=0)
+    sizes = masks.sum(axis=1)
+    masks = masks[(sizes > 0) & (sizes < n_groups)]
+    ends = rows_of(np.vstack([np.zeros(n_groups, dtype=bool), np.ones(n_groups, dtype=bool)]))
+    rows = rows_of(masks) if len(masks) >= n_groups - 1 else None
+    if rows is None or ends is None:
+        return None
+    empty, total = ends[0], ends[1] - ends[0]
+    sizes = masks.sum(axis=1)
+    binomials = np.array([comb(n_groups, int(s)) for s in sizes], dtype=float)
+    weights = (n_groups - 1) / (binomials * sizes * (n_groups - sizes))
+    Z = masks.astype(float)
+    last = Z[:, -1:]
+    design = (Z[:, :-1] - last) * np.sqrt(weights)[:, None]
+    target = (rows - empty[None, :] - last * total[None, :]) * np.sqrt(weights)[:, None]
+    head = np.linalg.lstsq(design, target, rcond=None)[0]  # (G-1, m)
+    return np.vstack([head, total[None, :] - head.sum(axis=0, keepdims=True)])
+
+
+def kernel_row_errors(rows_of, halves: list[np.ndarray], n_groups: int) -> tuple[np.ndarray, int]:
+    """sd(φ_r)/√m per group and m - 1 from two independent halves of the sampled coalitions: the
+    covariance over rows of the halves' per-row values (unbiased for the rows' own variance, the
+    halves' estimator noise being independent); zeros and 0 when it cannot be measured."""
+    first, second = (kernel_row_values(rows_of, half) for half in halves)
+    if first is None or second is None or first.shape[1] < 2:
+        return np.zeros(n_groups), 0
+    m = first.shape[1]
+    centred = (first - first.mean(axis=1, keepdims=True)) * (second - second.mean(axis=1, keepdims=True))
+    variance = np.maximum(centred.sum(axis=1) / (m - 1), 0.0)
+    return np.sqrt(variance / m), m - 1
+
+
+def _row_errors(per_row: np.ndarray | None, n_groups: int) -> tuple[np.ndarray, int]:
+    """sd(φ_r)/√m per group and the m - 1 degrees of freedom (zeros and 0 without rows)."""
+    if per_row is None or per_row.shape[1] < 2:
+        return np.zeros(n_groups), 0
+    m = per_row.shape[1]
+    return per_row.std(axis=1, ddof=1) / np.sqrt(m), m - 1
+
+
+def _quantile(df: np.ndarray | float, n_groups: int) -> np.ndarray:
+    """The two-sided t quantile of a 1 - 0.05/G interval (Bonferroni over the G players)."""
+    per_player = 1 - (1 - FAMILY_CONFIDENCE) / n_groups
+    return stats.t.ppf(1 - (1 - per_player) / 2, df)
 
 
 def _exact(f, n_groups: int) -> np.ndarray:
@@ -136,8 +238,9 @@ def _size_baseline(records: list[_Recorder], additive: np.ndarray, empty: float)
     return np.interp(k, k[known], mean[known])
 
 
-def _kernel_runs(f, n_groups: int, nsamples: int, seeds, empty: float) -> np.ndarray:
-    """Kernel SHAP once per seed, then again with a size-only control variate.
+def _kernel_runs(f, n_groups: int, nsamples: int, seeds, empty: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Kernel SHAP once per seed, then again with a size-only control variate. Returns one row of
+    values per seed, and the coalitions the even and the odd seeds sampled.
 
     Kernel SHAP fits an additive game to the sampled coalitions; its noise comes from the part of
     v that no additive game explains. In a data game most of that part is a function of coalition
@@ -160,7 +263,13 @@ def _kernel_runs(f, n_groups: int, nsamples: int, seeds, empty: float) -> np.nda
         additive = np.mean([plain[i] for i in others], axis=0)
         h = _size_baseline([records[i] for i in others], additive, empty)
         runs.append(_kernel_run(_residual_replay(records[r], h), n_groups, nsamples, int(seed)))
-    return np.array(runs)
+    halves = [
+        np.concatenate(
+            [m for record in records[parity::2] for m in record.masks] or [np.empty((0, n_groups))]
+        )
+        for parity in (0, 1)
+    ]
+    return np.array(runs), halves
 
 
 def _residual_replay(record: _Recorder, h: np.ndarray):
@@ -203,14 +312,17 @@ def estimate_shapley(
         grouping, valued_by = screen_grouping(grouping, screening_scores(game))
     n_groups = len(grouping.groups)
     f = _group_game(game, grouping)
+    rows_of = _group_rows(game, grouping)
     empty = float(f(np.zeros((1, n_groups)))[0])
     grand = float(f(np.ones((1, n_groups)))[0])
 
     exact_affordable = budget is None and n_groups <= exact_max_players
     if exact_affordable or (budget is not None and budget >= 2**n_groups):
         group_values = _exact(f, n_groups) if n_groups > 1 else np.array([grand - empty])
-        low = high = group_values
         group_errors = np.zeros(n_groups)
+        row_errors, df = _row_errors(exact_row_values(rows_of, n_groups), n_groups)
+        half = _quantile(df, n_groups) * row_errors if df else np.zeros(n_groups)
+        low, high = group_values - half, group_values + half
         method = "exact"
     else:
         budget = budget if budget is not None else 64 * n_groups
@@ -221,15 +333,17 @@ def estimate_shapley(
                 f"2·G+2 = {2 * n_groups + 2} for {n_groups} players: raise the budget or lower n_repeats"
             )
         seeds = np.random.SeedSequence(random_state).generate_state(n_repeats)
-        runs = _kernel_runs(f, n_groups, per_run, seeds, empty)
+        runs, halves = _kernel_runs(f, n_groups, per_run, seeds, empty)
         group_values = runs.mean(axis=0)
-        if n_repeats > 1:
-            per_player = 1 - (1 - FAMILY_CONFIDENCE) / n_groups
-            quantile = stats.t.ppf(1 - (1 - per_player) / 2, n_repeats - 1)
-            group_errors = runs.std(axis=0, ddof=1) / np.sqrt(n_repeats)
-            half = quantile * group_errors
-        else:
-            group_errors = half = np.zeros(n_groups)
+        group_errors = runs.std(axis=0, ddof=1) / np.sqrt(n_repeats) if n_repeats > 1 else np.zeros(n_groups)
+        row_errors, row_df = kernel_row_errors(rows_of, halves, n_groups)
+        variance = group_errors**2 + row_errors**2
+        # Welch-Satterthwaite: the degrees of freedom of a sum of two estimated variances.
+        parts = (group_errors**4 / max(n_repeats - 1, 1) if n_repeats > 1 else 0.0) + (
+            row_errors**4 / row_df if row_df else 0.0
+        )
+        df = np.divide(variance**2, parts, out=np.ones(n_groups), where=parts > 0)
+        half = np.where(variance > 0, _quantile(df, n_groups) * np.sqrt(variance), 0.0)
         low, high = group_values - half, group_values + half
         method = "kernel"
 
@@ -259,4 +373,5 @@ def estimate_shapley(
         group_reasons=grouping.reasons,
         valued_by=valued_by,
         standard_errors=group_errors[owner_of] * np.abs(weights),
+        validation_errors=row_errors[owner_of] * np.abs(weights),
     )

@@ -204,7 +204,9 @@ def epoch_show(epoch: int, as_json: bool, network: str) -> None:
 @compute_options
 @network_option
 def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str | None, network: str) -> None:
-    """Recompute epoch EPOCH's report from its inputs; exit 0 on a byte-for-byte match, 1 otherwise."""
+    """Recompute epoch EPOCH's report and check it: integrity (allocation, slashes and roots are what
+    its published numbers give), numbers (the recomputation agrees within the report's tolerance) and
+    versions. Exit 0 when integrity and numbers hold, 1 otherwise."""
     from dao.epoch.compute import compute_backend
     from dao.epoch.verify import verify_epoch
 
@@ -212,6 +214,11 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
     check_scheduler_privacy(scheduler, operator_key)
     with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
         result = verify_epoch(dao, storage, epoch, operator_key)
+    checks = {
+        "integrity": "failed" if result.integrity else "ok",
+        "numbers": "failed" if result.numbers else "ok",
+        "versions": "differ" if result.version_warnings else "ok",
+    }
     if as_json:
         click.echo(
             json.dumps(
@@ -219,6 +226,10 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
                     "epoch": epoch,
                     "report_cid": result.report_cid,
                     "match": result.match,
+                    "checks": checks,
+                    "failed_checks": result.failed_checks,
+                    "tolerance": result.tolerance,
+                    "max_abs_difference": result.max_abs_difference,
                     "differences": [
                         {"path": p, "committed": c, "recomputed": r} for p, c, r in result.differences
                     ],
@@ -228,21 +239,42 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
             )
         )
     elif result.match:
-        click.echo(f"epoch {epoch}: the report {result.report_cid} matches the recomputation byte for byte")
+        how = (
+            "matches the recomputation byte for byte"
+            if result.byte_identical
+            else f"agrees with the recomputation within its tolerance {result.tolerance:g} "
+            f"(largest difference {result.max_abs_difference:.3g})"
+        )
+        click.echo(f"epoch {epoch}: the report {result.report_cid} {how}")
     else:
         click.echo(f"epoch {epoch}: the report {result.report_cid} does NOT match the recomputation")
-        table = Table(title="Differences")
-        for column in ("entry", "committed", "recomputed"):
-            table.add_column(column)
-        for path, committed, recomputed in result.differences[:50]:
-            table.add_row(path, str(committed), str(recomputed))
-        console.print(table)
-        if len(result.differences) > 50:
-            click.echo(f"… and {len(result.differences) - 50} more")
+        click.echo(
+            "failed checks: "
+            + ", ".join(
+                {
+                    "integrity": "integrity (allocation, slashes or roots are not what the published "
+                    "numbers give, or not what was committed on-chain)",
+                    "numbers": f"numbers beyond the tolerance {result.tolerance:g}",
+                    "versions": "library/engine versions differ from the report's",
+                }[name]
+                for name in result.failed_checks
+            )
+        )
+        for title, rows in (("Integrity", result.integrity), ("Numbers beyond tolerance", result.numbers)):
+            if not rows:
+                continue
+            table = Table(title=title)
+            for column in ("entry", "committed", "recomputed"):
+                table.add_column(column)
+            for path, committed, recomputed in rows[:50]:
+                table.add_row(path, str(committed), str(recomputed))
+            console.print(table)
+            if len(rows) > 50:
+                click.echo(f"… and {len(rows) - 50} more")
         click.echo(
             f"to dispute it during the challenge window: ape run challenge {epoch} "
             "--reason 'dao verify mismatch' --network ... --account ..."
         )
     for warning in result.version_warnings:
-        click.echo(f"warning: library version differs ({warning}); byte identity needs the same versions")
+        click.echo(f"warning: library version differs ({warning}); numbers may differ beyond the tolerance")
     sys.exit(0 if result.match else 1)
