@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.neighbors import KDTree
 
 from valuation.errors import InvalidInput
+from valuation.scoring import score
 
 DUPLICATE_SHARE = 0.5  # a provider whose rows are at least half another's is the same contribution
 # Near-copies (see `NearCopyRule`): a row within 1% of a standard deviation (the anchor's) of an
@@ -105,16 +106,21 @@ class NearIndex:
         X = np.vstack([np.asarray(b[0], dtype=float) for b in blocks])
         labels = np.concatenate([np.asarray(b[1]).astype(str) for b in blocks])
         owner = np.concatenate([np.full(len(b[1]), k) for k, b in enumerate(blocks)])
+        position = np.concatenate([np.arange(len(b[1])) for b in blocks])
+        self._positions: dict[str, np.ndarray] = {}
         for label in np.unique(labels):
             rows = labels == label
             self._trees[label] = (KDTree(X[rows], metric="manhattan"), X[rows], owner[rows])
+            self._positions[label] = position[rows]
         self.width = X.shape[1]
 
     def _candidates(self, X: np.ndarray, y: np.ndarray, before: int):
-        """Per queried row: (owners, close) of its candidate rows from contributions before `before`."""
+        """Per queried row, nearest first: (owners, positions, close) of its candidate rows; close
+        only for rows of contributions before `before`."""
         X = np.asarray(X, dtype=float)
         labels = np.asarray(y).astype(str)
         owners = np.full((len(X), self.rule.neighbours), -1)
+        positions = np.full((len(X), self.rule.neighbours), -1)
         close = np.zeros((len(X), self.rule.neighbours), dtype=bool)
         need = self.rule.close_features(X.shape[1])
         for label, (tree, rows, owner) in self._trees.items():
@@ -125,20 +131,29 @@ class NearIndex:
             _, found = tree.query(X[mine], k=k)
             near = (np.abs(X[mine][:, None, :] - rows[found]) <= self.rule.tolerance).sum(axis=2) >= need
             owners[mine[:, None], np.arange(k)] = owner[found]
+            positions[mine[:, None], np.arange(k)] = self._positions[label][found]
             close[mine[:, None], np.arange(k)] = near & (owner[found] < before)
-        return owners, close
+        return owners, positions, close
 
     def matches(self, X: np.ndarray, y: np.ndarray, before: int) -> list[frozenset[int]]:
         """Per row: the contributions before `before` holding a near match."""
-        owners, close = self._candidates(X, y, before)
+        owners, _, close = self._candidates(X, y, before)
         return [frozenset(owners[r][close[r]].tolist()) for r in range(len(owners))]
 
     def earliest_matches(self, X: np.ndarray, y: np.ndarray, before: int) -> np.ndarray:
         """Per row: the earliest contribution before `before` with a near match, or -1."""
-        owners, close = self._candidates(X, y, before)
+        return self.earliest_sources(X, y, before)[0]
+
+    def earliest_sources(self, X: np.ndarray, y: np.ndarray, before: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: (contribution, row position in it) of its near match in the earliest contribution
+        before `before` (the nearest such row), or (-1, -1)."""
+        owners, positions, close = self._candidates(X, y, before)
         big = np.iinfo(owners.dtype).max
-        earliest = np.where(close, owners, big).min(axis=1, initial=big)
-        return np.where(earliest == big, -1, earliest)
+        ranked = np.where(close, owners, big)
+        best = np.argmin(ranked, axis=1)  # the earliest owner; among its rows the nearest (sorted)
+        rows = np.arange(len(owners))
+        found = close[rows, best] if len(owners) else np.zeros(0, dtype=bool)
+        return np.where(found, owners[rows, best], -1), np.where(found, positions[rows, best], -1)
 
 
 class _UnionFind:
@@ -188,22 +203,20 @@ def _row_hashes(X: np.ndarray, y: np.ndarray) -> list[bytes]:
     return [X[i].tobytes() + labels[i].encode() for i in range(len(X))]
 
 
-def _anchor_halves(game) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The anchor's even and odd rows, scaled as the providers' rows: two independent samples of
-    one distribution, the reference for what matches by chance."""
-    anchor = game.coalition_data([])
-    X, y = anchor.X[: anchor.n_anchor], anchor.y[: anchor.n_anchor]
-    return (X[0::2], y[0::2]), (X[1::2], y[1::2])
-
-
 def _chance_rates(game, rule: NearCopyRule) -> tuple[float, float]:
+    anchor = game.coalition_data([])  # the anchor's rows, scaled as the providers' rows
+    return chance_rates(anchor.X[: anchor.n_anchor], anchor.y[: anchor.n_anchor], rule)
+
+
+def chance_rates(anchor_X: np.ndarray, anchor_y: np.ndarray, rule: NearCopyRule) -> tuple[float, float]:
     """Per pair of rows, the probability that two independent ones match exactly / nearly.
 
     Measured on the anchor's halves, each against the other: the share of one half's rows (distinct
     rows for the exact rule, as it counts them) with a match in the other half, turned into a
     per-pair probability p by share = 1 - (1 - p)^size_of_other_half, so that it scales to a
-    contribution of any size."""
-    first, second = _anchor_halves(game)
+    contribution of any size. The halves are the anchor's even and odd rows (scaled as the rows
+    compared): two independent samples of one distribution."""
+    first, second = (anchor_X[0::2], anchor_y[0::2]), (anchor_X[1::2], anchor_y[1::2])
     exact, near = [], []
     for (Xa, ya), (Xb, yb) in ((first, second), (second, first)):
         if len(ya) == 0 or len(yb) == 0:
@@ -223,6 +236,11 @@ def _per_pair(share: float, n_other: int) -> float:
     return 1.0 - (1.0 - share) ** (1.0 / n_other) if share < 1.0 else 1.0
 
 
+def chance_share(pair_chance: float, n_pool: int) -> float:
+    """The share of rows that would find a match among `n_pool` independent rows by chance."""
+    return 1.0 - (1.0 - pair_chance) ** n_pool
+
+
 def _excess_share(matched: int, n_small: int, pair_chance: float, n_pool: int, rule: NearCopyRule) -> float:
     """How much of the smaller contribution is matched beyond what chance explains (kappa-like):
     1 when everything matches and nothing would by chance, <= 0 when no more than chance. Where
@@ -230,10 +248,27 @@ def _excess_share(matched: int, n_small: int, pair_chance: float, n_pool: int, r
     (data with few distinct values): 0."""
     if n_small == 0:
         return 0.0
-    expected = 1.0 - (1.0 - pair_chance) ** n_pool  # the share of rows independent data would match
+    expected = chance_share(pair_chance, n_pool)
     if expected > rule.max_chance_share:
         return 0.0
     return (matched / n_small - expected) / (1.0 - expected)
+
+
+def _gains_in_order(game, parts: list[tuple[np.ndarray, np.ndarray]]) -> list[float]:
+    """Each part's gain when added after the earlier parts to the anchor (scaled rows; clipped at 0):
+    v(anchor + parts[:k+1]) - v(anchor + parts[:k])."""
+    anchor = game.coalition_data([])
+    Xv, yv = game.validation_data
+    X, y, before, gains = anchor.X, anchor.y, game.empty_value, []
+    for Xp, yp in parts:
+        if len(yp) == 0:
+            gains.append(0.0)
+            continue
+        X, y = np.vstack([X, Xp]), np.concatenate([y, yp])
+        after = score(game.task, yv, game.new_model().fit(X, y), Xv, game.classes_)
+        gains.append(max(0.0, after - before))
+        before = after
+    return gains
 
 
 def group_providers(game, rule: NearCopyRule | None = None) -> Grouping:
@@ -250,6 +285,8 @@ def group_providers(game, rule: NearCopyRule | None = None) -> Grouping:
     uf = _UnionFind(n)
     _join_owners(uf, game.owners)
     rows = [game.provider_rows(i) for i in range(n)]
+    scaled = [X for X, _ in rows]
+    labels = [y for _, y in rows]
     hashes = [_row_hashes(X, y) for X, y in rows]
     sets = [set(h) for h in hashes]
     exact_chance, near_chance = _chance_rates(game, rule)
@@ -280,21 +317,35 @@ def group_providers(game, rule: NearCopyRule | None = None) -> Grouping:
             ):
                 uf.union(j, i, "near-copied rows")
 
-    def novel_rows(group: tuple[int, ...]) -> list[int]:
+    def credited_rows(group: tuple[int, ...]) -> list[np.ndarray]:
+        """Per member (in commit order: the first registrant keeps a row), the positions of the
+        distinct rows no earlier member brought, exactly or nearly."""
         seen: set[bytes] = set()
-        counts = []
-        for position, member in enumerate(group):  # in commit order: the first registrant keeps a row
-            earlier = set(group[:position])
-            fresh = {
-                h
-                for h, found in zip(hashes[member], near_of[member], strict=True)
-                if h not in seen and not found & earlier
-            }
-            counts.append(len(fresh))
+        credited = []
+        for position, member in enumerate(group):
+            earlier, fresh = set(group[:position]), {}
+            for r, (h, found) in enumerate(zip(hashes[member], near_of[member], strict=True)):
+                if h not in seen and h not in fresh and not found & earlier:
+                    fresh[h] = r
+            credited.append(np.fromiter(fresh.values(), dtype=np.int64, count=len(fresh)))
             seen |= sets[member]
-        return counts
+        return credited
 
-    return uf.grouping(novel_rows)
+    def weights_of(group: tuple[int, ...]) -> list[float]:
+        credited = credited_rows(group)
+        counts = [float(len(rows)) for rows in credited]
+        copies = uf.reasons.get(uf.find(group[0]), set()) & {"duplicate rows", "near-copied rows"}
+        if len(group) == 1 or not copies:
+            return counts
+        # A copy group shares one value, split as the rows are credited: in commit order, each
+        # member's part is what its credited rows add to the anchor and the earlier members' rows.
+        # A copier mixing stolen rows into its own is paid what its own rows add after the
+        # original's, not their number. Nothing positive: by rows, as before.
+        parts = [(scaled[m][at], labels[m][at]) for m, at in zip(group, credited, strict=True)]
+        worth = _gains_in_order(game, parts)
+        return worth if sum(worth) > 0 else counts
+
+    return uf.grouping(weights_of)
 
 
 def _prediction_signature(predictions: np.ndarray) -> np.ndarray:
