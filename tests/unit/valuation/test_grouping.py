@@ -82,7 +82,8 @@ def test_model_clones_are_grouped_and_earn_nothing(breast_cancer):
 
 
 # Near-copies (issue 18): rows changed slightly still play as copies; independent samples never do.
-def _demo_game():
+def demo_arrays():
+    """The demo epoch's providers, anchor and validation set, as arrays."""
     import io
 
     import pandas as pd
@@ -96,14 +97,13 @@ def _demo_game():
         return frame.drop(columns=[TARGET]).to_numpy(), frame[TARGET].to_numpy()
 
     providers = [xy(raw) for raw in artifacts.provider_csvs]
-    return ProviderGame(providers, xy(artifacts.anchor_csv), xy(artifacts.validation_csv))
+    return providers, xy(artifacts.anchor_csv), xy(artifacts.validation_csv)
 
 
 def test_the_demo_groups_exactly_as_the_exact_rule_did():
     """The near-copy rule finds nothing more in the demo: its copy (provider 7 of provider 0) stays the
     one group, with the same weights, as under the exact-duplicate rule alone."""
-    game = _demo_game()
-    grouping = group_providers(game)
+    grouping = group_providers(ProviderGame(*demo_arrays()))
     assert grouping.groups == ((0, 7), (1,), (2,), (3,), (4,), (5,), (6,))
     assert grouping.reasons[0] == "duplicate rows"
     assert grouping.weights.tolist() == [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]
