@@ -385,10 +385,10 @@ def group_models(game) -> Grouping:
     return uf.grouping(originals)
 
 
-def group_players(game) -> Grouping:
-    """The grouping that fits the game's kind."""
+def group_players(game, rule: NearCopyRule | None = None) -> Grouping:
+    """The grouping that fits the game's kind (`rule`: the near-copy rule for data games)."""
     if hasattr(game, "provider_rows"):
-        return group_providers(game)
+        return group_providers(game, rule)
     if hasattr(game, "model_predictions"):
         return group_models(game)
     return Grouping.singletons(game.n_players)
