@@ -6,7 +6,8 @@ No owners are declared; the copier registers after its victim (player order = co
 - `jitter`: every feature of the victim's rows moved by N(0, 0.1% of its standard deviation);
 - `round2`: the victim's rows rounded to 2 decimals;
 - `half_jitter`: the victim's rows, half of them jittered as above, half exact;
-- `mixed`: another provider (the copier) adds the victim's jittered rows to its own honest ones.
+- `mixed`: another provider (the copier, committing after the victim) adds the victim's jittered rows
+  to its own honest ones.
 
 Per attack: `multiplier` = (copier + victim values under attack) / (their values without it: the
 victim alone for a new identity, victim + copier's honest rows for `mixed`); `victim_kept` = the
@@ -56,13 +57,17 @@ def attacked(scenario: Scenario, victim: int, copier: int, kind: str, seed: int 
     elif kind == "half_jitter":
         half = np.arange(len(y)) % 2 == 0
         stolen = (np.where(half[:, None], jitter(X, reference, rng), X), y)
-    elif kind == "mixed":
+    elif kind == "mixed":  # the copier commits after its victim: it moves to the end of the order
         Xc, yc = scenario.providers[copier]
         Xm, ym = np.vstack([Xc, jitter(X, reference, rng)]), np.concatenate([yc, y])
         order = rng.permutation(len(ym))
-        providers = list(scenario.providers)
-        providers[copier] = (Xm[order], ym[order])
-        return Scenario(f"{scenario.name}_mixed", providers, scenario.anchor, scenario.validation)
+        providers = [p for k, p in enumerate(scenario.providers) if k != copier]
+        return Scenario(
+            f"{scenario.name}_mixed",
+            [*providers, (Xm[order], ym[order])],
+            scenario.anchor,
+            scenario.validation,
+        )
     else:
         raise ValueError(f"unknown attack {kind!r}")
     return Scenario(
@@ -94,9 +99,11 @@ def attack_rows(scenario: Scenario, kinds: list[str], baseline: bool) -> dict:
     rows = []
     for kind in kinds:
         attack = attacked(scenario, victim, copier, kind)
-        thief = copier if kind == "mixed" else scenario.n
+        # Player indices under attack: the copier is last; in `mixed` the others move up past it.
+        thief = scenario.n - 1 if kind == "mixed" else scenario.n
+        at = victim - int(kind == "mixed" and victim > copier)
         before = honest[victim] + (honest[copier] if kind == "mixed" else 0.0)
-        row = {"attack": kind, "victim": victim, "copier": thief}
+        row = {"attack": kind, "victim": victim, "copier": copier if kind == "mixed" else thief}
         rules = [("traced", None, True)]
         if baseline:
             rules += [("grouping_only", None, False), ("exact_rule_only", EXACT_ONLY, False)]
@@ -104,8 +111,8 @@ def attack_rows(scenario: Scenario, kinds: list[str], baseline: bool) -> dict:
             start = time.perf_counter()
             values, groups = _values(attack, rule, trace)
             row[label] = {
-                "multiplier": float((values[victim] + values[thief]) / before),
-                "victim_kept": float(values[victim] / honest[victim]),
+                "multiplier": float((values[at] + values[thief]) / before),
+                "victim_kept": float(values[at] / honest[victim]),
                 "copier_value": float(values[thief]),
                 "groups": groups,
                 "seconds": time.perf_counter() - start,

@@ -67,12 +67,14 @@ def test_stolen_rows_mixed_into_honest_ones_earn_nothing(honest):
     copier = next(i for i in np.argsort(values) if i != victim)
     X, y = providers[victim]
     Xc, yc = providers[copier]
-    mixed = list(providers)
     order = np.random.default_rng(2).permutation(len(yc) + len(y))
-    mixed[copier] = (np.vstack([Xc, _jitter(X, spread)])[order], np.concatenate([yc, y])[order])
+    stolen = (np.vstack([Xc, _jitter(X, spread)])[order], np.concatenate([yc, y])[order])
+    # The copier commits after its victim (commit order is the priority): it moves to the end.
+    mixed = [p for k, p in enumerate(providers) if k != copier] + [stolen]
     attacked = _values(mixed, anchor, validation)
-    assert attacked[victim] + attacked[copier] <= 1.10 * (values[victim] + values[copier])
-    assert attacked[victim] >= 0.90 * values[victim]
+    at = victim - int(victim > copier)
+    assert attacked[at] + attacked[N - 1] <= 1.10 * (values[victim] + values[copier])
+    assert attacked[at] >= 0.90 * values[victim]
 
 
 def test_honest_providers_of_one_distribution_are_never_grouped():
