@@ -176,12 +176,16 @@ def run_one(store: Path, where: str, kind: int, cid: str) -> dict:
     storage = EmbeddedStorage(store)
     started = time.perf_counter()
     if where == "serve":
-        from dao.market.predictions import Skipped, answer_request
+        from dao.market.predictions import Refused, answer_request
 
-        record = SimpleNamespace(input_cid=cid, deadline=10**12, fulfilled=False, refunded=False)
-        market = SimpleNamespace(requests=lambda _: record)
-        outcome = answer_request(market, storage, SCHEMA, None, None, 1, 0)
-        result = ("rejected", outcome.reason) if isinstance(outcome, Skipped) else ("accepted", "")
+        record = SimpleNamespace(deadline=10**12, status=0)
+        refusals = []  # the operator's on-chain refusal, recorded instead of sent
+        market = SimpleNamespace(
+            requests=lambda _: record,
+            refuse=lambda *args, sender: refusals.append(args) or SimpleNamespace(txn_hash="0x"),
+        )
+        outcome = answer_request(market, storage, SCHEMA, None, None, 1, cid, 0)
+        result = ("rejected", outcome.reason) if isinstance(outcome, Refused) else ("accepted", "")
     else:
         honest = [(0, GOOD_CSV), (1, GOOD_SPEC)]
         contributions = [

@@ -46,3 +46,30 @@ class ProposalState(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+
+class RequestStatus(IntEnum):
+    """`PredictionMarket.requests(id).status`: where the request's fee is."""
+
+    OPEN = 0  # held, waiting for the operator
+    FULFILLED = 1  # paid to the share holders
+    REFUNDED = 2  # back with the requester (after the deadline, or at once on a refusal)
+    REFUSED = 3  # refused, but the requester did not accept the refund: `refund` pays it
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class RefusalReason(IntEnum):
+    """`PredictionMarket.refuse(id, reason)`: why the operator refused a request."""
+
+    INVALID_INPUT = 1  # unreadable, or not the metamodel's features
+    INPUT_TOO_LARGE = 2
+    INPUT_UNAVAILABLE = 3  # not a CID, or its content cannot be fetched
+    MODEL_UNAVAILABLE = 4  # no final metamodel can serve it
+    OPERATOR_ERROR = 5  # the operator failed to compute the answer
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")

@@ -39,8 +39,10 @@ def predict_command(input_file: Path, pay: bool, network: str, account_alias: st
 @network_option
 @account_option(OPERATOR, "Operator account alias.")
 def serve_command(network: str, account_alias: str) -> None:
-    """Answer every open prediction request with the latest final metamodel (fees become dividends)."""
-    from dao.market.predictions import serve_requests
+    """Answer every open prediction request with the latest final metamodel (fees become dividends).
+
+    A request whose input cannot be used is refused on-chain: its client is refunded at once."""
+    from dao.market.predictions import Refused, serve_requests
     from dao.paths import state_dir
 
     skipped: list = []
@@ -52,6 +54,12 @@ def serve_command(network: str, account_alias: str) -> None:
     for item in answered:
         click.echo(f"request {item.id}: {item.rows} predictions at {item.output_cid} (tx {item.tx_hash})")
     for item in skipped:
-        click.echo(f"request {item.id} skipped: {item.reason}")
+        if isinstance(item, Refused):
+            click.echo(
+                f"request {item.id} refused ({item.code.label}): {item.reason}; "
+                f"its fee went back to the client (tx {item.tx_hash})"
+            )
+        else:
+            click.echo(f"request {item.id} skipped: {item.reason}")
     if not answered and not skipped:
         click.echo("no open requests")

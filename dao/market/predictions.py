@@ -1,7 +1,8 @@
 """Paid predictions: a client requests with an input CID and the fee; the operator answers.
 
-The fee is held by the market until fulfilment, then becomes dividends; an unanswered request is
-refundable after the deadline. Inputs are checked against the feature columns of the epoch whose
+The fee is held by the market until fulfilment, then becomes dividends; a request the operator
+cannot serve is refused on-chain and refunded at once; an unanswered request is refundable after
+the deadline. Inputs are checked against the feature columns of the epoch whose
 metamodel serves them, so a client never pays for a file the operator cannot score.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dao.chain.enums import RefusalReason, RequestStatus
 from dao.chain.epochs import latest_final_epoch
 from dao.chain.reverts import refusals_as_errors
 from dao.data.datasets import InvalidDataset, read_table, text_columns, validate_features
@@ -23,6 +25,7 @@ from dao.epoch.store import load_metamodel, write_atomic
 from dao.epoch.valuation import EpochError, capped, read_recipe
 from dao.errors import DaoError
 from dao.storage import ContentTooLarge, StorageUnavailable
+from dao.storage.errors import ContentNotFound, CorruptBlock, InvalidCID, NotAFile
 
 # A prediction input's bytes, at most: checked by the client before paying and by the operator
 # while streaming it from storage.
@@ -106,8 +109,7 @@ def open_requests(dao) -> list[int]:
     """Every open request id, read one by one (a full scan; `serve_requests` reads events instead)."""
     pending = []
     for request_id in range(1, int(dao.market.request_count()) + 1):
-        request = dao.market.requests(request_id)
-        if not request.fulfilled and not request.refunded:
+        if int(dao.market.requests(request_id).status) == RequestStatus.OPEN:
             pending.append(request_id)
     return pending
 
@@ -115,10 +117,11 @@ def open_requests(dao) -> list[int]:
 @dataclass
 class Cursor:
     """Where the serving loop left off: the next block to read events from, the requests still
-    waiting for a retry, and the hash of the block before `block` (a restarted chain resets it)."""
+    waiting for a retry as `[id, input CID]` pairs (the CID is only in the request's event), and the
+    hash of the block before `block` (a restarted chain resets it)."""
 
     block: int
-    pending: list[int]
+    pending: list[tuple[int, str]]
     block_hash: str = ""
 
     @classmethod
@@ -127,9 +130,10 @@ class Cursor:
             return cls(start, [])
         try:
             document = json.loads(path.read_text())
-            cursor = cls(int(document["block"]), [int(i) for i in document["pending"]], document["hash"])
+            pending = [(int(i), str(cid)) for i, cid in document["pending"]]
+            cursor = cls(int(document["block"]), pending, document["hash"])
         except (ValueError, KeyError, TypeError):
-            return cls(start, [])
+            return cls(start, [])  # unreadable (or an older format): read the events again
         # Another chain under the same address (a restarted local node): start again.
         return cursor if cursor.block_hash == hash_of(cursor.block - 1) else cls(start, [])
 
@@ -137,36 +141,85 @@ class Cursor:
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"block": self.block, "pending": self.pending, "hash": self.block_hash}
+        document = {"block": self.block, "pending": [list(p) for p in self.pending], "hash": self.block_hash}
         write_atomic(path, json.dumps(document).encode())
 
 
 @dataclass(frozen=True)
 class Skipped:
+    """A request left alone: already closed, expired (its requester refunds it), or a refusal the
+    market did not accept."""
+
     id: int
     reason: str
 
 
-def answer_request(market, storage, schema: DataSchema, metamodel, operator, request_id: int, now: int):
-    """One request: a `Fulfilled`, a `Skipped` (expired, already closed, unreadable input: left to
-    its requester's refund), or None when storage is down and the request should be retried."""
+@dataclass(frozen=True)
+class Refused:
+    """A request refused on-chain: its fee went back to the requester at once (or, if the requester
+    does not accept ETH, is claimable by it with `refund`)."""
+
+    id: int
+    code: RefusalReason
+    reason: str
+    tx_hash: str
+
+
+class _Refusal(Exception):
+    def __init__(self, code: RefusalReason, reason: str):
+        super().__init__(reason)
+        self.code, self.reason = code, capped(reason)
+
+
+def _read_input(storage, input_cid: str, schema: DataSchema):
+    """The request's input encoded for the metamodel; `_Refusal` when the input is at fault, and
+    StorageUnavailable / CorruptBlock (the operator's store) propagate for a retry."""
+    try:
+        content = b"".join(storage.open(input_cid, max_bytes=MAX_INPUT_BYTES))
+    except (StorageUnavailable, CorruptBlock):
+        raise
+    except ContentTooLarge:
+        raise _Refusal(
+            RefusalReason.INPUT_TOO_LARGE, f"the input is larger than {MAX_INPUT_BYTES:,} bytes"
+        ) from None
+    except (InvalidCID, ContentNotFound, NotAFile) as exc:
+        raise _Refusal(RefusalReason.INPUT_UNAVAILABLE, f"the input cannot be fetched: {exc}") from None
+    except Exception as exc:  # a stranger's DAG must never stop the loop, whatever it breaks
+        raise _Refusal(
+            RefusalReason.INPUT_UNAVAILABLE, f"the input cannot be fetched ({type(exc).__name__})"
+        ) from None
+    try:
+        return encode_input(content, schema)
+    except Exception as exc:  # a stranger's input must never stop the loop, whatever it breaks
+        reason = str(exc) if isinstance(exc, DaoError) else type(exc).__name__
+        raise _Refusal(RefusalReason.INVALID_INPUT, f"the input cannot be used: {reason}") from None
+
+
+def answer_request(
+    market, storage, schema: DataSchema, metamodel, operator, request_id: int, input_cid: str, now: int
+):
+    """One request, on its own: a `Fulfilled`; a `Refused` when its input (or the answer) fails,
+    refused on-chain so the client is refunded at once; a `Skipped` when it is already closed or
+    expired (its requester refunds it) or the market refused the transaction; or None when the
+    operator's own storage is down and the request should be retried."""
     request = market.requests(request_id)
-    if request.fulfilled or request.refunded:
+    if int(request.status) != RequestStatus.OPEN:
         return Skipped(request_id, "already closed")
     if now > int(request.deadline):
         return Skipped(request_id, "its deadline has passed; the requester can refund the fee")
     try:
-        content = b"".join(storage.open(request.input_cid, max_bytes=MAX_INPUT_BYTES))
-        X = encode_input(content, schema)
-    except StorageUnavailable:
+        X = _read_input(storage, input_cid, schema)
+        try:
+            buffer = io.StringIO()
+            prediction_table(metamodel, X).to_csv(buffer, index=False, float_format="%.6f")
+        except Exception as exc:  # the input was valid: the failure is ours, the client gets its fee back
+            raise _Refusal(
+                RefusalReason.OPERATOR_ERROR, f"the prediction failed ({type(exc).__name__})"
+            ) from None
+    except (StorageUnavailable, CorruptBlock):
         return None
-    except ContentTooLarge:
-        return Skipped(request_id, f"the input is larger than {MAX_INPUT_BYTES:,} bytes")
-    except Exception as exc:  # a stranger's input must never stop the loop, whatever it breaks
-        reason = str(exc) if isinstance(exc, DaoError) else type(exc).__name__
-        return Skipped(request_id, capped(f"the input cannot be used: {reason}"))
-    buffer = io.StringIO()
-    prediction_table(metamodel, X).to_csv(buffer, index=False, float_format="%.6f")
+    except _Refusal as refusal:
+        return _refuse(market, operator, request_id, refusal)
     output_cid = storage.add(buffer.getvalue().encode())
     try:
         with refusals_as_errors():
@@ -174,6 +227,15 @@ def answer_request(market, storage, schema: DataSchema, metamodel, operator, req
     except DaoError as exc:  # a revert (closed or expired meanwhile) concerns this request alone
         return Skipped(request_id, capped(f"fulfil refused: {exc}"))
     return Fulfilled(request_id, output_cid, len(X), receipt.txn_hash)
+
+
+def _refuse(market, operator, request_id: int, refusal: _Refusal):
+    try:
+        with refusals_as_errors():
+            receipt = market.refuse(request_id, int(refusal.code), sender=operator)
+    except DaoError as exc:  # closed meanwhile: nothing left to refund
+        return Skipped(request_id, capped(f"{refusal.reason}; the refusal was refused: {exc}"))
+    return Refused(request_id, refusal.code, refusal.reason, receipt.txn_hash)
 
 
 def serve_requests(
@@ -188,9 +250,11 @@ def serve_requests(
     """Answer every open request with the latest final epoch's metamodel, each on its own.
 
     New requests are found from `PredictionRequested` events after the saved cursor (not by reading
-    every request ever made); one that cannot be answered (expired, unreadable or oversized input, a
-    refused fulfil) is skipped into `skipped` and never stops the others. The market has no on-chain
-    refusal, so a skipped request's fee is refunded to its requester after the deadline.
+    every request ever made). A request whose input cannot be used (unreadable, oversized, not
+    fetchable) or whose answer fails is refused on-chain, so its client is refunded at once; one
+    already closed or expired is skipped. Refusals and skips go into `skipped` (`Refused` and
+    `Skipped`) and never stop the others; only the operator's own storage being down leaves a
+    request pending for the next pass.
     """
     if chain is None:
         from ape import chain
@@ -209,14 +273,19 @@ def serve_requests(
 
     cursor = Cursor.load(cursor_file, int(dao.deployment.block), hash_of)
     head = int(chain.blocks.height)
-    found = [int(log.id) for log in dao.market.PredictionRequested.range(cursor.block, head + 1)]
+    found = {
+        int(log.id): str(log.input_cid)
+        for log in dao.market.PredictionRequested.range(cursor.block, head + 1)
+    }
     now = int(chain.pending_timestamp)
     answered, retry = [], []
-    for request_id in sorted(set(cursor.pending) | set(found)):
-        outcome = answer_request(dao.market, storage, recipe.schema, metamodel, operator, request_id, now)
+    for request_id, input_cid in sorted({**dict(cursor.pending), **found}.items()):
+        outcome = answer_request(
+            dao.market, storage, recipe.schema, metamodel, operator, request_id, input_cid, now
+        )
         if outcome is None:
-            retry.append(request_id)
-        elif isinstance(outcome, Skipped):
+            retry.append((request_id, input_cid))
+        elif isinstance(outcome, Skipped | Refused):
             skipped.append(outcome)
         else:
             answered.append(outcome)
