@@ -206,7 +206,7 @@ def mint(to: address, amount: uint256, epoch: uint256):
     supply: uint256 = erc20.totalSupply
     self._count_mint(epoch, amount, supply)
 
-    if votes._delegates[to] == empty(address):
+    if votes._delegate_of(to) == empty(address):
         votes._delegate(to, to)
     erc20._mint(to, amount)
     votes._transfer_voting_units(empty(address), to, amount)
@@ -270,10 +270,10 @@ def release(epoch: uint256, to: address, amount: uint256):
     assert pool != 0, "share: epoch not allocated"
     assert (pool & _LOW) + amount <= (pool >> 128) & _AMOUNT_MASK, "share: release above the allocation"
     self._pool[epoch] = pool + amount
-    if votes._delegates[to] == empty(address):
+    if votes._delegate_of(to) == empty(address):
         votes._delegate(to, to)
     erc20._transfer(self, to, amount)
-    votes._move_votes(empty(address), votes._delegates[to], amount)
+    votes._move_votes(empty(address), votes._delegate_of(to), amount)
     dividends._on_release(to, amount, self._allocation_per_share[epoch][dividends.ETH], self._allocation_per_share[epoch][dividends.revenue_token])
     log SharesReleased(epoch=epoch, to=to, amount=amount)
 

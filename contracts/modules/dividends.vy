@@ -247,14 +247,21 @@ def _on_transfer(owner: address, to: address, amount: uint256):
     """
     if amount == 0:
         return
-    for asset: address in [ETH, revenue_token]:
-        per_share: uint256 = self._per_share[asset]
-        if per_share != 0:
-            moved: int256 = convert(per_share * amount, int256)
-            if owner != empty(address):
-                self._corrections[asset][owner] += moved
-            if to != empty(address):
-                self._corrections[asset][to] -= moved
+    # The two assets written out: a loop over a literal list costs a memory copy on every transfer.
+    per_share: uint256 = self._per_share[ETH]
+    if per_share != 0:
+        moved: int256 = convert(per_share * amount, int256)
+        if owner != empty(address):
+            self._corrections[ETH][owner] += moved
+        if to != empty(address):
+            self._corrections[ETH][to] -= moved
+    per_share = self._per_share[revenue_token]
+    if per_share != 0:
+        moved: int256 = convert(per_share * amount, int256)
+        if owner != empty(address):
+            self._corrections[revenue_token][owner] += moved
+        if to != empty(address):
+            self._corrections[revenue_token][to] -= moved
 
 
 @internal

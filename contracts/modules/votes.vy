@@ -10,9 +10,17 @@
         was true at any past block (EIP-6372 block-number clock).
 @dev A checkpoint is packed into one slot as `block << 208 | votes` by the
      stateless `checkpoints` module (shared with the Governor's quorum
-     history). Look-ups read the latest checkpoint first (the common case:
+     history). An account's latest checkpoint lives with its checkpoint count
+     and how it delegates in one head slot (`count << 224 | block << 176 |
+     mode << 174 | votes`), and only the older checkpoints in the history.
+     The mode says whether the account delegates to nobody, to itself or to
+     another account (only then is `_delegates` read): a transfer between two
+     self-delegated holders reads and writes one slot per party for its votes
+     and, in a new block, writes the previous latest checkpoint to the
+     history. Look-ups read the latest checkpoint first (the common case:
      nothing changed since the snapshot) and binary-search the history
-     otherwise. The host contract calls `_transfer_voting_units` after
+     otherwise. The total supply, and so every account's votes, is kept below
+     2**174 (about 2.4e34 shares of 18 decimals). The host contract calls `_transfer_voting_units` after
      every balance change (and `_delegate` to auto-delegate on mint).
      `delegateBySig` signs over the host `erc20`'s EIP-712 domain and consumes
      its `nonces`, so permits and delegations share one nonce sequence, as with
@@ -27,23 +35,38 @@ from . import checkpoints as ckpt
 uses: erc20
 
 
+# Parameter names as OpenZeppelin's IVotes, so that decoders by name read ours unchanged.
 event DelegateChanged:
     delegator: indexed(address)
-    from_delegate: indexed(address)
-    to_delegate: indexed(address)
+    fromDelegate: indexed(address)
+    toDelegate: indexed(address)
 
 
 event DelegateVotesChanged:
     delegate: indexed(address)
-    previous_votes: uint256
-    new_votes: uint256
+    previousVotes: uint256
+    newVotes: uint256
 
+
+_COUNT_SHIFT: constant(uint256) = 224
+_BLOCK_SHIFT: constant(uint256) = 176
+_BLOCK_MASK: constant(uint256) = (1 << 48) - 1
+_MODE_SHIFT: constant(uint256) = 174
+_MODE_BITS: constant(uint256) = 3 << 174
+_VOTES_MASK: constant(uint256) = (1 << 174) - 1
+# How an account delegates (the head's mode bits).
+_UNDELEGATED: constant(uint256) = 0
+_SELF: constant(uint256) = 1
+_OTHER: constant(uint256) = 2
 
 _DELEGATION_TYPEHASH: constant(bytes32) = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)")
 
+# account -> its delegate, only when that is another account (mode _OTHER)
 _delegates: HashMap[address, address]
+# account -> position -> checkpoint, for positions below count - 1 (the latest is in `_head`)
 _checkpoints: HashMap[address, HashMap[uint256, uint256]]
-_checkpoint_count: HashMap[address, uint256]
+# account -> count << 224 | block of the latest checkpoint << 176 | mode << 174 | its votes
+_head: HashMap[address, uint256]
 _supply_checkpoints: HashMap[uint256, uint256]
 _supply_checkpoint_count: uint256
 
@@ -84,7 +107,7 @@ def delegates(account: address) -> address:
     @param account The 20-byte delegator address.
     @return address The delegate, or the zero address when none is set.
     """
-    return self._delegates[account]
+    return self._delegate_of(account)
 
 
 @external
@@ -141,7 +164,8 @@ def getPastVotes(account: address, timepoint: uint256) -> uint256:
     @return uint256 The votes `account` had then.
     """
     assert timepoint < block.number, "votes: future lookup"
-    return self._lookup(self._checkpoint_count[account], account, timepoint, False)
+    head: uint256 = self._head[account]
+    return self._lookup(head >> _COUNT_SHIFT, self._head_checkpoint(head), account, timepoint, False)
 
 
 @external
@@ -153,7 +177,10 @@ def getPastTotalSupply(timepoint: uint256) -> uint256:
     @return uint256 The total supply then.
     """
     assert timepoint < block.number, "votes: future lookup"
-    return self._lookup(self._supply_checkpoint_count, empty(address), timepoint, True)
+    count: uint256 = self._supply_checkpoint_count
+    if count == 0:
+        return 0
+    return self._lookup(count, self._supply_checkpoints[count - 1], empty(address), timepoint, True)
 
 
 @external
@@ -164,7 +191,7 @@ def numCheckpoints(account: address) -> uint32:
     @param account The 20-byte address.
     @return uint32 How many checkpoints `account` has.
     """
-    return convert(self._checkpoint_count[account], uint32)
+    return convert(self._head[account] >> _COUNT_SHIFT, uint32)
 
 
 @external
@@ -177,8 +204,12 @@ def checkpoints(account: address, pos: uint32) -> (uint48, uint208):
     @return uint48 The block of the checkpoint.
     @return uint208 The votes from that block on.
     """
-    assert convert(pos, uint256) < self._checkpoint_count[account], "votes: no such checkpoint"
-    packed: uint256 = self._checkpoints[account][convert(pos, uint256)]
+    head: uint256 = self._head[account]
+    count: uint256 = head >> _COUNT_SHIFT
+    assert convert(pos, uint256) < count, "votes: no such checkpoint"
+    packed: uint256 = self._head_checkpoint(head)
+    if convert(pos, uint256) != count - 1:
+        packed = self._checkpoints[account][convert(pos, uint256)]
     return convert(ckpt._key(packed), uint48), convert(ckpt._value(packed), uint208)
 
 
@@ -187,10 +218,33 @@ def _delegate(account: address, delegatee: address):
     """
     @dev Moves `account`'s whole balance of votes from its old delegate to `delegatee`.
     """
-    old: address = self._delegates[account]
-    self._delegates[account] = delegatee
-    log DelegateChanged(delegator=account, from_delegate=old, to_delegate=delegatee)
+    head: uint256 = self._head[account]
+    old: address = self._delegate_of(account)
+    mode: uint256 = _UNDELEGATED
+    if delegatee == account:
+        mode = _SELF
+    elif delegatee != empty(address):
+        mode = _OTHER
+    # `_delegates` holds only delegations to another account: set it, or clear a stale one.
+    if mode == _OTHER or (old != account and old != empty(address)):
+        self._delegates[account] = delegatee if mode == _OTHER else empty(address)
+    self._head[account] = (head & ~_MODE_BITS) | mode << _MODE_SHIFT
+    log DelegateChanged(delegator=account, fromDelegate=old, toDelegate=delegatee)
     self._move_votes(old, delegatee, erc20.balanceOf[account])
+
+
+@internal
+@view
+def _delegate_of(account: address) -> address:
+    """
+    @dev The account `account` delegates to (empty: none), from its head's mode.
+    """
+    mode: uint256 = (self._head[account] >> _MODE_SHIFT) & 3
+    if mode == _SELF:
+        return account
+    if mode == _OTHER:
+        return self._delegates[account]
+    return empty(address)
 
 
 @internal
@@ -202,30 +256,95 @@ def _transfer_voting_units(owner: address, to: address, amount: uint256):
         self._push_supply(self._latest_supply() + amount)
     if to == empty(address):
         self._push_supply(self._latest_supply() - amount)
-    self._move_votes(self._delegates[owner], self._delegates[to], amount)
+    # Each party's head is read once: for a self-delegated party it is also its delegate's.
+    src: address = empty(address)
+    src_head: uint256 = 0
+    dst: address = empty(address)
+    dst_head: uint256 = 0
+    src, src_head = self._delegate_with_head(owner)
+    dst, dst_head = self._delegate_with_head(to)
+    self._move(src, src_head, dst, dst_head, amount)
+
+
+@internal
+@view
+def _delegate_with_head(account: address) -> (address, uint256):
+    """
+    @dev `account`'s delegate and the delegate's head slot (empty and 0 when undelegated).
+    """
+    if account == empty(address):
+        return empty(address), 0
+    head: uint256 = self._head[account]
+    mode: uint256 = (head >> _MODE_SHIFT) & 3
+    if mode == _SELF:
+        return account, head
+    if mode == _OTHER:
+        delegatee: address = self._delegates[account]
+        return delegatee, self._head[delegatee]
+    return empty(address), 0
 
 
 @internal
 def _move_votes(src: address, dst: address, amount: uint256):
+    src_head: uint256 = 0
+    dst_head: uint256 = 0
+    if src != empty(address):
+        src_head = self._head[src]
+    if dst != empty(address):
+        dst_head = self._head[dst]
+    self._move(src, src_head, dst, dst_head, amount)
+
+
+@internal
+def _move(src: address, src_head: uint256, dst: address, dst_head: uint256, amount: uint256):
+    """
+    @dev Moves `amount` votes from `src` to `dst` (either empty: minted or burnt), given their heads.
+         The checkpoint write is written out for each side: an internal call per party costs
+         gas on every transfer.
+    """
     if src == dst or amount == 0:
         return
     if src != empty(address):
-        before: uint256 = self._latest(src)
-        self._push(src, before - amount)
-        log DelegateVotesChanged(delegate=src, previous_votes=before, new_votes=before - amount)
+        before: uint256 = src_head & _VOTES_MASK
+        after: uint256 = before - amount
+        count: uint256 = src_head >> _COUNT_SHIFT
+        latest_block: uint256 = (src_head >> _BLOCK_SHIFT) & _BLOCK_MASK
+        # Several changes within one block keep one checkpoint: the block's final value. `src`
+        # had votes (`before - amount` did not underflow), so it has a checkpoint: count >= 1.
+        if latest_block != block.number:
+            # The previous latest joins the history, packed as `checkpoints.vy` packs.
+            self._checkpoints[src][unsafe_sub(count, 1)] = latest_block << ckpt.KEY_SHIFT | before
+            count = unsafe_add(count, 1)
+        self._head[src] = count << _COUNT_SHIFT | block.number << _BLOCK_SHIFT | (src_head & _MODE_BITS) | after
+        log DelegateVotesChanged(delegate=src, previousVotes=before, newVotes=after)
     if dst != empty(address):
-        before: uint256 = self._latest(dst)
-        self._push(dst, before + amount)
-        log DelegateVotesChanged(delegate=dst, previous_votes=before, new_votes=before + amount)
+        before: uint256 = dst_head & _VOTES_MASK
+        after: uint256 = before + amount
+        # The total supply bounds every account's votes, and it is kept below 2**174.
+        assert after <= _VOTES_MASK, "votes: votes overflow uint174"
+        count: uint256 = dst_head >> _COUNT_SHIFT
+        latest_block: uint256 = (dst_head >> _BLOCK_SHIFT) & _BLOCK_MASK
+        if count == 0 or latest_block != block.number:
+            if count != 0:
+                self._checkpoints[dst][unsafe_sub(count, 1)] = latest_block << ckpt.KEY_SHIFT | before
+            count = unsafe_add(count, 1)
+        self._head[dst] = count << _COUNT_SHIFT | block.number << _BLOCK_SHIFT | (dst_head & _MODE_BITS) | after
+        log DelegateVotesChanged(delegate=dst, previousVotes=before, newVotes=after)
 
 
 @internal
 @view
 def _latest(account: address) -> uint256:
-    count: uint256 = self._checkpoint_count[account]
-    if count == 0:
-        return 0
-    return ckpt._value(self._checkpoints[account][count - 1])
+    return self._head[account] & _VOTES_MASK
+
+
+@internal
+@pure
+def _head_checkpoint(head: uint256) -> uint256:
+    """
+    @dev The latest checkpoint of a head slot, packed as the history's are.
+    """
+    return ckpt._pack((head >> _BLOCK_SHIFT) & _BLOCK_MASK, head & _VOTES_MASK)
 
 
 @internal
@@ -238,21 +357,8 @@ def _latest_supply() -> uint256:
 
 
 @internal
-def _push(account: address, votes_: uint256):
-    assert votes_ <= ckpt.VALUE_MASK, "votes: votes overflow uint208"
-    count: uint256 = self._checkpoint_count[account]
-    packed: uint256 = ckpt._pack(block.number, votes_)
-    # Several changes within one block keep one checkpoint: the block's final value.
-    if count > 0 and ckpt._key(self._checkpoints[account][count - 1]) == block.number:
-        self._checkpoints[account][count - 1] = packed
-    else:
-        self._checkpoints[account][count] = packed
-        self._checkpoint_count[account] = count + 1
-
-
-@internal
 def _push_supply(supply: uint256):
-    assert supply <= ckpt.VALUE_MASK, "votes: total supply overflow uint208"
+    assert supply <= _VOTES_MASK, "votes: total supply overflow uint174"
     count: uint256 = self._supply_checkpoint_count
     packed: uint256 = ckpt._pack(block.number, supply)
     if count > 0 and ckpt._key(self._supply_checkpoints[count - 1]) == block.number:
@@ -272,13 +378,13 @@ def _at(account: address, index: uint256, supply: bool) -> uint256:
 
 @internal
 @view
-def _lookup(count: uint256, account: address, timepoint: uint256, supply: bool) -> uint256:
+def _lookup(count: uint256, latest: uint256, account: address, timepoint: uint256, supply: bool) -> uint256:
     """
-    @dev The value of the last checkpoint at or before `timepoint` (0 if none).
+    @dev The value of the last checkpoint at or before `timepoint` (0 if none), given the
+         count and the latest checkpoint; the others are at positions below count - 1.
     """
     if count == 0:
         return 0
-    latest: uint256 = self._at(account, count - 1, supply)
     if ckpt._key(latest) <= timepoint:
         return ckpt._value(latest)
     # The first checkpoint after `timepoint` in [0, count - 1) (see `checkpoints`).

@@ -52,8 +52,10 @@ def advance(chain, seconds: int) -> None:
 
 
 def register(dao: DAO, account, stake: int, cid: str = DATA_CID) -> int:
-    """Registers a data contribution of the open epoch; returns its id (from the event)."""
-    receipt = dao.registry.register(0, cid, value=stake, sender=account)
+    """Registers (commit, then reveal) a data contribution of the open epoch; returns its id."""
+    from dao.holders.contribute import register_contribution
+
+    receipt = register_contribution(dao.registry, 0, cid, stake, account)
     return int(receipt.events.filter(dao.registry.ContributionRegistered)[0].id)
 
 

@@ -273,7 +273,7 @@ def test_plain_transfers_do_not_auto_delegate(shares, holders):
     assert shares.getVotes(alice) == 500 * ETHER
     receipt = delegate(shares, carol, carol)
     event = receipt.events.filter(shares.DelegateChanged)[0]
-    assert (event.delegator, event.from_delegate, event.to_delegate) == (carol, ZERO, carol)
+    assert (event.delegator, event.fromDelegate, event.toDelegate) == (carol, ZERO, carol)
     assert shares.getVotes(carol) == 100 * ETHER
 
 
