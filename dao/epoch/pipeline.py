@@ -19,6 +19,7 @@ import joblib
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
+from dao.chain.units import wait_hint
 from dao.data.holdout import load_holdout
 from dao.epoch.store import cache_dir, metamodel_path, write_atomic
 from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch
@@ -98,9 +99,9 @@ def run_epoch(
         )
     now = chain.pending_timestamp
     if now < record.contributions_close:
+        wait = wait_hint(record.contributions_close - now)
         raise EpochError(
-            f"epoch {epoch}'s contribution window is still open for {record.contributions_close - now} s; "
-            "run the epoch after it closes"
+            f"epoch {epoch}'s contribution window is still open for {wait}; run the epoch after it closes"
         )
     if now >= record.commit_deadline:
         raise EpochError(
@@ -197,9 +198,8 @@ def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
         raise EpochError(f"epoch {epoch} is {state}: there is no report to finalize")
     ends = record.committed_at + dao.settlement.challenge_window()
     if chain.pending_timestamp < ends:
-        raise EpochError(
-            f"epoch {epoch}'s challenge window is open for another {ends - chain.pending_timestamp} s"
-        )
+        wait = wait_hint(ends - chain.pending_timestamp)
+        raise EpochError(f"epoch {epoch}'s challenge window is open for another {wait}")
     with refusals_as_errors():
         receipt = dao.settlement.finalize(epoch, sender=sender)
     return receipt.txn_hash
