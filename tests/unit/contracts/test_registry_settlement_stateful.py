@@ -20,8 +20,9 @@ After every step:
 3. the settlement holds exactly the operator bonds of committed reports, the challenge bonds of
    open challenges and the bonds owed;
 4. the market holds exactly the fees of open requests;
-5. share supply = sum of the holders' balances plus the pool of final, unclaimed allocations; the share token's ETH = revenue in - dividends
-   claimed and covers every holder's withdrawable dividends (dust stays in the contract);
+5. share supply = sum of the holders' balances plus the pool of final, unclaimed allocations; the
+   share token's ETH = revenue in - dividends claimed and covers every holder's withdrawable
+   dividends (dust stays in the contract);
 6. every payout (stake withdrawal, bond withdrawal, refund, dividend claim) moves exactly what the
    model says is owed, checked at the call;
 7. liveness: once `contributions_close + commit_period + challenge_window + resolution_period` has
