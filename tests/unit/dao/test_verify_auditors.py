@@ -180,3 +180,51 @@ def test_a_tampered_number_of_a_sealed_provider_still_fails_with_the_auditor_key
     # Without the key the number cannot be checked: the public part holds, and that is all it says.
     cli = _verify_cli()
     assert cli.exit_code == EXIT_PARTIAL, cli.output
+
+
+def test_without_a_key_a_publicly_checkable_lie_still_fails(sealed_epoch):
+    """The operator drops a public provider as "not retrievable" and re-derives the allocation:
+    nothing sealed is involved, so verifying without a key catches it (exit 1, not 3)."""
+    from dao.data.holdout import load_holdout
+    from dao.epoch.valuation import read_contributions, read_recipe, value_epoch
+
+    dao, storage, operator_key, _, sealed_id, tmp_path = sealed_epoch
+    recipe_cid, recipe = read_recipe(dao, storage, 1)
+    validation = load_holdout(recipe.validation_commitment)
+    contributions = read_contributions(dao, 1)
+    honest = value_epoch(
+        storage,
+        1,
+        recipe_cid,
+        recipe,
+        contributions,
+        validation,
+        operator_key=operator_key,
+        validation_cid=storage.add(validation),
+    ).report
+    victim = next(c.id for c in contributions if c.kind == 0 and c.id != sealed_id)
+    document = json.loads(honest.to_json())
+    players = document["data_values"]["players"]
+    document["data_values"]["players"] = [p for p in players if p["name"] != f"#{victim}"]
+    document["rejected"][str(victim)] = "artifact not retrievable: the content was not found"
+    policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
+    document.update(derived_entries(ValuationReport(**document), policy))
+    tampered = ValuationReport(**document)
+    dao.settlement.commit(
+        1,
+        storage.add(tampered.to_json()),
+        tampered.inputs_hash,
+        bytes.fromhex(tampered.mint_root[2:]),
+        tampered.total_mint,
+        bytes.fromhex(tampered.slash_root[2:]),
+        value=dao.settlement.operator_bond(),
+        sender=resolve_account(OPERATOR),
+    )
+    _leave_the_operators_machine(tmp_path)
+
+    result = verify_epoch(dao, storage, 1)
+    assert not result.match and result.unchecked == [(sealed_id, result.unchecked[0][1])]
+    assert (f"rejected.{victim}",) == tuple(path for path, _, _ in result.integrity)
+    cli = _verify_cli()
+    assert cli.exit_code == EXIT_MISMATCH, cli.output
+    assert f"unchecked contribution #{sealed_id}" in cli.output
