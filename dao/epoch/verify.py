@@ -258,12 +258,15 @@ def _head(storage, cid: str) -> bytes | None:
         return None
 
 
-def unopenable_sealed(storage, contributions: list[Contribution], key: bytes | None) -> list[tuple[int, str]]:
-    """The sealed data sets that `key` (a recipient's private key, or None) cannot open, with why.
+def unopenable_sealed(
+    storage, contributions: list[Contribution], key: bytes | None, operator: bytes | None = None
+) -> list[tuple[int, str]]:
+    """The sealed data sets that `key` (a recipient's private key, or None) cannot open, or cannot
+    judge as the operator (public key `operator`, when the recipe publishes it) did, with why.
 
     Reads only headers (bounded), except for a v1 artifact, which names no recipient and is tried.
-    A sealed artifact that is malformed or that lists this key is not returned: the recomputation
-    opens or rejects it exactly as every other recipient must."""
+    A sealed artifact that is malformed or that lists this key and the operator is not returned: the
+    recomputation opens or rejects it exactly as every other recipient must."""
     found = []
     own = public_key_of(key) if key is not None else None
     for contribution in contributions:
@@ -290,7 +293,21 @@ def unopenable_sealed(storage, contributions: list[Contribution], key: bytes | N
                 pass
         elif own not in listed:
             found.append((contribution.id, f"sealed to {len(listed)} recipients, not to this key"))
+        elif operator is not None and operator not in listed:
+            # The operator's run could not open it (and rejected it); opening it here would value
+            # rows the report never saw and make an honest report look wrong.
+            found.append(
+                (contribution.id, "sealed without the operator's key, so the report could not value it")
+            )
     return found
+
+
+def _operator_public_key(recipe) -> bytes | None:
+    key = (recipe.extra or {}).get("operator_public_key")
+    try:
+        return bytes.fromhex(str(key).removeprefix("0x")) if key else None
+    except ValueError:
+        return None
 
 
 def public_differences(
@@ -390,7 +407,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
     policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
     contributions = read_contributions(dao, epoch)
-    unchecked = unopenable_sealed(storage, contributions, key)
+    unchecked = unopenable_sealed(storage, contributions, key, _operator_public_key(recipe))
     if unchecked:
         integrity = differences + integrity_differences(report, policy)
         try:
