@@ -133,6 +133,19 @@ def recipients(head: bytes) -> tuple[bytes, ...] | None:
     return tuple(entry[:32] for entry in _parse_entries(head, need_body=False)[0])
 
 
+def missing_recipients(head: bytes, required: list[bytes]) -> list[bytes]:
+    """The keys of `required` (the operator's first, then the recipe's auditors) that an artifact is
+    not sealed to, from its first `HEADER_MAX` bytes. A v1 artifact names no recipient: it is taken
+    to be sealed to the first key alone. Unsealed content misses nobody. Every recipient computes
+    the same answer from public bytes, so an intake that refuses on it refuses alike everywhere."""
+    listed = recipients(head)
+    if listed == ():
+        return []
+    if listed is None:
+        return list(required[1:])
+    return [key for key in required if key not in listed]
+
+
 def _parse_entries(data: bytes, need_body: bool) -> tuple[list[bytes], int]:
     """The v2 entries and the offset where the nonce starts; clear errors for a malformed header."""
     start = len(MARKER_V2)

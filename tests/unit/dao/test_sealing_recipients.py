@@ -133,3 +133,14 @@ def test_key_files_raw_or_hex_and_the_new_key_command(tmp_path):
     private = read_key_file(tmp_path / "auditor.key")
     assert out == "0x" + bytes(PrivateKey(private).public_key).hex()
     assert (tmp_path / "auditor.key").stat().st_mode & 0o077 == 0
+
+
+def test_missing_recipients_reads_the_header_against_the_recipe():
+    required = [_pub(OPERATOR), _pub(AUDITOR_A), _pub(AUDITOR_B)]
+    head = sealing.HEADER_MAX
+    assert sealing.missing_recipients(seal(DATA, *required)[:head], required) == []
+    assert sealing.missing_recipients(seal(DATA, _pub(OPERATOR), _pub(AUDITOR_B))[:head], required) == [
+        _pub(AUDITOR_A)
+    ]
+    assert sealing.missing_recipients(seal(DATA, _pub(OPERATOR))[:head], required) == required[1:]
+    assert sealing.missing_recipients(DATA, required) == []
