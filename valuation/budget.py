@@ -15,8 +15,8 @@ boosting that never stops early, an iterative solver that never converges before
 scaled by a per-family constant so that one unit is roughly one nanosecond of one core of the
 reference machine (`_NS_PER_OP`). The cap is per pooled row (`DEFAULT_COST_PER_ROW`, 10 ms of one
 core per row and spec, so 200,000 rows allow about 33 minutes per spec) with a floor of
-`MIN_BUDGET_ROWS` rows: a tree's or an iteration's cost grows with the rows too, so the cap
-measures how much work a spec asks per row, which its parameters, not the pool, decide.
+`MIN_BUDGET_ROWS` rows: a tree's or a round's cost grows with the rows too, so the cap bounds the
+work a spec asks per row, which its parameters (trees, depth, rounds, leaves) mostly decide.
 """
 
 from __future__ import annotations
@@ -44,10 +44,6 @@ _NS_PER_OP = {
     "nb": 20.0,  # per (row x feature x class)
 }
 _BINS = 256  # histogram gradient boosting's bins per feature (max_bins + the missing-values bin)
-
-
-class OverBudget(InvalidInput):
-    """A model spec's estimated training cost exceeds the epoch's training budget."""
 
 
 @dataclass(frozen=True)
