@@ -8,6 +8,7 @@ runs single-threaded, so the fitted metamodel is identical however many workers 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,6 +50,40 @@ def _fit_base(spec: ModelSpec, X, y, folds, task, classes, random_state):
     return oof, full
 
 
+class BaseFitCache:
+    """Fitted base models kept across `StackedMetamodel.fit` calls, so that refitting after one spec
+    failed (the caller drops it and fits again) never retrains the others.
+
+    Keyed by content: the spec's canonical JSON, the task, the folds, the random state and a SHA-256
+    of the training rows and targets. A key says everything the fit depends on, so a cached fit is
+    the fit that would run (trainings are deterministic); other data or settings miss. `fits` counts
+    the base models actually trained through the cache.
+    """
+
+    def __init__(self) -> None:
+        self._fitted: dict[bytes, tuple] = {}
+        self.fits = 0
+
+    @staticmethod
+    def data_key(X: np.ndarray, y: np.ndarray, folds: list, task: str, random_state) -> bytes:
+        digest = hashlib.sha256()
+        for array in (X, y):
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(array.tobytes() if array.dtype != object else repr(array.tolist()).encode())
+        for train, _ in folds:
+            digest.update(np.ascontiguousarray(train, dtype=np.int64).tobytes() + b"|")
+        digest.update(f"{task}|{random_state!r}".encode())
+        return digest.digest()
+
+    def get(self, spec: ModelSpec, data_key: bytes):
+        return self._fitted.get(data_key + spec.to_json())
+
+    def put(self, spec: ModelSpec, data_key: bytes, fitted: tuple) -> None:
+        self.fits += 1
+        self._fitted[data_key + spec.to_json()] = fitted
+
+
 class StackedMetamodel(BaseEstimator):
     """Stacking of the contributors' base models. `neg_loss` (not sklearn's `score`: that would be
     accuracy or R²) is the games' scale: negative log-loss, or negative MSE for regression."""
@@ -67,7 +102,12 @@ class StackedMetamodel(BaseEstimator):
         self.meta_learner = meta_learner
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, fit_cache: BaseFitCache | None = None):
+        """Fit every base model (K-fold OOF predictions, then on all rows) and the meta-learner.
+
+        `fit_cache` keeps the base models fitted here for a later fit on the same data: specs it
+        already holds are not trained again (successful fits only; a failure is the caller's).
+        """
         check_task(self.task)
         specs = [s if isinstance(s, ModelSpec) else parse_model_spec(s) for s in self.model_specs]
         if not specs:
@@ -89,10 +129,21 @@ class StackedMetamodel(BaseEstimator):
             self.classes_ = np.array([])
             splitter = KFold(self.n_folds, shuffle=True, random_state=self.random_state)
         folds = list(splitter.split(X, y))
-        jobs = (
-            delayed(_fit_base)(s, X, y, folds, self.task, self.classes_, self.random_state) for s in specs
+        key = (
+            BaseFitCache.data_key(X, y, folds, self.task, self.random_state) if fit_cache is not None else b""
         )
-        fitted = Parallel()(jobs) if configured_workers() > 1 else [j[0](*j[1], **j[2]) for j in jobs]
+        cached = {i: fit_cache.get(s, key) for i, s in enumerate(specs)} if fit_cache is not None else {}
+        todo = [i for i in range(len(specs)) if cached.get(i) is None]
+        jobs = (
+            delayed(_fit_base)(specs[i], X, y, folds, self.task, self.classes_, self.random_state)
+            for i in todo
+        )
+        trained = Parallel()(jobs) if configured_workers() > 1 else [j[0](*j[1], **j[2]) for j in jobs]
+        fitted = [cached.get(i) for i in range(len(specs))]
+        for i, result in zip(todo, trained, strict=True):
+            fitted[i] = result
+            if fit_cache is not None and result[0] is not None:
+                fit_cache.put(specs[i], key, result)
         failures = {index: why for index, (oof, why) in enumerate(fitted) if oof is None}
         if failures:
             raise BaseModelsFailed(failures)

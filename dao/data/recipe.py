@@ -94,6 +94,9 @@ class Recipe:
     n_folds: int = 5
     random_state: int = 0
     notes: str = ""
+    # Estimated training cost each model spec may take per pooled row (`valuation.budget`); None:
+    # the default, `DEFAULT_COST_PER_ROW` (about 10 ms of one core per row and spec).
+    training_budget: float | None = None
     version: int = RECIPE_VERSION
     extra: dict = field(default_factory=dict)
     # Public keys (0x + 64 hex) of auditors: private data sets are sealed to them as well as to the
@@ -122,6 +125,14 @@ class Recipe:
             )
         if self.valuation_budget is not None and self.valuation_budget < 1:
             raise InvalidRecipe("valuation_budget must be positive or null (exact)")
+        budget = self.training_budget
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget < float("inf")
+        ):
+            raise InvalidRecipe(
+                f"training_budget must be a positive number of cost units per pooled row or null "
+                f"(the default), got {budget!r}"
+            )
         if not 2 <= self.n_folds <= 20:
             raise InvalidRecipe(f"n_folds must be between 2 and 20, got {self.n_folds}")
         self._validate_auditors()
@@ -168,6 +179,8 @@ class Recipe:
             document["schema"]["categories"] = {name: list(levels) for name, levels in categories}
         if not self.auditor_public_keys:  # absent when empty, as categories: old recipes keep their CIDs
             del document["auditor_public_keys"]
+        if self.training_budget is None:  # likewise: recipes on the default budget keep their bytes
+            del document["training_budget"]
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod

@@ -1,4 +1,4 @@
-"""`dao epoch run|finalize|show` and `dao verify`: the operator's epoch and anyone's check of it."""
+"""`dao epoch run|rebuild|finalize|show` and `dao verify`: the operator's epoch and anyone's check of it."""
 
 from __future__ import annotations
 
@@ -127,6 +127,26 @@ def epoch_run(
     timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in run.stages.items())
     if timings:
         click.echo(f"stages: {timings}")
+
+
+@epoch_group.command("rebuild")
+@click.argument("epoch", type=int)
+@compute_options
+@network_option
+def epoch_rebuild(epoch: int, jobs: int | None, scheduler: str | None, network: str) -> None:
+    """Recreate epoch EPOCH's lost metamodel file, byte-identical, from the epoch's inputs (the
+    registry's contributions, the recipe and the hold-out set its report revealed)."""
+    from dao.epoch.compute import compute_backend
+    from dao.epoch.pipeline import rebuild_metamodel
+
+    operator_key = _operator_key()
+    check_scheduler_privacy(scheduler, operator_key)
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
+        rebuilt = rebuild_metamodel(dao, storage, epoch, operator_key)
+    click.echo(
+        f"epoch {epoch}'s metamodel rebuilt from the inputs of report {rebuilt.report_cid}: "
+        f"{rebuilt.path} (sha256 {rebuilt.sha256})"
+    )
 
 
 @epoch_group.command("finalize")

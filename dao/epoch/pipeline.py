@@ -9,6 +9,8 @@ and the chain is asked before committing, so an epoch is never committed twice.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -139,9 +141,8 @@ def run_epoch(
         report_cid = storage.add(report.to_json())
         storage.pin(report_cid)
         storage.pin(validation_cid)
-        model_file = metamodel_path(inputs_hash, root)
-        model_file.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(valuation.metamodel, model_file)
+        # Atomic, like every file here; `rebuild_metamodel` writes the same bytes from the inputs.
+        write_atomic(metamodel_path(inputs_hash, root), metamodel_bytes(valuation.metamodel))
         write_atomic(
             cache_dir(root) / f"0x{inputs_hash.hex()}.json",
             json.dumps({"epoch": epoch, "report_cid": report_cid}).encode(),
@@ -174,6 +175,70 @@ def run_epoch(
         ) from exc
     stages["commit"] = time.perf_counter() - commit_started
     return EpochRun(epoch, report_cid, report, True, resumed, receipt.txn_hash, stages)
+
+
+@dataclass(frozen=True)
+class RebuiltMetamodel:
+    epoch: int
+    report_cid: str
+    path: Path
+    sha256: str
+
+
+def metamodel_bytes(metamodel) -> bytes:
+    """The metamodel file's bytes, as `run_epoch` writes them (joblib, uncompressed)."""
+    buffer = io.BytesIO()
+    joblib.dump(metamodel, buffer)
+    return buffer.getvalue()
+
+
+def rebuild_metamodel(
+    dao, storage, epoch: int, operator_key: bytes | None = None, root: Path | None = None
+) -> RebuiltMetamodel:
+    """Recreate a committed epoch's metamodel file from the epoch's inputs: the registry's
+    contributions, the recipe and the hold-out set revealed with the report.
+
+    Training is deterministic, so the file is byte-identical to the one the run wrote, provided the
+    inputs are the ones the report commits to (the same library versions among them: they are part
+    of the inputs hash) and the recomputation accepts and rejects the same contributions.
+    """
+    record = dao.settlement.epochs(epoch)
+    if not record.report_cid:
+        raise EpochError(f"epoch {epoch} has no committed report, hence no metamodel to rebuild")
+    committed = ValuationReport.from_json(storage.get(record.report_cid))
+    recipe_cid, recipe = read_recipe(dao, storage, epoch)
+    contributions = read_contributions(dao, epoch)
+    validation_cid = committed.inputs.get("validation_cid")
+    if not validation_cid:
+        raise EpochError(f"epoch {epoch}'s report does not reveal its hold-out set: it cannot be rebuilt")
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid)
+    if keccak256(canonical_dumps(inputs)) != committed.inputs_hash:
+        versions = committed.inputs.get("versions")
+        raise EpochError(
+            f"epoch {epoch}'s inputs here do not hash to its report's inputs_hash (library versions "
+            f"here {inputs['versions']}, in the report {versions}): install the report's versions and "
+            "rebuild again; nothing was written"
+        )
+    valuation = value_epoch(
+        storage,
+        epoch,
+        recipe_cid,
+        recipe,
+        contributions,
+        storage.get(validation_cid),
+        operator_key=operator_key,
+        validation_cid=validation_cid,
+    )
+    if valuation.report.rejected != committed.rejected:
+        raise EpochError(
+            f"rebuilding epoch {epoch} accepted other contributions than its report (rejected here "
+            f"{sorted(valuation.report.rejected)}, in the report {sorted(committed.rejected)}): "
+            "an artifact is missing from this storage or the operator key differs; nothing was written"
+        )
+    data = metamodel_bytes(valuation.metamodel)
+    path = metamodel_path(committed.inputs_hash, root)
+    write_atomic(path, data)
+    return RebuiltMetamodel(epoch, record.report_cid, path, hashlib.sha256(data).hexdigest())
 
 
 def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:

@@ -33,7 +33,9 @@ from dao.storage import (
     StorageUnavailable,
 )
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
+from valuation.budget import PoolShape, budget_problem
 from valuation.errors import BaseModelsFailed
+from valuation.metamodel import BaseFitCache
 from valuation.payout import players_from_result
 from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec
@@ -291,6 +293,28 @@ def reject_unusable_labels(
         kept = [(c, d) for c, d in kept if c.id not in rejected]
 
 
+def reject_over_budget(
+    models: list[tuple[Contribution, object]], pool: PoolShape, recipe: Recipe, rejected: dict[int, str]
+) -> list[tuple[Contribution, object]]:
+    """The (contribution, spec) pairs whose estimated training cost on `pool` fits the recipe's
+    training budget; the others are rejected (into `rejected`) with the estimate and the cap, before
+    anything trains. The estimate is arithmetic on the pool's shape: every machine rejects the same."""
+    kept = []
+    for contribution, spec in models:
+        problem = budget_problem(spec, pool, recipe.training_budget, recipe.n_folds)
+        if problem:
+            rejected[contribution.id] = f"the model is over the epoch's training budget: {problem}"
+        else:
+            kept.append((contribution, spec))
+    return kept
+
+
+def pool_shape(X: np.ndarray, y: np.ndarray, task: str) -> PoolShape:
+    """The pooled training data's shape as the training budget reads it."""
+    classes = len(np.unique(y)) if task == "classification" else 1
+    return PoolShape(rows=int(X.shape[0]), features=int(X.shape[1]), classes=classes)
+
+
 def epoch_inputs(
     recipe_cid: str, recipe: Recipe, contributions: list[Contribution], validation_cid: str | None
 ) -> dict:
@@ -369,6 +393,10 @@ def value_epoch(
     _check_enough(accepted_data, models, rejected)
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
+    models = reject_over_budget(models, pool_shape(pooled_X, pooled_y, schema.task), recipe, rejected)
+    _check_enough(accepted_data, models, rejected)
+    # Base models fitted once: when a spec fails on the data, the others come from this cache.
+    fits = BaseFitCache()
     while True:
         try:
             metamodel = StackedMetamodel(
@@ -376,7 +404,7 @@ def value_epoch(
                 task=schema.task,
                 n_folds=recipe.n_folds,
                 random_state=recipe.random_state,
-            ).fit(pooled_X, pooled_y)
+            ).fit(pooled_X, pooled_y, fit_cache=fits)
             break
         except BaseModelsFailed as exc:
             # A spec with valid parameters can still fail on this data; it is rejected, not the epoch.
@@ -384,7 +412,7 @@ def value_epoch(
                 rejected[models[index][0].id] = f"the model could not be trained on this epoch's data: {why}"
             models = [model for index, model in enumerate(models) if index not in exc.failures]
             _check_enough(accepted_data, models, rejected)
-    del pooled_X, pooled_y
+    del pooled_X, pooled_y, fits
     clock.lap("train")
 
     data_game = ProviderGame(

@@ -15,11 +15,13 @@ from eth_utils import keccak
 from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
 from dao.data.datasets import MAX_BYTES, Dataset, load_dataset
+from dao.data.encoding import encoded_columns
 from dao.data.sealing import SealingError, overhead, seal
 from dao.data.specs import read_model_spec
 from dao.epoch.valuation import KIND_DATA, KIND_MODEL, EpochError, read_recipe
 from dao.errors import DaoError
 from dao.storage import ContentNotFound
+from valuation.budget import MIN_BUDGET_ROWS, PoolShape, budget_problem
 from valuation.specs import InvalidModelSpec
 
 KINDS = {"data": KIND_DATA, "model": KIND_MODEL}
@@ -67,8 +69,23 @@ def check_artifact(kind: str, content: bytes, recipe, anchor: Dataset | None = N
                 f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task} "
                 f'(set "task": "{recipe.schema.task}")'
             )
+        # The pool is known only when the window closes: checked at the smallest pool the per-row
+        # cap applies to (the epoch checks its real pool and rejects, stake kept, what is over there).
+        problem = budget_problem(spec, _contribution_pool(recipe), recipe.training_budget, recipe.n_folds)
+        if problem:
+            raise ContributionRefused(
+                f"the model spec is over the epoch's training budget on a pool of {MIN_BUDGET_ROWS:,} "
+                f"rows: {problem}"
+            )
         return f"{spec.estimator} with {len(spec.params)} parameters"
     raise ContributionRefused(f"unknown kind {kind!r}: use data or model")
+
+
+def _contribution_pool(recipe) -> PoolShape:
+    """The pool a spec's training cost is checked at when contributed: `MIN_BUDGET_ROWS` rows of the
+    schema's encoded features (a category column is one column per level), every class at least 2."""
+    features = len(encoded_columns(recipe.schema))
+    return PoolShape(rows=MIN_BUDGET_ROWS, features=features, classes=2)
 
 
 def _anchor(storage, recipe) -> Dataset | None:
