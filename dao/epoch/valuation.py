@@ -20,8 +20,7 @@ from dao.data.anchor_checks import FarFromAnchor, unknown_labels
 from dao.data.datasets import MAX_BYTES, Dataset, InvalidDataset, load_dataset, stream_dataset
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema, Recipe
-from dao.data.sealing import MARKER as SEALED_MARKER
-from dao.data.sealing import SealingError, is_sealed, unseal
+from dao.data.sealing import HEADER_MAX, SealingError, is_sealed, missing_recipients, overhead, unseal
 from dao.data.specs import MAX_SPEC_BYTES, read_model_spec
 from dao.errors import DaoError
 from dao.storage import (
@@ -129,7 +128,7 @@ _PRIVATE_REASONS = {
     Exception: f"the data set cannot be read ({_WITHHELD})",
 }
 # The bytes a sealed box adds to what it seals (libsodium: a 32-byte key and a 16-byte tag).
-_SEAL_OVERHEAD = len(SEALED_MARKER) + 48
+_SEAL_OVERHEAD = overhead(1)  # contributors fit blobs for several recipients within it
 
 
 def capped(reason: str) -> str:
@@ -157,7 +156,7 @@ def _read_artifact(
         stream = storage.open(contribution.cid, max_bytes=limit)
     except TypeError as exc:  # our own backend's signature, not the contributor's content
         raise _OperatorFault(f"the storage backend {storage!r} cannot read with a size limit: {exc}") from exc
-    head, chunks = _peek(stream, len(SEALED_MARKER))
+    head, chunks = _peek(stream, HEADER_MAX)
     sealed = is_sealed(head)
     seen["sealed"] = sealed and is_data
     if sealed and is_data:
@@ -166,6 +165,7 @@ def _read_artifact(
                 f"contribution {contribution.id} is sealed and this run has no operator key: nothing was "
                 "committed; put the operator's key at .dao/operator.key and run the epoch again"
             )
+        _check_recipients(head, operator_key, recipe)
         chunks = iter([unseal(b"".join(chunks), operator_key)])
     if is_data:
         # Streamed: a data set is parsed chunk by chunk, never held whole as text.
@@ -177,6 +177,19 @@ def _read_artifact(
     if spec.task != recipe.schema.task:
         raise InvalidModelSpec(f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task}")
     return spec
+
+
+def _check_recipients(head: bytes, operator_key: bytes, recipe: Recipe) -> None:
+    """A private data set must be sealed to the operator and to every auditor the recipe names, or
+    the auditors could not verify the epoch; decided from the header alone, alike on every machine."""
+    from nacl.public import PrivateKey
+
+    auditors = [bytes.fromhex(key[2:]) for key in recipe.auditor_public_keys]
+    required = [bytes(PrivateKey(operator_key).public_key), *auditors]
+    missing = missing_recipients(head, required)
+    if missing:
+        names = ["the operator" if key == required[0] else f"auditor 0x{key.hex()}" for key in missing]
+        raise SealingError(f"the data set is not sealed to {', '.join(names)} named by the epoch's recipe")
 
 
 class _OperatorFault(Exception):
