@@ -72,7 +72,7 @@ def test_the_stake_prior_stacker_shrinks_toward_stake_proportional_weights(split
     assert free.coef_[0] > free.coef_[1]  # the data says the first model is the good one
     again = StakePriorStacker(stakes=stakes, prior_strength=0.0).fit(stacked, y)
     assert free.coef_.tobytes() == again.coef_.tobytes()  # deterministic, no random_state needed
-    # Regression: the closed form with an infinite prior is the stake-weighted mean plus a bias.
+    # Regression, unpenalised: the closed form recovers a target that is linear in the predictions.
     target = stacked[:, 1] * 2.0
     reg = StakePriorStacker(stakes=[1, 1], task="regression", prior_strength=0.0).fit(
         stacked[:, [1, 3]], target
