@@ -11,10 +11,16 @@ block `COMMIT_BLOCK`; live outcome rows (twice as many as a provider's: the live
 noisier, as the concept keeps turning) are drawn from t ∈ (1, 1.5] and posted after it.
 
 Providers: `fresh` (rows from the end of the training period), `stale` (from its first half:
-accurate on the past), `flipped` (fresh-regime rows with every label flipped). The anchor and the
-static hold-out are drawn uniformly from the training period. Builders: honest models
-(`logistic`, `forest`, `naive_bayes`) and `poor_large_stake`, a 1-nearest-neighbour model (hard
-0/1 probabilities) staked 20 times as much as each honest one. The epoch's meta-learner is
+accurate on the past), `flipped` (fresh-regime rows with every label flipped). The static hold-out
+is drawn uniformly from the training period; the DAO's anchor set is kept current (drawn from the
+end of it). With an anchor from the whole period, the anchored model is confidently wrong on live
+rows and any data that dampens it (even flipped labels) looks useful on some coalitions: measured
+over seeds 0-9 with exact values, the signs the issue expects for the providers held on 7 of 10
+seeds that way and on 10 of 10 with the current anchor (smallest margin 0.039); all `checks`,
+slashes included, pass on seeds 0-4 and 6-9 (seed 5: the flipped provider's live value, -0.046, has
+an interval reaching zero, so it is not slashed live). Builders: honest models (`logistic`,
+`forest`, `naive_bayes`) and `poor_large_stake`, a 1-nearest-neighbour model (hard 0/1
+probabilities) staked 20 times as much as each honest one. The epoch's meta-learner is
 "stake_weighted" (Numerai's stake-weighted mean), so the large stake gives the poor model most of
 the say.
 
@@ -87,7 +93,7 @@ def world(rows: int, seed: int) -> dict:
             "stale": draw(rng, rows, 0.0, 0.5),
             "flipped": draw(rng, rows // 2, 0.85, 1.0, flip=True),
         },
-        "anchor": draw(rng, max(rows // 8, 20), 0.0, 1.0),
+        "anchor": draw(rng, max(rows // 8, 20), 0.85, 1.0),
         "static": draw(rng, rows, 0.0, 1.0),
         "live": draw(rng, 2 * rows, 1.0, 1.5),
         "past": draw(rng, 10, 0.0, 1.0),  # rows that existed before the commitment
