@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 
 from valuation import ModelGame, estimate_shapley
 from valuation.errors import InvalidInput
@@ -139,3 +140,15 @@ def test_the_stake_prior_stacker_learns_away_part_of_a_poor_models_stake(split):
         for name in ("stacked", "stake_weighted", "stake_prior")
     }
     assert losses["stake_weighted"] < losses["stake_prior"]
+
+
+def test_the_staked_game_values_the_same_on_any_number_of_workers(split):
+    (X, y), (Xv, yv) = split
+    specs, stakes = [*HONEST, POOR], [10, 10, 200]
+    metamodel = StackedMetamodel(specs, meta_learner=make_meta_learner("stake_prior"), stakes=stakes).fit(
+        X, y
+    )
+    serial = estimate_shapley(StakedModelGame.from_metamodel(metamodel, (Xv, yv)), group=False)
+    with parallel_config(n_jobs=2):
+        parallel = estimate_shapley(StakedModelGame.from_metamodel(metamodel, (Xv, yv)), group=False)
+    assert serial.values.tobytes() == parallel.values.tobytes()
