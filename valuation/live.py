@@ -155,6 +155,8 @@ def select_scoring_rows(
             f"the resolution period ends at block {period_end_block}, not after the commitment at "
             f"block {commitment_block}"
         )
+    if reporter is not None and rows.poster is None:
+        raise InvalidInput(f"the outcome reporter is {reporter} but the rows do not say who posted them")
     X = np.asarray(rows.X)
     blocks = np.asarray(rows.posted_block)
     refused: dict[int, str] = {}
@@ -170,7 +172,7 @@ def select_scoring_rows(
                 f"late: posted at block {block}, after the resolution period ended at block "
                 f"{period_end_block}"
             )
-        elif reporter is not None and rows.poster is not None and rows.poster[i].lower() != reporter.lower():
+        elif reporter is not None and rows.poster[i].lower() != reporter.lower():
             refused[i] = (
                 f"not the reporter: posted by {rows.poster[i]}, the recipe's outcome reporter is {reporter}"
             )

@@ -77,6 +77,11 @@ def test_a_period_ending_before_the_commitment_is_refused():
         select_scoring_rows(rows_at([COMMIT + 1]), COMMIT, period_end_block=COMMIT)
 
 
+def test_rows_without_posters_cannot_be_checked_against_the_reporter():
+    with pytest.raises(InvalidInput, match="do not say who posted them"):
+        select_scoring_rows(rows_at([COMMIT + 1]), COMMIT, reporter=REPORTER)
+
+
 def test_too_few_rows_extends_once_then_voids():
     assert resolve_period(20, TERMS, 0, 150).action is Resolution.VALUE
     extended = resolve_period(19, TERMS, 0, 150)
