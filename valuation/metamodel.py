@@ -4,6 +4,10 @@ Each base model's K-fold out-of-fold predictions are computed once and cached
 (`oof_predictions_`), so the model game refits only the stacker per coalition. Base models are fit
 on the workers the caller configures with joblib's `parallel_config` (serial without one); every fit
 runs single-threaded, so the fitted metamodel is identical however many workers run.
+
+`stakes` (one per model spec, wei) matter only to a stake-aware meta-learner
+(`valuation.stake_weighting`): each refit of the meta-learner is given the stakes of the models it
+combines. The default meta-learner ignores them, and a metamodel without stakes is unchanged.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from valuation.errors import BaseModelsFailed, InvalidInput, TooFewRows
 from valuation.games import default_valuation_model
 from valuation.scoring import full_proba, score
 from valuation.specs import ModelSpec, parse_model_spec
+from valuation.stake_weighting import is_stake_aware, stake_weights
 
 
 def _predict(model, X: np.ndarray, task: str, classes: np.ndarray) -> np.ndarray:
@@ -95,12 +100,14 @@ class StackedMetamodel(BaseEstimator):
         n_folds: int = 5,
         meta_learner=None,
         random_state: int | None = 0,
+        stakes: Sequence[int] | None = None,
     ):
         self.model_specs = model_specs
         self.task = task
         self.n_folds = n_folds
         self.meta_learner = meta_learner
         self.random_state = random_state
+        self.stakes = stakes
 
     def fit(self, X, y, fit_cache: BaseFitCache | None = None):
         """Fit every base model (K-fold OOF predictions, then on all rows) and the meta-learner.
@@ -115,6 +122,7 @@ class StackedMetamodel(BaseEstimator):
         for spec in specs:
             if spec.task != self.task:
                 raise InvalidInput(f"spec {spec.estimator} is for {spec.task}, the metamodel for {self.task}")
+        self._check_stakes(len(specs))
         X, _ = as_matrix(X, "training data")
         y = as_target(y, "training data", len(X), self.task)
         if len(X) < self.n_folds:
@@ -154,10 +162,28 @@ class StackedMetamodel(BaseEstimator):
         self.meta_model_ = self.fit_meta_on(range(len(specs)))
         return self
 
+    def _check_stakes(self, n_specs: int) -> None:
+        if is_stake_aware(self.meta_learner) and self.meta_learner.task != self.task:
+            raise InvalidInput(
+                f"the meta-learner is for {self.meta_learner.task}, the metamodel for {self.task}"
+            )
+        if self.stakes is not None:
+            if len(self.stakes) != n_specs:
+                raise InvalidInput(f"{len(self.stakes)} stakes for {n_specs} model specs; give one per spec")
+            stake_weights(self.stakes)  # finite and non-negative
+        elif is_stake_aware(self.meta_learner):
+            raise InvalidInput(
+                f"the meta-learner {type(self.meta_learner).__name__} weighs models by stake: "
+                "give the metamodel one stake per model spec"
+            )
+
     def fit_meta_on(self, model_indices) -> object:
-        """The meta-learner refit on the cached OOF predictions of `model_indices` only."""
+        """The meta-learner refit on the cached OOF predictions of `model_indices` only (a stake-aware
+        meta-learner is given those models' stakes)."""
         indices = list(model_indices)
         meta = self.meta_learner or default_valuation_model(self.task, self.random_state, len(self.classes_))
+        if is_stake_aware(meta):
+            meta = clone(meta).set_params(stakes=[self.stakes[i] for i in indices])
         with single_threaded():
             return clone(meta).fit(np.hstack([self.oof_predictions_[i] for i in indices]), self.y_)
 
