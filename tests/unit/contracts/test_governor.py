@@ -226,13 +226,11 @@ def test_parameters_change_only_through_a_proposal(gov, chain, alice, bob):
     chain.pending_timestamp += DELAY
     r = g.execute(*proposal.args(), sender=alice)
     assert [(e.oldVotingDelay, e.newVotingDelay) for e in r.decode_logs(g.VotingDelaySet)] == [(2, 3)]
-    assert [(e.oldVotingPeriod, e.newVotingPeriod) for e in r.decode_logs(g.VotingPeriodSet)] == [
-        (10, 20)
-    ]
+    assert [(e.oldVotingPeriod, e.newVotingPeriod) for e in r.decode_logs(g.VotingPeriodSet)] == [(10, 20)]
     assert [e.newProposalThreshold for e in r.decode_logs(g.ProposalThresholdSet)] == [50 * ETHER]
-    assert [(e.oldQuorumNumerator, e.newQuorumNumerator) for e in r.decode_logs(g.QuorumNumeratorUpdated)] == [
-        (1_000, 2_000)
-    ]
+    assert [
+        (e.oldQuorumNumerator, e.newQuorumNumerator) for e in r.decode_logs(g.QuorumNumeratorUpdated)
+    ] == [(1_000, 2_000)]
     assert (g.votingDelay(), g.votingPeriod(), g.proposalThreshold(), g.quorum_bps()) == (
         3,
         20,

@@ -67,19 +67,24 @@ def missing(our_abi: list[dict], reference: list[dict]) -> list[str]:
         mine = have.get(key)
         if mine is None:
             gaps.append(f"{kind} {sig}")
-        elif kind == "function" and [_type(o) for o in mine["outputs"]] != [_type(o) for o in entry["outputs"]]:
-            gaps.append(f"function {sig} returns {[_type(o) for o in mine['outputs']]}, not {[_type(o) for o in entry['outputs']]}")
-        elif kind == "event" and [bool(i.get("indexed")) for i in mine["inputs"]] != [
-            bool(i.get("indexed")) for i in entry["inputs"]
-        ]:
-            gaps.append(f"event {sig} is indexed differently")
+            continue
+        if kind == "function":
+            got, want = ([_type(o) for o in e["outputs"]] for e in (mine, entry))
+            if got != want:
+                gaps.append(f"function {sig} returns {got}, not {want}")
+        else:
+            got, want = ([bool(i.get("indexed")) for i in e["inputs"]] for e in (mine, entry))
+            if got != want:
+                gaps.append(f"event {sig} is indexed differently")
     return gaps
 
 
 @pytest.mark.parametrize(("contract", "interface"), PAIRS)
 def test_every_openzeppelin_selector_and_topic_is_present(ours, contract, interface):
     gaps = missing(ours[contract], oz_abi(interface))
-    assert gaps == [], f"{contract} lacks {len(gaps)} entries of OpenZeppelin's {interface}:\n" + "\n".join(gaps)
+    assert gaps == [], f"{contract} lacks {len(gaps)} entries of OpenZeppelin's {interface}:\n" + "\n".join(
+        gaps
+    )
 
 
 def test_the_comparison_finds_what_is_missing(ours):
@@ -98,7 +103,8 @@ def test_governor_events_use_openzeppelin_parameter_names(ours):
     wrong = [
         f"{sig}: {[i['name'] for i in have[(kind, sig)]['inputs']]}"
         for (kind, sig), entry in _entries(oz_abi("IGovernor")).items()
-        if kind == "event" and [i["name"] for i in have[(kind, sig)]["inputs"]] != [i["name"] for i in entry["inputs"]]
+        if kind == "event"
+        and [i["name"] for i in have[(kind, sig)]["inputs"]] != [i["name"] for i in entry["inputs"]]
     ]
     assert wrong == []
 
@@ -107,7 +113,7 @@ def test_governor_events_use_openzeppelin_parameter_names(ours):
     strict=True,
     reason="ShareToken (votes.vy / snekmate erc20) names event fields sender/receiver, "
     "from_delegate/to_delegate, previous_votes/new_votes; OpenZeppelin: from/to, fromDelegate/toDelegate, "
-    "previousVotes/newVotes. Topics match; the token is another helper's file. Remove this mark once renamed.",
+    "previousVotes/newVotes. Topics match; owned elsewhere: remove this mark once renamed.",
 )
 def test_share_token_events_use_openzeppelin_parameter_names(ours):
     have = _entries(ours["ShareToken"])
@@ -115,7 +121,11 @@ def test_share_token_events_use_openzeppelin_parameter_names(ours):
     for interface in ("IERC5805", "IERC20"):
         for (kind, sig), entry in _entries(oz_abi(interface)).items():
             mine = have.get((kind, sig))
-            if kind == "event" and mine and [i["name"] for i in mine["inputs"]] != [i["name"] for i in entry["inputs"]]:
+            if (
+                kind == "event"
+                and mine
+                and [i["name"] for i in mine["inputs"]] != [i["name"] for i in entry["inputs"]]
+            ):
                 wrong.append(sig)
     assert wrong == []
 
@@ -131,7 +141,9 @@ def test_governor_supports_the_interface_ids_openzeppelin_computes(ours, project
     for entry in oz_abi("IGovernor"):
         if entry["type"] == "function" and entry["name"] not in inherited:
             interface_id ^= int.from_bytes(keccak(text=signature(entry))[:4], "big")
-    legacy = interface_id ^ int.from_bytes(keccak(text="getProposalId(address[],uint256[],bytes[],bytes32)")[:4], "big")
+    legacy = interface_id ^ int.from_bytes(
+        keccak(text="getProposalId(address[],uint256[],bytes[],bytes32)")[:4], "big"
+    )
     token = deploy_votes_token(project, accounts[0], accounts[9])
     governor = deploy_governance(project, accounts[0], token).governor
     for supported in (interface_id, legacy, 0x01FFC9A7):
