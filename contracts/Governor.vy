@@ -27,7 +27,7 @@
      `remove_guardian()` (the Timelock only).
      Storage: a proposal's core is one slot, proposer (160 bits) | creation
      block (48) | voting delay (23) | voting period (23) | canceled (1) |
-     executed (1); its eta and its three tallies are separate slots. The
+     executed (1); its three tallies are separate slots (the eta shares the for slot). The
      voting delay, voting period and proposal threshold share one slot.
 """
 
@@ -91,6 +91,8 @@ _CANCELED_BIT: constant(uint256) = 1 << 254
 _EXECUTED_BIT: constant(uint256) = 1 << 255
 _CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
 _SEEDED: constant(uint256) = 1 << 255
+_ETA_SHIFT: constant(uint256) = 208
+_MASK47: constant(uint256) = (1 << 47) - 1
 # `#proposer=0x` + 40 hex digits
 _SUFFIX_LENGTH: constant(uint256) = 52
 # SWAR constants of `_hex_value`: one byte per lane of a 32-byte word.
@@ -205,11 +207,11 @@ hasVoted: public(HashMap[uint256, HashMap[address, bool]])
 latest_proposal_id: public(HashMap[address, uint256])
 
 _core: HashMap[uint256, uint256]
-_eta: HashMap[uint256, uint256]
-# @dev Tallies. `propose` seeds the for and against slots with `_SEEDED` (a bit above any tally:
-#      votes never exceed the supply, at most 2**208 - 1), so the first voter of either side
-#      updates a live slot (~5k gas) instead of creating one (~22k): the proposer pays that once.
-#      Read through `_votes`.
+# @dev Tallies, each in the low 208 bits of its slot (votes never exceed the supply, at most
+#      2**208 - 1). `propose` seeds the for and against slots with `_SEEDED` (bit 255), so the
+#      first voter of either side updates a live slot (~5k gas) instead of creating one (~22k),
+#      and so does `queue`, which keeps the eta in bits 208-254 of the for slot: the proposer
+#      pays ~44k once, voters and queue save ~51k. Read through `_votes` and `_eta_of`.
 _tally: HashMap[uint256, Tally]
 # proposal threshold (208 bits) | voting delay << 208 | voting period << 231
 _params: uint256
@@ -516,7 +518,9 @@ def queue(
     assert self._state(id) == SUCCEEDED, "governor: proposal not successful"
     delay: uint256 = staticcall ITimelock(timelock).get_minimum_delay()
     eta: uint256 = block.timestamp + delay
-    self._eta[id] = eta
+    assert eta <= _MASK47, "governor: eta too far"
+    # Succeeded, so never queued: the eta bits are zero.
+    self._tally[id].for_votes = self._tally[id].for_votes | (eta << _ETA_SHIFT)
     log ProposalQueued(proposalId=id, etaSeconds=eta)
 
     salt: bytes32 = convert(id, bytes32)
@@ -550,7 +554,7 @@ def execute(
     state: uint8 = self._state(id)
     assert state != EXPIRED, "governor: proposal expired"
     assert state == QUEUED, "governor: proposal not queued"
-    assert block.timestamp >= self._eta[id], "governor: timelock not ready"
+    assert block.timestamp >= self._eta_of(self._tally[id].for_votes), "governor: timelock not ready"
     self._core[id] = self._core[id] | _EXECUTED_BIT
     log ProposalExecuted(proposalId=id)
 
@@ -686,7 +690,7 @@ def proposalEta(proposalId: uint256) -> uint256:
     @param proposalId The proposal.
     @return uint256 The timestamp.
     """
-    return self._eta[proposalId]
+    return self._eta_of(self._tally[proposalId].for_votes)
 
 
 @external
@@ -1069,8 +1073,15 @@ def _threshold_of(params: uint256) -> uint256:
 @internal
 @pure
 def _votes(tally: uint256) -> uint256:
-    # A tally without the `_SEEDED` bit (it sits above the 208 bits any tally fits in).
+    # A tally without the eta and `_SEEDED` bits above it.
     return tally & _MASK208
+
+
+@internal
+@pure
+def _eta_of(for_slot: uint256) -> uint256:
+    # The eta kept above the for tally (0: not queued).
+    return (for_slot >> _ETA_SHIFT) & _MASK47
 
 
 @internal
@@ -1130,14 +1141,17 @@ def _state(proposalId: uint256) -> uint8:
     if block.number <= self._deadline(core):
         return ACTIVE
     # An eta is set only by `queue`, which requires Succeeded; tallies are final after the deadline.
-    eta: uint256 = self._eta[proposalId]
+    for_slot: uint256 = self._tally[proposalId].for_votes
+    eta: uint256 = self._eta_of(for_slot)
     if eta != 0:
         if block.timestamp > eta + GRACE_PERIOD:
             return EXPIRED
         return QUEUED
-    t: Tally = self._tally[proposalId]
-    for_votes: uint256 = self._votes(t.for_votes)
-    if for_votes > self._votes(t.against_votes) and for_votes + self._votes(t.abstain_votes) >= self._quorum_of(core):
+    for_votes: uint256 = self._votes(for_slot)
+    if (
+        for_votes > self._votes(self._tally[proposalId].against_votes)
+        and for_votes + self._votes(self._tally[proposalId].abstain_votes) >= self._quorum_of(core)
+    ):
         return SUCCEEDED
     return DEFEATED
 

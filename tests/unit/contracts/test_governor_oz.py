@@ -224,3 +224,18 @@ def test_params_votes_emit_vote_cast_with_params_only_when_there_are_params(gov,
     extra = gov.governor.castVoteWithReasonAndParams(pid, 1, "yes", b"\x01", sender=accounts[3])
     assert [bytes(e.params) for e in extra.decode_logs(gov.governor.VoteCastWithParams)] == [b"\x01"]
     assert gov.governor.proposalVotes(pid) == (300 * ETHER, 200 * ETHER, 0)
+
+
+def test_the_first_vote_of_either_side_costs_at_most_70k_gas(gov, chain, alice, accounts):
+    """Issue 19's goal (was 79.8k): `propose` seeds the for and against tallies, so the first voter of
+    each side updates a live slot; the first abstention still creates its slot."""
+    pid = propose(gov, set_value(gov, 9), alice)
+    activate(chain, gov, pid)
+    first_for = gov.governor.castVote(pid, 1, sender=accounts[2]).gas_used
+    first_against = gov.governor.castVote(pid, 0, sender=accounts[3]).gas_used
+    first_abstain = gov.governor.castVote(pid, 2, sender=accounts[4]).gas_used
+    print(
+        f"\ncastVote gas: first for {first_for}, first against {first_against}, first abstain {first_abstain}"
+    )
+    assert first_for <= 70_000 and first_against <= 70_000
+    assert gov.governor.proposalVotes(pid) == (200 * ETHER, 300 * ETHER, 100 * ETHER)
