@@ -12,7 +12,7 @@ from __future__ import annotations
 import ape
 import pytest
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+from eth_account.messages import _hash_eip191_message, encode_typed_data
 from eth_utils import keccak
 
 from tests.unit.contracts.governance_fixtures import (
@@ -49,7 +49,9 @@ def relayer(accounts):
     return accounts[5]  # holds no shares: it only pays the gas
 
 
-def _ballot(gov, chain, pid: int, support: int, voter: str, nonce: int, reason=None, params=None) -> bytes:
+def _ballot(
+    gov, chain, pid: int, support: int, voter: str, nonce: int, reason=None, params=None, digest_only=False
+) -> bytes:
     domain = {
         "name": "Metamodel Governor",
         "version": "1",
@@ -101,6 +103,8 @@ def _ballot(gov, chain, pid: int, support: int, voter: str, nonce: int, reason=N
         "domain": domain,
         "message": message,
     }
+    if digest_only:
+        return _hash_eip191_message(encode_typed_data(full_message=full))
     return bytes(SIGNER.sign_message(encode_typed_data(full_message=full)).signature)
 
 
@@ -239,3 +243,44 @@ def test_the_first_vote_of_either_side_costs_at_most_70k_gas(gov, chain, alice, 
     )
     assert first_for <= 70_000 and first_against <= 70_000
     assert gov.governor.proposalVotes(pid) == (200 * ETHER, 300 * ETHER, 100 * ETHER)
+
+
+# An ERC-1271 wallet that accepts the digests its owner approved.
+WALLET = """
+# pragma version 0.4.3
+owner: address
+approved: public(HashMap[bytes32, bool])
+
+@deploy
+def __init__():
+    self.owner = msg.sender
+
+@external
+def approve(digest: bytes32):
+    assert msg.sender == self.owner
+    self.approved[digest] = True
+
+@external
+@view
+def isValidSignature(digest: bytes32, signature: Bytes[1024]) -> bytes4:
+    if self.approved[digest]:
+        return 0x1626BA7E
+    return 0xFFFFFFFF
+"""
+
+
+def test_a_contract_voter_signs_through_erc1271(gov, chain, alice, relayer, accounts):
+    from ape import compilers, project
+
+    container = compilers.compile_source("vyper", WALLET, project=project, contractName="Erc1271Wallet")
+    wallet = container.deploy(sender=accounts[6])
+    gov.token.mint(wallet.address, 20 * ETHER)  # minted: delegated to itself
+    chain.mine(1)
+    pid = propose(gov, set_value(gov, 10), alice)
+    activate(chain, gov, pid)
+    with ape.reverts("governor: invalid signature"):  # nothing approved yet
+        gov.governor.castVoteBySig(pid, 1, wallet.address, b"\x01", sender=relayer)
+    wallet.approve(_ballot(gov, chain, pid, 1, wallet.address, 0, digest_only=True), sender=accounts[6])
+    receipt = gov.governor.castVoteBySig(pid, 1, wallet.address, b"\x01", sender=relayer)
+    assert [e.weight for e in receipt.decode_logs(gov.governor.VoteCast)] == [20 * ETHER]
+    assert gov.governor.nonces(wallet.address) == 1
