@@ -1,6 +1,11 @@
 """Every intake attack of issue 16 through the real intake, as the operator meets it:
 `python -m bench.adversarial`.
 
+The two training attacks (item 4: a forest of 500 unbounded trees over every feature without
+bootstrap, a boosting of 2,000 rounds of 4,096 leaves that never stops early) pass intake, then meet
+the epoch's training budget (`reject_over_budget`) on the issue's pool, 200,000 rows of 20 features:
+the budget reads the pool's shape only, so they are rejected before anything trains.
+
 The driver builds each attack into an embedded IPFS store (as a contributor would publish it; the
 cheap dedup tricks cost the attacker kilobytes of storage), then runs each one in its own process:
 the epoch's `check_artifacts` for contributions (one honest data set and spec alongside), the serving
@@ -12,6 +17,7 @@ from `os.wait4` (that child's own rusage). Prints one JSON object:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -35,6 +41,23 @@ SCHEMA = DataSchema(features=(("a", "float64"), ("b", "float64")), target="y")
 RECIPE = single_model_recipe("Qm" + "a" * 44, 10**18, features=SCHEMA.features)
 GOOD_CSV = b"a,b,y\n" + b"".join(f"{i},{i % 7},{i % 2}\n".encode() for i in range(40))
 GOOD_SPEC = b'{"estimator": "logistic_regression"}'
+TRAIN_FEATURES = tuple((f"x{i}", "float64") for i in range(20))
+TRAIN_RECIPE = dataclasses.replace(
+    single_model_recipe("Qm" + "a" * 44, 10**18, features=TRAIN_FEATURES),
+    model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting"),
+).validate()
+TRAIN_CSV = (",".join(name for name, _ in TRAIN_FEATURES) + ",y\n").encode() + b"".join(
+    (",".join(str(i * 20 + j) for j in range(20)) + f",{i % 2}\n").encode() for i in range(40)
+)
+TRAIN_POOL = (200_000, 20)  # the issue's pool: rows, features
+ATTACK_FOREST = (
+    b'{"estimator": "random_forest", "params": {"n_estimators": 500, "max_depth": 64, '
+    b'"max_features": null, "bootstrap": false}}'
+)
+ATTACK_BOOSTING = (
+    b'{"estimator": "hist_gradient_boosting", "params": {"max_iter": 2000, '
+    b'"n_iter_no_change": 1000000000, "max_leaf_nodes": 4096}}'
+)
 KEY = bytes(range(32))  # a fixed operator key: the bench is reproducible
 GiB = 1024**3
 
@@ -162,6 +185,8 @@ def build(storage: EmbeddedStorage) -> dict[str, tuple[str, int, str]]:
             storage.add(_sealed(b"a,b,y,ssn 078-05-1120\n1,2,Jane Doe HIV+,3\n")),
         ),
         "sealed_garbage": ("epoch", data, storage.add(_sealed(os.urandom(5000)))),
+        "train_forest_500_unbounded_trees_200k_rows": ("train", model, storage.add(ATTACK_FOREST)),
+        "train_boosting_4096_leaves_never_stopping_200k_rows": ("train", model, storage.add(ATTACK_BOOSTING)),
         "predict_duplicate_column": ("serve", 0, storage.add(b"a,b,a\n1,2,3\n")),
         "predict_dedup_1gib": ("serve", 0, _add_stream(storage, _repeated(b"a,b\n", b"1,2\n", GiB))),
         "predict_empty_leaf_dag": ("serve", 0, _dag_of(storage, b"")),
@@ -171,7 +196,8 @@ def build(storage: EmbeddedStorage) -> dict[str, tuple[str, int, str]]:
 
 def run_one(store: Path, where: str, kind: int, cid: str) -> dict:
     """One attack in this process: its outcome, reason and seconds."""
-    from dao.epoch.valuation import Contribution, check_artifacts
+    from dao.epoch.valuation import Contribution, check_artifacts, reject_over_budget
+    from valuation.budget import PoolShape
 
     storage = EmbeddedStorage(store)
     started = time.perf_counter()
@@ -187,12 +213,15 @@ def run_one(store: Path, where: str, kind: int, cid: str) -> dict:
         outcome = answer_request(market, storage, SCHEMA, None, None, 1, cid, 0)
         result = ("rejected", outcome.reason) if isinstance(outcome, Refused) else ("accepted", "")
     else:
-        honest = [(0, GOOD_CSV), (1, GOOD_SPEC)]
+        recipe = TRAIN_RECIPE if where == "train" else RECIPE
+        honest = [(0, TRAIN_CSV if where == "train" else GOOD_CSV), (1, GOOD_SPEC)]
         contributions = [
             Contribution(i + 1, "0x1", k, 1, storage.add(content), 1) for i, (k, content) in enumerate(honest)
         ]
         contributions.append(Contribution(3, "0x2", kind, 1, cid, 1))
-        data, models, rejected = check_artifacts(storage, RECIPE, contributions, KEY)
+        data, models, rejected = check_artifacts(storage, recipe, contributions, KEY)
+        if where == "train":  # the epoch's next step, on the issue's pool
+            models = reject_over_budget(models, PoolShape(*TRAIN_POOL), recipe, rejected)
         assert [c.id for c, _ in data] == [1] and [c.id for c, _ in models] == [2], "an honest one was lost"
         result = ("rejected", rejected[3]) if 3 in rejected else ("accepted", "")
     return {"outcome": result[0], "seconds": round(time.perf_counter() - started, 3), "reason": result[1]}

@@ -27,20 +27,46 @@
      `remove_guardian()` (the Timelock only).
      Storage: a proposal's core is one slot, proposer (160 bits) | creation
      block (48) | voting delay (23) | voting period (23) | canceled (1) |
-     executed (1); its eta and its three tallies are separate slots. The
+     executed (1); its three tallies are separate slots (the eta shares the for slot). The
      voting delay, voting period and proposal threshold share one slot.
 """
 
+from ethereum.ercs import IERC165
+from ethereum.ercs import IERC20
 from .interfaces import IGovernor
 from .interfaces import ITimelock
 from .interfaces import IVotes
 from .modules import checkpoints as ckpt
 
+implements: IERC165
 implements: IGovernor
 
 
 # @dev Most actions in one proposal; payloads are bounded by the Timelock's 1,024 bytes.
 MAX_ACTIONS: public(constant(uint256)) = 8
+# @dev Longest `params` of the *WithParams votes (simple counting ignores them) and longest signature.
+MAX_PARAMS: constant(uint256) = 1_024
+MAX_SIGNATURE: constant(uint256) = 1_024
+
+# @dev OpenZeppelin's counting mode of GovernorCountingSimple.
+COUNTING_MODE: public(constant(String[64])) = "support=bravo&quorum=for,abstain"
+# @dev EIP-712 (OpenZeppelin's Governor: domain name = the governor's name, version "1").
+BALLOT_TYPEHASH: public(constant(bytes32)) = keccak256("Ballot(uint256 proposalId,uint8 support,address voter,uint256 nonce)")
+EXTENDED_BALLOT_TYPEHASH: public(constant(bytes32)) = keccak256(
+    "ExtendedBallot(uint256 proposalId,uint8 support,address voter,uint256 nonce,string reason,bytes params)"
+)
+_DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
+    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+)
+_VERSION: constant(String[1]) = "1"
+# secp256k1n / 2: a larger `s` is the malleable twin of a valid signature (rejected, as OpenZeppelin's ECDSA does).
+_MAX_S: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
+_ERC1271_MAGIC: constant(bytes4) = 0x1626BA7E
+# ERC-165 ids: IERC165, and IGovernor as Solidity computes `type(IGovernor).interfaceId` (the XOR of
+# the selectors IGovernor itself declares) for OpenZeppelin 5.1+ and, without `getProposalId`, 5.0.
+_IERC165_ID: constant(bytes4) = 0x01FFC9A7
+_IGOVERNOR_ID: constant(bytes4) = 0xCDBDFCEE
+_IGOVERNOR_5_0_ID: constant(bytes4) = 0x65455A86
 
 # ProposalState, in OpenZeppelin's order.
 PENDING: constant(uint8) = 0
@@ -64,6 +90,9 @@ _PERIOD_SHIFT: constant(uint256) = 231
 _CANCELED_BIT: constant(uint256) = 1 << 254
 _EXECUTED_BIT: constant(uint256) = 1 << 255
 _CLOSED_BITS: constant(uint256) = _CANCELED_BIT | _EXECUTED_BIT
+_SEEDED: constant(uint256) = 1 << 255
+_ETA_SHIFT: constant(uint256) = 208
+_MASK47: constant(uint256) = (1 << 47) - 1
 # `#proposer=0x` + 40 hex digits
 _SUFFIX_LENGTH: constant(uint256) = 52
 # SWAR constants of `_hex_value`: one byte per lane of a 32-byte word.
@@ -89,60 +118,75 @@ struct Tally:
     abstain_votes: uint256
 
 
+# OpenZeppelin 5's IGovernor events, with its exact types and parameter names
+# (`signatures` is always a list of empty strings, as in OpenZeppelin: its
+# topic is what indexers such as Tally match).
 event ProposalCreated:
-    proposal_id: uint256
+    proposalId: uint256
     proposer: address
     targets: DynArray[address, MAX_ACTIONS]
     values: DynArray[uint256, MAX_ACTIONS]
+    signatures: DynArray[String[1], MAX_ACTIONS]
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS]
-    vote_start: uint256
-    vote_end: uint256
+    voteStart: uint256
+    voteEnd: uint256
     description: String[4_096]
 
 
 event VoteCast:
     voter: indexed(address)
-    proposal_id: uint256
+    proposalId: uint256
     support: uint8
     weight: uint256
     reason: String[1_024]
 
 
+event VoteCastWithParams:
+    voter: indexed(address)
+    proposalId: uint256
+    support: uint8
+    weight: uint256
+    reason: String[1_024]
+    params: Bytes[MAX_PARAMS]
+
+
 event ProposalQueued:
-    proposal_id: uint256
-    eta: uint256
+    proposalId: uint256
+    etaSeconds: uint256
 
 
 event ProposalExecuted:
-    proposal_id: uint256
+    proposalId: uint256
 
 
 event ProposalCanceled:
-    proposal_id: uint256
+    proposalId: uint256
 
 
+# GovernorSettings' events (OpenZeppelin names).
 event VotingDelaySet:
-    old_voting_delay: uint256
-    new_voting_delay: uint256
+    oldVotingDelay: uint256
+    newVotingDelay: uint256
 
 
 event VotingPeriodSet:
-    old_voting_period: uint256
-    new_voting_period: uint256
+    oldVotingPeriod: uint256
+    newVotingPeriod: uint256
 
 
 event ProposalThresholdSet:
-    old_proposal_threshold: uint256
-    new_proposal_threshold: uint256
+    oldProposalThreshold: uint256
+    newProposalThreshold: uint256
 
 
 event GuardianRemoved:
     guardian_source: address
 
 
+# GovernorVotesQuorumFraction's event; our denominator is 10,000 (basis points).
 event QuorumNumeratorUpdated:
-    old_quorum_bps: uint256
-    new_quorum_bps: uint256
+    oldQuorumNumerator: uint256
+    newQuorumNumerator: uint256
 
 
 # @dev The votes token (the ShareToken) and the Timelock that executes.
@@ -150,15 +194,24 @@ token: public(immutable(address))
 timelock: public(immutable(address))
 # @dev Seconds after its eta during which a queued proposal may execute (read from the Timelock).
 GRACE_PERIOD: public(immutable(uint256))
+_HASHED_NAME: immutable(bytes32)
+_CACHED_CHAIN_ID: immutable(uint256)
+_CACHED_DOMAIN_SEPARATOR: immutable(bytes32)
 
 name: public(String[32])
+# @dev EIP-712 nonces of `castVoteBySig` / `castVoteWithReasonAndParamsBySig` (one sequence per voter).
+nonces: public(HashMap[address, uint256])
 # @dev Where the bootstrap guardian is read (the EpochSettlement); zero: no guardian.
 guardian_source: public(address)
 hasVoted: public(HashMap[uint256, HashMap[address, bool]])
 latest_proposal_id: public(HashMap[address, uint256])
 
 _core: HashMap[uint256, uint256]
-_eta: HashMap[uint256, uint256]
+# @dev Tallies, each in the low 208 bits of its slot (votes never exceed the supply, at most
+#      2**208 - 1). `propose` seeds the for and against slots with `_SEEDED` (bit 255), so the
+#      first voter of either side updates a live slot (~5k gas) instead of creating one (~22k),
+#      and so does `queue`, which keeps the eta in bits 208-254 of the for slot: the proposer
+#      pays ~44k once, voters and queue save ~51k. Read through `_votes` and `_eta_of`.
 _tally: HashMap[uint256, Tally]
 # proposal threshold (208 bits) | voting delay << 208 | voting period << 231
 _params: uint256
@@ -197,6 +250,9 @@ def __init__(
     timelock = timelock_
     GRACE_PERIOD = staticcall ITimelock(timelock_).GRACE_PERIOD()
     self.name = name_
+    _HASHED_NAME = keccak256(name_)
+    _CACHED_CHAIN_ID = chain.id
+    _CACHED_DOMAIN_SEPARATOR = self._build_domain_separator(keccak256(name_))
     self.guardian_source = guardian_source_
     self._params = proposal_threshold_ | (voting_delay_ << _DELAY_SHIFT) | (voting_period_ << _PERIOD_SHIFT)
     # Key 0: in force since genesis, so every proposal finds a fraction.
@@ -230,17 +286,36 @@ def hashProposal(
     targets: DynArray[address, MAX_ACTIONS],
     values: DynArray[uint256, MAX_ACTIONS],
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
+    descriptionHash: bytes32,
 ) -> uint256:
     """
-    @notice The id of a proposal: keccak256(abi.encode(targets, values, calldatas, description_hash)).
+    @notice The id of a proposal: keccak256(abi.encode(targets, values, calldatas, descriptionHash)).
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
-    @param description_hash keccak256 of the description.
+    @param descriptionHash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    return self._hash_proposal(targets, values, calldatas, description_hash)
+    return self._hash_proposal(targets, values, calldatas, descriptionHash)
+
+
+@external
+@view
+def getProposalId(
+    targets: DynArray[address, MAX_ACTIONS],
+    values: DynArray[uint256, MAX_ACTIONS],
+    calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
+    descriptionHash: bytes32,
+) -> uint256:
+    """
+    @notice The id of a proposal with these actions (OpenZeppelin 5.1): `hashProposal`'s.
+    @param targets The called contracts.
+    @param values The wei sent with each call.
+    @param calldatas The encoded calls.
+    @param descriptionHash keccak256 of the description.
+    @return uint256 The proposal id.
+    """
+    return self._hash_proposal(targets, values, calldatas, descriptionHash)
 
 
 @external
@@ -293,42 +368,133 @@ def propose(
         | ((params >> _DELAY_SHIFT) << _DELAY_SHIFT)
     )
     self._core[id] = core
+    self._tally[id] = Tally(against_votes=_SEEDED, for_votes=_SEEDED, abstain_votes=0)
     self.latest_proposal_id[msg.sender] = id
-    snapshot: uint256 = self._snapshot(core)
+    signatures: DynArray[String[1], MAX_ACTIONS] = []
+    for _: uint256 in range(n, bound=MAX_ACTIONS):
+        signatures.append("")
     log ProposalCreated(
-        proposal_id=id,
+        proposalId=id,
         proposer=msg.sender,
         targets=targets,
         values=values,
+        signatures=signatures,
         calldatas=calldatas,
-        vote_start=snapshot,
-        vote_end=self._deadline(core),
+        voteStart=self._snapshot(core),
+        voteEnd=self._deadline(core),
         description=description,
     )
     return id
 
 
 @external
-def castVote(proposal_id: uint256, support: uint8) -> uint256:
+def castVote(proposalId: uint256, support: uint8) -> uint256:
     """
     @notice Votes against (0), for (1) or abstain (2) with the votes held at the snapshot.
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @param support 0 against, 1 for, 2 abstain.
     @return uint256 The weight counted.
     """
-    return self._cast(proposal_id, support, "")
+    weight: uint256 = self._count_vote(proposalId, msg.sender, support)
+    log VoteCast(voter=msg.sender, proposalId=proposalId, support=support, weight=weight, reason="")
+    return weight
 
 
 @external
-def castVoteWithReason(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint256:
+def castVoteWithReason(proposalId: uint256, support: uint8, reason: String[1_024]) -> uint256:
     """
     @notice Votes like `castVote`, with a reason recorded in the event.
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @param support 0 against, 1 for, 2 abstain.
     @param reason Free text.
     @return uint256 The weight counted.
     """
-    return self._cast(proposal_id, support, reason)
+    weight: uint256 = self._count_vote(proposalId, msg.sender, support)
+    log VoteCast(voter=msg.sender, proposalId=proposalId, support=support, weight=weight, reason=reason)
+    return weight
+
+
+@external
+def castVoteWithReasonAndParams(
+    proposalId: uint256, support: uint8, reason: String[1_024], params: Bytes[MAX_PARAMS]
+) -> uint256:
+    """
+    @notice Votes like `castVoteWithReason`; `params` are recorded but, as in
+            OpenZeppelin's simple counting, do not change the weight.
+    @dev Emits `VoteCastWithParams` when `params` is not empty, else `VoteCast` (as OpenZeppelin).
+    @param proposalId The proposal.
+    @param support 0 against, 1 for, 2 abstain.
+    @param reason Free text.
+    @param params Extra data for the counting module (ignored by simple counting).
+    @return uint256 The weight counted.
+    """
+    weight: uint256 = self._count_vote(proposalId, msg.sender, support)
+    self._log_vote(msg.sender, proposalId, support, weight, reason, params)
+    return weight
+
+
+@external
+def castVoteBySig(proposalId: uint256, support: uint8, voter: address, signature: Bytes[MAX_SIGNATURE]) -> uint256:
+    """
+    @notice Votes for `voter` with its EIP-712 signature of
+            `Ballot(proposalId, support, voter, nonce)` (OpenZeppelin's typehash
+            and domain: the governor's name, version "1"); the nonce is `nonces(voter)`.
+    @dev The signature is an ECDSA one (65 bytes, low s) from an account
+         without code, or is accepted by the voter contract's ERC-1271
+         `isValidSignature`. Each signature is usable once (the nonce is consumed).
+    @param proposalId The proposal.
+    @param support 0 against, 1 for, 2 abstain.
+    @param voter The account whose votes are cast.
+    @param signature The voter's signature.
+    @return uint256 The weight counted.
+    """
+    digest: bytes32 = self._typed_data_hash(
+        keccak256(abi_encode(BALLOT_TYPEHASH, proposalId, support, voter, self._use_nonce(voter)))
+    )
+    assert self._valid_signature(voter, digest, signature), "governor: invalid signature"
+    weight: uint256 = self._count_vote(proposalId, voter, support)
+    log VoteCast(voter=voter, proposalId=proposalId, support=support, weight=weight, reason="")
+    return weight
+
+
+@external
+def castVoteWithReasonAndParamsBySig(
+    proposalId: uint256,
+    support: uint8,
+    voter: address,
+    reason: String[1_024],
+    params: Bytes[MAX_PARAMS],
+    signature: Bytes[MAX_SIGNATURE],
+) -> uint256:
+    """
+    @notice Votes for `voter` with its EIP-712 signature of
+            `ExtendedBallot(proposalId, support, voter, nonce, reason, params)`
+            (strings and bytes hashed, as EIP-712 encodes them).
+    @param proposalId The proposal.
+    @param support 0 against, 1 for, 2 abstain.
+    @param voter The account whose votes are cast.
+    @param reason Free text.
+    @param params Extra data for the counting module (ignored by simple counting).
+    @param signature The voter's signature (ECDSA, or ERC-1271 for a contract voter).
+    @return uint256 The weight counted.
+    """
+    digest: bytes32 = self._typed_data_hash(
+        keccak256(
+            abi_encode(
+                EXTENDED_BALLOT_TYPEHASH,
+                proposalId,
+                support,
+                voter,
+                self._use_nonce(voter),
+                keccak256(reason),
+                keccak256(params),
+            )
+        )
+    )
+    assert self._valid_signature(voter, digest, signature), "governor: invalid signature"
+    weight: uint256 = self._count_vote(proposalId, voter, support)
+    self._log_vote(voter, proposalId, support, weight, reason, params)
+    return weight
 
 
 @external
@@ -336,7 +502,7 @@ def queue(
     targets: DynArray[address, MAX_ACTIONS],
     values: DynArray[uint256, MAX_ACTIONS],
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
+    descriptionHash: bytes32,
 ) -> uint256:
     """
     @notice Schedules a succeeded proposal in the Timelock, one operation per action.
@@ -345,15 +511,17 @@ def queue(
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
-    @param description_hash keccak256 of the description.
+    @param descriptionHash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, descriptionHash)), uint256)  # inlined `_hash_proposal`
     assert self._state(id) == SUCCEEDED, "governor: proposal not successful"
     delay: uint256 = staticcall ITimelock(timelock).get_minimum_delay()
     eta: uint256 = block.timestamp + delay
-    self._eta[id] = eta
-    log ProposalQueued(proposal_id=id, eta=eta)
+    assert eta <= _MASK47, "governor: eta too far"
+    # Succeeded, so never queued: the eta bits are zero.
+    self._tally[id].for_votes = self._tally[id].for_votes | (eta << _ETA_SHIFT)
+    log ProposalQueued(proposalId=id, etaSeconds=eta)
 
     salt: bytes32 = convert(id, bytes32)
     predecessor: bytes32 = empty(bytes32)
@@ -369,7 +537,7 @@ def execute(
     targets: DynArray[address, MAX_ACTIONS],
     values: DynArray[uint256, MAX_ACTIONS],
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
+    descriptionHash: bytes32,
 ) -> uint256:
     """
     @notice Executes a queued proposal through the Timelock once its eta has passed.
@@ -379,16 +547,16 @@ def execute(
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
-    @param description_hash keccak256 of the description.
+    @param descriptionHash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)  # inlined `_hash_proposal`
+    id: uint256 = convert(keccak256(abi_encode(targets, values, calldatas, descriptionHash)), uint256)  # inlined `_hash_proposal`
     state: uint8 = self._state(id)
     assert state != EXPIRED, "governor: proposal expired"
     assert state == QUEUED, "governor: proposal not queued"
-    assert block.timestamp >= self._eta[id], "governor: timelock not ready"
+    assert block.timestamp >= self._eta_of(self._tally[id].for_votes), "governor: timelock not ready"
     self._core[id] = self._core[id] | _EXECUTED_BIT
-    log ProposalExecuted(proposal_id=id)
+    log ProposalExecuted(proposalId=id)
 
     salt: bytes32 = convert(id, bytes32)
     predecessor: bytes32 = empty(bytes32)
@@ -405,7 +573,7 @@ def cancel(
     targets: DynArray[address, MAX_ACTIONS],
     values: DynArray[uint256, MAX_ACTIONS],
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
+    descriptionHash: bytes32,
 ) -> uint256:
     """
     @notice Cancels a proposal: its proposer while it is pending (OpenZeppelin 5),
@@ -416,10 +584,10 @@ def cancel(
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
-    @param description_hash keccak256 of the description.
+    @param descriptionHash keccak256 of the description.
     @return uint256 The proposal id.
     """
-    id: uint256 = self._hash_proposal(targets, values, calldatas, description_hash)
+    id: uint256 = self._hash_proposal(targets, values, calldatas, descriptionHash)
     core: uint256 = self._core[id]
     assert core != 0, "governor: unknown proposal"
     state: uint8 = self._state(id)
@@ -431,7 +599,7 @@ def cancel(
             state == PENDING or state == ACTIVE or state == SUCCEEDED or state == QUEUED
         ), "governor: proposal already closed"
     self._core[id] = core | _CANCELED_BIT
-    log ProposalCanceled(proposal_id=id)
+    log ProposalCanceled(proposalId=id)
     if state == QUEUED:
         salt: bytes32 = convert(id, bytes32)
         predecessor: bytes32 = empty(bytes32)
@@ -463,38 +631,38 @@ def remove_guardian():
 
 @external
 @view
-def state(proposal_id: uint256) -> uint8:
+def state(proposalId: uint256) -> uint8:
     """
     @notice The proposal's state (OpenZeppelin's ProposalState order).
-    @param proposal_id The proposal (reverts if unknown).
+    @param proposalId The proposal (reverts if unknown).
     @return uint8 Pending 0, Active 1, Canceled 2, Defeated 3, Succeeded 4, Queued 5, Expired 6, Executed 7.
     """
-    return self._state(proposal_id)
+    return self._state(proposalId)
 
 
 @external
 @view
-def proposalVotes(proposal_id: uint256) -> (uint256, uint256, uint256):
+def proposalVotes(proposalId: uint256) -> (uint256, uint256, uint256):
     """
     @notice The tally.
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @return uint256 Votes against.
     @return uint256 Votes for.
     @return uint256 Abstentions.
     """
-    t: Tally = self._tally[proposal_id]
-    return t.against_votes, t.for_votes, t.abstain_votes
+    t: Tally = self._tally[proposalId]
+    return self._votes(t.against_votes), self._votes(t.for_votes), self._votes(t.abstain_votes)
 
 
 @external
 @view
-def proposalSnapshot(proposal_id: uint256) -> uint256:
+def proposalSnapshot(proposalId: uint256) -> uint256:
     """
     @notice The block whose votes count (0 if unknown).
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @return uint256 The snapshot block.
     """
-    core: uint256 = self._core[proposal_id]
+    core: uint256 = self._core[proposalId]
     if core == 0:
         return 0
     return self._snapshot(core)
@@ -502,13 +670,13 @@ def proposalSnapshot(proposal_id: uint256) -> uint256:
 
 @external
 @view
-def proposalDeadline(proposal_id: uint256) -> uint256:
+def proposalDeadline(proposalId: uint256) -> uint256:
     """
     @notice The last block of the vote (0 if unknown).
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @return uint256 The deadline block.
     """
-    core: uint256 = self._core[proposal_id]
+    core: uint256 = self._core[proposalId]
     if core == 0:
         return 0
     return self._deadline(core)
@@ -516,24 +684,24 @@ def proposalDeadline(proposal_id: uint256) -> uint256:
 
 @external
 @view
-def proposalEta(proposal_id: uint256) -> uint256:
+def proposalEta(proposalId: uint256) -> uint256:
     """
     @notice When a queued proposal may execute (0 if not queued).
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @return uint256 The timestamp.
     """
-    return self._eta[proposal_id]
+    return self._eta_of(self._tally[proposalId].for_votes)
 
 
 @external
 @view
-def proposalProposer(proposal_id: uint256) -> address:
+def proposalProposer(proposalId: uint256) -> address:
     """
     @notice Who proposed it (zero if unknown).
-    @param proposal_id The proposal.
+    @param proposalId The proposal.
     @return address The proposer.
     """
-    return self._proposer(self._core[proposal_id])
+    return self._proposer(self._core[proposalId])
 
 
 @external
@@ -549,15 +717,22 @@ def quorum(timepoint: uint256) -> uint256:
 
 @external
 @view
-def proposal_quorum(proposal_id: uint256) -> uint256:
+def proposal_quorum(proposalId: uint256) -> uint256:
     """
     @notice The quorum a proposal must reach: the fraction in force before it
-            was created times the supply at its snapshot.
-    @param proposal_id The proposal (its snapshot must be past).
+            was created times the supply at its snapshot. While the snapshot
+            is still ahead (Pending), the supply is not known yet: the answer
+            is the fraction times the current supply, the quorum if the supply
+            does not change before the snapshot.
+    @dev OpenZeppelin's `quorum(timepoint)` reverts for a future timepoint;
+         this per-proposal view answers in every state.
+    @param proposalId The proposal.
     @return uint256 Votes needed (for + abstain).
     """
-    core: uint256 = self._core[proposal_id]
+    core: uint256 = self._core[proposalId]
     assert core != 0, "governor: unknown proposal"
+    if self._snapshot(core) >= block.number:
+        return staticcall IERC20(token).totalSupply() * self._quorum_bps_at(self._created(core) - 1) // _BPS
     return self._quorum_of(core)
 
 
@@ -584,7 +759,7 @@ def quorum_bps_at(timepoint: uint256) -> uint256:
 
 @external
 @view
-def voting_delay() -> uint256:
+def votingDelay() -> uint256:
     """
     @notice Blocks between proposing and the snapshot.
     @return uint256 Blocks.
@@ -594,7 +769,7 @@ def voting_delay() -> uint256:
 
 @external
 @view
-def voting_period() -> uint256:
+def votingPeriod() -> uint256:
     """
     @notice Blocks the vote stays open after the snapshot.
     @return uint256 Blocks.
@@ -604,12 +779,95 @@ def voting_period() -> uint256:
 
 @external
 @view
-def proposal_threshold() -> uint256:
+def proposalThreshold() -> uint256:
     """
     @notice Votes needed at the previous block to propose.
     @return uint256 Votes.
     """
     return self._threshold_of(self._params)
+
+
+@external
+@view
+def getVotes(account: address, timepoint: uint256) -> uint256:
+    """
+    @notice The votes `account` had at the end of block `timepoint` (the token's `getPastVotes`).
+    @param account The voter.
+    @param timepoint A past block (reverts for the current or a future one).
+    @return uint256 Votes.
+    """
+    return staticcall IVotes(token).getPastVotes(account, timepoint)
+
+
+@external
+@view
+def getVotesWithParams(account: address, timepoint: uint256, params: Bytes[MAX_PARAMS]) -> uint256:
+    """
+    @notice `getVotes`; simple counting ignores `params` (OpenZeppelin's default).
+    @param account The voter.
+    @param timepoint A past block.
+    @param params Ignored.
+    @return uint256 Votes.
+    """
+    return staticcall IVotes(token).getPastVotes(account, timepoint)
+
+
+@external
+@pure
+def proposalNeedsQueuing(proposalId: uint256) -> bool:
+    """
+    @notice Whether a proposal must be queued before it executes: always (every action goes through the Timelock).
+    @param proposalId The proposal (any).
+    @return bool True.
+    """
+    return True
+
+
+@external
+@pure
+def version() -> String[1]:
+    """
+    @notice The governor's version, also the EIP-712 domain version.
+    @return String "1".
+    """
+    return _VERSION
+
+
+@external
+@view
+def supportsInterface(interfaceId: bytes4) -> bool:
+    """
+    @notice ERC-165: IERC165 and OpenZeppelin 5's IGovernor (5.1+ and 5.0 ids).
+    @param interfaceId The interface id.
+    @return bool Whether it is supported.
+    """
+    return interfaceId in [_IERC165_ID, _IGOVERNOR_ID, _IGOVERNOR_5_0_ID]
+
+
+@external
+@view
+def eip712Domain() -> (bytes1, String[32], String[1], uint256, address, bytes32, DynArray[uint256, 1]):
+    """
+    @notice EIP-5267: the EIP-712 domain of vote signatures.
+    @return bytes1 Fields present (name, version, chainId, verifyingContract).
+    @return String The name (the governor's name).
+    @return String The version ("1").
+    @return uint256 The chain id.
+    @return address This contract.
+    @return bytes32 No salt.
+    @return DynArray No extensions.
+    """
+    return (0x0F, self.name, _VERSION, chain.id, self, empty(bytes32), [])
+
+
+@external
+@view
+def DOMAIN_SEPARATOR() -> bytes32:
+    """
+    @notice The EIP-712 domain separator of vote signatures.
+    @return bytes32 The separator for the current chain.
+    """
+    return self._domain_separator()
 
 
 @external
@@ -621,7 +879,7 @@ def set_voting_delay(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MAX_BLOCKS, "governor: voting delay too long"
     params: uint256 = self._params
-    log VotingDelaySet(old_voting_delay=self._voting_delay_of(params), new_voting_delay=new_value)
+    log VotingDelaySet(oldVotingDelay=self._voting_delay_of(params), newVotingDelay=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _DELAY_SHIFT)) | (new_value << _DELAY_SHIFT)
 
 
@@ -634,7 +892,7 @@ def set_voting_period(new_value: uint256):
     self._only_timelock()
     assert new_value != 0 and new_value <= _MAX_BLOCKS, "governor: voting period out of range"
     params: uint256 = self._params
-    log VotingPeriodSet(old_voting_period=self._voting_period_of(params), new_voting_period=new_value)
+    log VotingPeriodSet(oldVotingPeriod=self._voting_period_of(params), newVotingPeriod=new_value)
     self._params = (params & ~(_MAX_BLOCKS << _PERIOD_SHIFT)) | (new_value << _PERIOD_SHIFT)
 
 
@@ -647,7 +905,7 @@ def set_proposal_threshold(new_value: uint256):
     self._only_timelock()
     assert new_value <= _MASK208, "governor: threshold too large"
     params: uint256 = self._params
-    log ProposalThresholdSet(old_proposal_threshold=self._threshold_of(params), new_proposal_threshold=new_value)
+    log ProposalThresholdSet(oldProposalThreshold=self._threshold_of(params), newProposalThreshold=new_value)
     self._params = (params & ~_MASK208) | new_value
 
 
@@ -662,7 +920,7 @@ def set_quorum_bps(new_value: uint256):
     assert new_value != 0 and new_value <= _BPS, "governor: quorum out of range"
     count: uint256 = self._quorum_count
     latest: uint256 = self._quorum_history[count - 1]
-    log QuorumNumeratorUpdated(old_quorum_bps=ckpt._value(latest), new_quorum_bps=new_value)
+    log QuorumNumeratorUpdated(oldQuorumNumerator=ckpt._value(latest), newQuorumNumerator=new_value)
     entry: uint256 = ckpt._pack(block.number, new_value)
     if ckpt._key(latest) == block.number:
         self._quorum_history[count - 1] = entry
@@ -708,12 +966,12 @@ def _hash_proposal(
     targets: DynArray[address, MAX_ACTIONS],
     values: DynArray[uint256, MAX_ACTIONS],
     calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
-    description_hash: bytes32,
+    descriptionHash: bytes32,
 ) -> uint256:
     """
-    @dev OpenZeppelin's proposal id: keccak256(abi.encode(targets, values, calldatas, description_hash)).
+    @dev OpenZeppelin's proposal id: keccak256(abi.encode(targets, values, calldatas, descriptionHash)).
     """
-    return convert(keccak256(abi_encode(targets, values, calldatas, description_hash)), uint256)
+    return convert(keccak256(abi_encode(targets, values, calldatas, descriptionHash)), uint256)
 
 
 @internal
@@ -814,6 +1072,20 @@ def _threshold_of(params: uint256) -> uint256:
 
 @internal
 @pure
+def _votes(tally: uint256) -> uint256:
+    # A tally without the eta and `_SEEDED` bits above it.
+    return tally & _MASK208
+
+
+@internal
+@pure
+def _eta_of(for_slot: uint256) -> uint256:
+    # The eta kept above the for tally (0: not queued).
+    return (for_slot >> _ETA_SHIFT) & _MASK47
+
+
+@internal
+@pure
 def _snapshot(core: uint256) -> uint256:
     # `_created(core) + _voting_delay_of(core)`, without two internal calls (read on every vote)
     return ((core >> _CREATED_SHIFT) & _MASK48) + ((core >> _DELAY_SHIFT) & _MAX_BLOCKS)
@@ -857,8 +1129,8 @@ def _quorum_of(core: uint256) -> uint256:
 
 @internal
 @view
-def _state(proposal_id: uint256) -> uint8:
-    core: uint256 = self._core[proposal_id]
+def _state(proposalId: uint256) -> uint8:
+    core: uint256 = self._core[proposalId]
     assert core != 0, "governor: unknown proposal"
     if core & _EXECUTED_BIT != 0:
         return EXECUTED
@@ -869,20 +1141,30 @@ def _state(proposal_id: uint256) -> uint8:
     if block.number <= self._deadline(core):
         return ACTIVE
     # An eta is set only by `queue`, which requires Succeeded; tallies are final after the deadline.
-    eta: uint256 = self._eta[proposal_id]
+    for_slot: uint256 = self._tally[proposalId].for_votes
+    eta: uint256 = self._eta_of(for_slot)
     if eta != 0:
         if block.timestamp > eta + GRACE_PERIOD:
             return EXPIRED
         return QUEUED
-    t: Tally = self._tally[proposal_id]
-    if t.for_votes > t.against_votes and t.for_votes + t.abstain_votes >= self._quorum_of(core):
+    for_votes: uint256 = self._votes(for_slot)
+    if (
+        for_votes > self._votes(self._tally[proposalId].against_votes)
+        and for_votes + self._votes(self._tally[proposalId].abstain_votes) >= self._quorum_of(core)
+    ):
         return SUCCEEDED
     return DEFEATED
 
 
 @internal
-def _cast(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint256:
-    core: uint256 = self._core[proposal_id]
+def _count_vote(proposalId: uint256, voter: address, support: uint8) -> uint256:
+    """
+    @dev OpenZeppelin's `_castVote` without the event: checks the vote is
+         open, the support valid and the voter new, then counts its weight
+         at the snapshot. Strings stay in the external functions so that
+         `castVote` pays no memory for them.
+    """
+    core: uint256 = self._core[proposalId]
     assert core != 0, "governor: unknown proposal"
     snapshot: uint256 = self._snapshot(core)
     assert (
@@ -891,15 +1173,84 @@ def _cast(proposal_id: uint256, support: uint8, reason: String[1_024]) -> uint25
         and block.number <= snapshot + self._voting_period_of(core)
     ), "governor: vote not currently active"
     assert support <= 2, "governor: invalid vote type"
-    assert not self.hasVoted[proposal_id][msg.sender], "governor: vote already cast"
-    weight: uint256 = staticcall IVotes(token).getPastVotes(msg.sender, snapshot)
+    assert not self.hasVoted[proposalId][voter], "governor: vote already cast"
+    weight: uint256 = staticcall IVotes(token).getPastVotes(voter, snapshot)
     assert weight != 0, "governor: no voting power at the snapshot"
-    self.hasVoted[proposal_id][msg.sender] = True
+    self.hasVoted[proposalId][voter] = True
     if support == 0:
-        self._tally[proposal_id].against_votes += weight
+        self._tally[proposalId].against_votes += weight
     elif support == 1:
-        self._tally[proposal_id].for_votes += weight
+        self._tally[proposalId].for_votes += weight
     else:
-        self._tally[proposal_id].abstain_votes += weight
-    log VoteCast(voter=msg.sender, proposal_id=proposal_id, support=support, weight=weight, reason=reason)
+        self._tally[proposalId].abstain_votes += weight
     return weight
+
+
+@internal
+def _log_vote(
+    voter: address, proposalId: uint256, support: uint8, weight: uint256, reason: String[1_024], params: Bytes[MAX_PARAMS]
+):
+    # OpenZeppelin: `VoteCastWithParams` only when there are params.
+    if len(params) == 0:
+        log VoteCast(voter=voter, proposalId=proposalId, support=support, weight=weight, reason=reason)
+    else:
+        log VoteCastWithParams(
+            voter=voter, proposalId=proposalId, support=support, weight=weight, reason=reason, params=params
+        )
+
+
+@internal
+def _use_nonce(owner: address) -> uint256:
+    nonce: uint256 = self.nonces[owner]
+    self.nonces[owner] = nonce + 1
+    return nonce
+
+
+@internal
+@view
+def _build_domain_separator(hashed_name: bytes32) -> bytes32:
+    return keccak256(abi_encode(_DOMAIN_TYPEHASH, hashed_name, keccak256(_VERSION), chain.id, self))
+
+
+@internal
+@view
+def _domain_separator() -> bytes32:
+    # Recomputed after a chain fork changes the chain id, so signatures cannot replay across the fork.
+    if chain.id == _CACHED_CHAIN_ID:
+        return _CACHED_DOMAIN_SEPARATOR
+    return self._build_domain_separator(_HASHED_NAME)
+
+
+@internal
+@view
+def _typed_data_hash(struct_hash: bytes32) -> bytes32:
+    return keccak256(concat(b"\x19\x01", self._domain_separator(), struct_hash))
+
+
+@internal
+@view
+def _valid_signature(signer: address, digest: bytes32, signature: Bytes[MAX_SIGNATURE]) -> bool:
+    """
+    @dev OpenZeppelin's `SignatureChecker.isValidSignatureNow`: an account
+         without code must have made a 65-byte, low-s ECDSA signature; a
+         contract must answer ERC-1271's magic value.
+    """
+    if signer.is_contract:
+        ok: bool = False
+        answer: Bytes[32] = b""
+        ok, answer = raw_call(
+            signer,
+            abi_encode(digest, signature, method_id=method_id("isValidSignature(bytes32,bytes)")),
+            max_outsize=32,
+            is_static_call=True,
+            revert_on_failure=False,
+        )
+        return ok and len(answer) == 32 and convert(slice(answer, 0, 4), bytes4) == _ERC1271_MAGIC
+    if len(signature) != 65 or signer == empty(address):
+        return False
+    r: uint256 = convert(slice(signature, 0, 32), uint256)
+    s: uint256 = convert(slice(signature, 32, 32), uint256)
+    v: uint256 = convert(slice(signature, 64, 1), uint256)
+    if s > _MAX_S:
+        return False
+    return ecrecover(digest, v, r, s) == signer

@@ -162,7 +162,7 @@ def _governor_sentence(dao: DAO, why: str, sender, proposal_id: int | None) -> s
     if why == "proposer votes below threshold":
         votes = int(dao.shares.getVotes(who))
         balance = int(dao.shares.balanceOf(who))
-        threshold = int(dao.governor.proposal_threshold())
+        threshold = int(dao.governor.proposalThreshold())
         sentence = (
             f"you have {format_shares(votes)} shares of voting power; proposing needs "
             f"{format_shares(threshold)}"

@@ -183,7 +183,7 @@ _TABLE = (
     Parameter(
         "voting_delay",
         "governor",
-        "voting_delay",
+        "votingDelay",
         "set_voting_delay",
         "blocks",
         1,
@@ -193,7 +193,7 @@ _TABLE = (
     Parameter(
         "voting_period",
         "governor",
-        "voting_period",
+        "votingPeriod",
         "set_voting_period",
         "blocks",
         5,
@@ -203,7 +203,7 @@ _TABLE = (
     Parameter(
         "proposal_threshold",
         "governor",
-        "proposal_threshold",
+        "proposalThreshold",
         "set_proposal_threshold",
         "shares",
         0,

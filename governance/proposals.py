@@ -98,7 +98,7 @@ class ProposalView:
     votes_against: int
     votes_for: int
     votes_abstain: int
-    quorum: int | None  # for + abstain needed; None while the snapshot is not yet past
+    quorum: int | None  # for + abstain needed (while Pending: at the current supply)
     eta: int  # when a queued proposal may execute (0 if never queued)
     block: int  # the chain head when this view was read
     timestamp: int  # the head's timestamp
@@ -192,7 +192,7 @@ def _created_logs(dao: DAO) -> list[_Created]:
     logs = dao.governor.ProposalCreated.range(dao.deployment.block, head + 1)
     return [
         _Created(
-            id=int(log.proposal_id),
+            id=int(log.proposalId),
             proposer=to_checksum_address(log.proposer),
             targets=tuple(to_checksum_address(t) for t in log.targets),
             values=tuple(int(v) for v in log.values),
@@ -276,19 +276,14 @@ def decode_action(dao: DAO, target: str, value: int, calldata: bytes) -> Decoded
 
 def _view(dao: DAO, created: _Created) -> ProposalView:
     from ape import chain
-    from ape.exceptions import VirtualMachineError
 
     governor = dao.governor
     pid = created.id
     head = chain.blocks.head
     against, in_favour, abstain = (int(v) for v in governor.proposalVotes(pid))
     snapshot = int(governor.proposalSnapshot(pid))
-    quorum = None
-    if snapshot < int(head.number):  # the supply at the snapshot is known only once it is past
-        try:
-            quorum = int(governor.proposal_quorum(pid))
-        except VirtualMachineError:  # "votes: future lookup"
-            quorum = None
+    # Exact once the snapshot is past; while Pending, the quorum at the current supply.
+    quorum = int(governor.proposal_quorum(pid))
     return ProposalView(
         id=pid,
         proposer=created.proposer,

@@ -55,13 +55,21 @@ def params(account, note, as_json, **values):
 @account_option()
 @click.argument("epoch", type=int)
 @click.option("--uphold/--reject", required=True, help="Uphold (void the report) or reject the challenge.")
+@click.option(
+    "--challenge",
+    "challenge_id",
+    type=int,
+    default=None,
+    help="Which pending challenge to judge (printed by `ape run challenge`; needed when there are "
+    "several, and the refusal lists them).",
+)
 @note_option
 @json_option
-def resolve(account, epoch, uphold, note, as_json):
-    """Resolve the challenge of EPOCH's report."""
+def resolve(account, epoch, uphold, challenge_id, note, as_json):
+    """Resolve a challenge of EPOCH's report (its only pending one unless --challenge says which)."""
     dao = load_dao()
     with refusals_as_click_errors():
-        outcome = actions.propose_resolution(dao, epoch, uphold, account, note)
+        outcome = actions.propose_resolution(dao, epoch, uphold, account, note, challenge_id)
     echo_outcome(outcome, as_json)
 
 

@@ -39,3 +39,14 @@ def local_node():
     yield status
     if not already:
         stop_node(root=root)
+
+
+@pytest.fixture
+def create_dao(project, accounts):
+    """Factory of wired DAOs (TEST::0 deploys, TEST::1 operates unless given); see tests/factories.py."""
+    from tests.factories import deploy_wired_dao
+
+    def create(deployer=None, operator=None, **kwargs):
+        return deploy_wired_dao(project, deployer or accounts[0], operator or accounts[1], **kwargs)
+
+    return create

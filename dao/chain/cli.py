@@ -27,6 +27,12 @@ from dao.chain.options import network_option
 )
 @click.option("--fast", is_flag=True, help="Short windows and voting periods (test chains, demos).")
 @click.option(
+    "--guardian",
+    default=None,
+    help="Bootstrap guardian address (expected: a multisig): may resolve challenges, void an unsettled "
+    "epoch and cancel proposals for the first epochs; governance can remove it (default: none).",
+)
+@click.option(
     "--recipe",
     "recipe_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -46,11 +52,12 @@ def deploy_command(
     account_alias: str | None,
     operator_alias: str | None,
     fast: bool,
+    guardian: str | None,
     recipe_file: Path | None,
     validation_file: Path | None,
 ) -> None:
     """Deploy and wire every contract, hand admin to the Timelock, record the addresses."""
-    from eth_utils import keccak
+    from eth_utils import is_address, keccak
 
     from dao.chain.deploy import DeployParams, deploy_dao
     from dao.data.holdout import save_holdout
@@ -58,6 +65,10 @@ def deploy_command(
     from dao.storage import get_storage
 
     account_alias, operator_alias = _deploy_accounts(network, account_alias, operator_alias)
+    if guardian is not None and not is_address(guardian):
+        raise click.BadParameter(
+            f"{guardian!r} is not an address (0x and 40 hex digits)", param_hint="--guardian"
+        )
     storage = get_storage()
     if recipe_file is not None:
         data = recipe_file.read_bytes()
@@ -72,7 +83,7 @@ def deploy_command(
         data = _example_genesis(storage).to_json()
     genesis = (storage.add(data), keccak(data))
     with connected(network) as choice:
-        params = DeployParams.for_tests() if fast else DeployParams()
+        params = DeployParams.for_tests(guardian=guardian) if fast else DeployParams(guardian=guardian)
         deployment = deploy_dao(
             load_project(),
             resolve_account(account_alias),
@@ -83,6 +94,8 @@ def deploy_command(
         )
     for name, address in deployment.addresses.items():
         click.echo(f"{name:14} {address}")
+    if guardian is not None:
+        click.echo(f"guardian       {guardian} (until governance removes it or its epochs pass)")
     window = params.contribution_period
     click.echo(
         f"epoch 1 open with recipe {genesis[0]}"

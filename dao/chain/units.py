@@ -29,3 +29,9 @@ def format_shares(wei: int | str) -> str:
 
 def short_address(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
+
+
+def wait_hint(seconds: int) -> str:
+    """How long to wait, and how to skip the wait on a local node (its clock moves only when told)."""
+    seconds = max(int(seconds), 0)
+    return f"{seconds} s (on a local node: `dao node mine --seconds {seconds}`)"

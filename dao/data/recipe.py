@@ -94,8 +94,14 @@ class Recipe:
     n_folds: int = 5
     random_state: int = 0
     notes: str = ""
+    # Estimated training cost each model spec may take per pooled row (`valuation.budget`); None:
+    # the default, `DEFAULT_COST_PER_ROW` (about 10 ms of one core per row and spec).
+    training_budget: float | None = None
     version: int = RECIPE_VERSION
     extra: dict = field(default_factory=dict)
+    # Public keys (0x + 64 hex) of auditors: private data sets are sealed to them as well as to the
+    # operator, so that they can verify an epoch with sealed data (`dao verify N --key FILE`).
+    auditor_public_keys: tuple[str, ...] = ()
 
     def validate(self) -> Recipe:
         from dao.storage.cid import is_valid_cid
@@ -119,13 +125,49 @@ class Recipe:
             )
         if self.valuation_budget is not None and self.valuation_budget < 1:
             raise InvalidRecipe("valuation_budget must be positive or null (exact)")
+        budget = self.training_budget
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget < float("inf")
+        ):
+            raise InvalidRecipe(
+                f"training_budget must be a positive number of cost units per pooled row or null "
+                f"(the default), got {budget!r}"
+            )
         if not 2 <= self.n_folds <= 20:
             raise InvalidRecipe(f"n_folds must be between 2 and 20, got {self.n_folds}")
+        self._validate_auditors()
         if self.version != RECIPE_VERSION:
             raise InvalidRecipe(
                 f"recipe version {self.version} is not supported (this code reads {RECIPE_VERSION})"
             )
         return self
+
+    def _validate_auditors(self) -> None:
+        from dao.data.sealing import MAX_RECIPIENTS, SealingError, check_public_key
+
+        keys = self.auditor_public_keys
+        if not isinstance(keys, tuple) or not all(isinstance(key, str) for key in keys):
+            raise InvalidRecipe("auditor_public_keys must be a list of 0x-prefixed hex strings")
+        for index, key in enumerate(keys):
+            if not _HEX32.match(key):
+                raise InvalidRecipe(
+                    f"auditor_public_keys[{index}] must be 0x followed by 64 lowercase hex digits "
+                    "(a Curve25519 public key, as `python -m dao.data.sealing new-key` prints it)"
+                )
+            try:
+                check_public_key(bytes.fromhex(key[2:]), f"auditor_public_keys[{index}]")
+            except SealingError as exc:
+                raise InvalidRecipe(str(exc)) from None
+        if len(set(keys)) != len(keys):
+            raise InvalidRecipe("auditor_public_keys lists a key twice")
+        if len(keys) > MAX_RECIPIENTS - 1:
+            raise InvalidRecipe(
+                f"auditor_public_keys lists {len(keys)} keys; at most {MAX_RECIPIENTS - 1} (with the "
+                f"operator, a sealed data set has at most {MAX_RECIPIENTS} recipients)"
+            )
+        operator = str((self.extra or {}).get("operator_public_key", "")).lower().removeprefix("0x")
+        if operator and any(key[2:] == operator for key in keys):
+            raise InvalidRecipe("auditor_public_keys lists the operator's own public key")
 
     def to_json(self) -> bytes:
         """Canonical bytes: sorted keys, no whitespace; wei as a decimal string (JSON readers lose ints)."""
@@ -135,6 +177,10 @@ class Recipe:
         categories = document["schema"].pop("categories")
         if categories:
             document["schema"]["categories"] = {name: list(levels) for name, levels in categories}
+        if not self.auditor_public_keys:  # absent when empty, as categories: old recipes keep their CIDs
+            del document["auditor_public_keys"]
+        if self.training_budget is None:  # likewise: recipes on the default budget keep their bytes
+            del document["training_budget"]
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
@@ -151,6 +197,7 @@ class Recipe:
                 ),
                 model_allow_list=tuple(document.pop("model_allow_list")),
                 emission=int(document.pop("emission")),
+                auditor_public_keys=_auditors_from_json(document.pop("auditor_public_keys", [])),
                 **document,
             )
         except InvalidRecipe:
@@ -166,6 +213,12 @@ def _categories_from_json(document) -> tuple[tuple[str, tuple[str, ...]], ...]:
             'schema.categories must map each category column to a list of levels: {"col": ["a", "b"]}'
         )
     return tuple((str(name), tuple(levels)) for name, levels in document.items())
+
+
+def _auditors_from_json(document) -> tuple[str, ...]:
+    if not isinstance(document, list):
+        raise InvalidRecipe('auditor_public_keys must be a list of keys: ["0x…", "0x…"]')
+    return tuple(document)
 
 
 def single_model_recipe(

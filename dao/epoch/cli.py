@@ -1,4 +1,4 @@
-"""`dao epoch run|finalize|show` and `dao verify`: the operator's epoch and anyone's check of it."""
+"""`dao epoch run|rebuild|finalize|show` and `dao verify`: the operator's epoch and anyone's check of it."""
 
 from __future__ import annotations
 
@@ -129,6 +129,26 @@ def epoch_run(
         click.echo(f"stages: {timings}")
 
 
+@epoch_group.command("rebuild")
+@click.argument("epoch", type=int)
+@compute_options
+@network_option
+def epoch_rebuild(epoch: int, jobs: int | None, scheduler: str | None, network: str) -> None:
+    """Recreate epoch EPOCH's lost metamodel file, byte-identical, from the epoch's inputs (the
+    registry's contributions, the recipe and the hold-out set its report revealed)."""
+    from dao.epoch.compute import compute_backend
+    from dao.epoch.pipeline import rebuild_metamodel
+
+    operator_key = _operator_key()
+    check_scheduler_privacy(scheduler, operator_key)
+    with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
+        rebuilt = rebuild_metamodel(dao, storage, epoch, operator_key)
+    click.echo(
+        f"epoch {epoch}'s metamodel rebuilt from the inputs of report {rebuilt.report_cid}: "
+        f"{rebuilt.path} (sha256 {rebuilt.sha256})"
+    )
+
+
 @epoch_group.command("finalize")
 @click.option("--epoch", type=int, default=None, help="The epoch (default: the current one).")
 @network_option
@@ -201,22 +221,41 @@ def epoch_show(epoch: int, as_json: bool, network: str) -> None:
 @click.command("verify")
 @click.argument("epoch", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A private key that opens the epoch's sealed data sets: an auditor's key file (32 raw bytes "
+    "or 64 hex digits; the recipe lists its public key). Default: the operator's .dao/operator.key, "
+    "if this machine has one.",
+)
 @compute_options
 @network_option
-def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str | None, network: str) -> None:
+def verify_command(
+    epoch: int, as_json: bool, key_file: Path | None, jobs: int | None, scheduler: str | None, network: str
+) -> None:
     """Recompute epoch EPOCH's report and check it: integrity (allocation, slashes and roots are what
     its published numbers give), numbers (the recomputation agrees within the report's tolerance) and
-    versions. Exit 0 when integrity and numbers hold, 1 otherwise."""
+    versions.
+
+    Sealed data sets need a key that opens them (--key, an auditor's). Without one, everything
+    public is checked, the sealed contributions are named as unchecked, and no number is recomputed.
+
+    Exit status: 0 verified (integrity and numbers hold); 1 a check failed (worth a challenge);
+    2 refused (bad key file, report or inputs unavailable); 3 everything public holds but sealed
+    contributions could not be checked."""
+    from dao.data.sealing import read_key_file
     from dao.epoch.compute import compute_backend
     from dao.epoch.verify import verify_epoch
 
-    operator_key = _operator_key()
-    check_scheduler_privacy(scheduler, operator_key)
+    key = read_key_file(key_file) if key_file is not None else _operator_key()
+    check_scheduler_privacy(scheduler, key)
     with dao_session(network) as (dao, storage), compute_backend(jobs, scheduler):
-        result = verify_epoch(dao, storage, epoch, operator_key)
+        result = verify_epoch(dao, storage, epoch, key)
     checks = {
         "integrity": "failed" if result.integrity else "ok",
-        "numbers": "failed" if result.numbers else "ok",
+        "numbers": "failed" if result.numbers else ("ok" if result.complete else "unchecked"),
         "versions": "differ" if result.version_warnings else "ok",
     }
     if as_json:
@@ -226,7 +265,10 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
                     "epoch": epoch,
                     "report_cid": result.report_cid,
                     "match": result.match,
+                    "complete": result.complete,
+                    "exit_code": result.exit_code,
                     "checks": checks,
+                    "unchecked": [{"contribution": i, "reason": why} for i, why in result.unchecked],
                     "failed_checks": result.failed_checks,
                     "tolerance": result.tolerance,
                     "max_abs_difference": result.max_abs_difference,
@@ -238,6 +280,16 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
                 default=str,
             )
         )
+    elif result.match and not result.complete:
+        click.echo(
+            f"epoch {epoch}: everything public in the report {result.report_cid} checks out (integrity, "
+            "on-chain commitments, inputs, hold-out reveal, public artifacts), but it is NOT fully "
+            f"verified: {len(result.unchecked)} sealed contribution(s) could not be checked, so no "
+            "number was recomputed"
+        )
+        for contribution_id, why in result.unchecked:
+            click.echo(f"  unchecked contribution #{contribution_id}: {why}")
+        click.echo(f"an auditor named in the recipe verifies fully with: dao verify {epoch} --key FILE")
     elif result.match:
         how = (
             "matches the recomputation byte for byte"
@@ -260,6 +312,8 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
                 for name in result.failed_checks
             )
         )
+        for contribution_id, why in result.unchecked:
+            click.echo(f"unchecked contribution #{contribution_id}: {why}")
         for title, rows in (("Integrity", result.integrity), ("Numbers beyond tolerance", result.numbers)):
             if not rows:
                 continue
@@ -277,4 +331,4 @@ def verify_command(epoch: int, as_json: bool, jobs: int | None, scheduler: str |
         )
     for warning in result.version_warnings:
         click.echo(f"warning: library version differs ({warning}); numbers may differ beyond the tolerance")
-    sys.exit(0 if result.match else 1)
+    sys.exit(result.exit_code)

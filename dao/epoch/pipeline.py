@@ -9,6 +9,8 @@ and the chain is asked before committing, so an epoch is never committed twice.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ import joblib
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
+from dao.chain.units import wait_hint
 from dao.data.holdout import load_holdout
 from dao.epoch.store import cache_dir, metamodel_path, write_atomic
 from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch
@@ -98,9 +101,9 @@ def run_epoch(
         )
     now = chain.pending_timestamp
     if now < record.contributions_close:
+        wait = wait_hint(record.contributions_close - now)
         raise EpochError(
-            f"epoch {epoch}'s contribution window is still open for {record.contributions_close - now} s; "
-            "run the epoch after it closes"
+            f"epoch {epoch}'s contribution window is still open for {wait}; run the epoch after it closes"
         )
     if now >= record.commit_deadline:
         raise EpochError(
@@ -138,9 +141,8 @@ def run_epoch(
         report_cid = storage.add(report.to_json())
         storage.pin(report_cid)
         storage.pin(validation_cid)
-        model_file = metamodel_path(inputs_hash, root)
-        model_file.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(valuation.metamodel, model_file)
+        # Atomic, like every file here; `rebuild_metamodel` writes the same bytes from the inputs.
+        write_atomic(metamodel_path(inputs_hash, root), metamodel_bytes(valuation.metamodel))
         write_atomic(
             cache_dir(root) / f"0x{inputs_hash.hex()}.json",
             json.dumps({"epoch": epoch, "report_cid": report_cid}).encode(),
@@ -175,6 +177,70 @@ def run_epoch(
     return EpochRun(epoch, report_cid, report, True, resumed, receipt.txn_hash, stages)
 
 
+@dataclass(frozen=True)
+class RebuiltMetamodel:
+    epoch: int
+    report_cid: str
+    path: Path
+    sha256: str
+
+
+def metamodel_bytes(metamodel) -> bytes:
+    """The metamodel file's bytes, as `run_epoch` writes them (joblib, uncompressed)."""
+    buffer = io.BytesIO()
+    joblib.dump(metamodel, buffer)
+    return buffer.getvalue()
+
+
+def rebuild_metamodel(
+    dao, storage, epoch: int, operator_key: bytes | None = None, root: Path | None = None
+) -> RebuiltMetamodel:
+    """Recreate a committed epoch's metamodel file from the epoch's inputs: the registry's
+    contributions, the recipe and the hold-out set revealed with the report.
+
+    Training is deterministic, so the file is byte-identical to the one the run wrote, provided the
+    inputs are the ones the report commits to (the same library versions among them: they are part
+    of the inputs hash) and the recomputation accepts and rejects the same contributions.
+    """
+    record = dao.settlement.epochs(epoch)
+    if not record.report_cid:
+        raise EpochError(f"epoch {epoch} has no committed report, hence no metamodel to rebuild")
+    committed = ValuationReport.from_json(storage.get(record.report_cid))
+    recipe_cid, recipe = read_recipe(dao, storage, epoch)
+    contributions = read_contributions(dao, epoch)
+    validation_cid = committed.inputs.get("validation_cid")
+    if not validation_cid:
+        raise EpochError(f"epoch {epoch}'s report does not reveal its hold-out set: it cannot be rebuilt")
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid)
+    if keccak256(canonical_dumps(inputs)) != committed.inputs_hash:
+        versions = committed.inputs.get("versions")
+        raise EpochError(
+            f"epoch {epoch}'s inputs here do not hash to its report's inputs_hash (library versions "
+            f"here {inputs['versions']}, in the report {versions}): install the report's versions and "
+            "rebuild again; nothing was written"
+        )
+    valuation = value_epoch(
+        storage,
+        epoch,
+        recipe_cid,
+        recipe,
+        contributions,
+        storage.get(validation_cid),
+        operator_key=operator_key,
+        validation_cid=validation_cid,
+    )
+    if valuation.report.rejected != committed.rejected:
+        raise EpochError(
+            f"rebuilding epoch {epoch} accepted other contributions than its report (rejected here "
+            f"{sorted(valuation.report.rejected)}, in the report {sorted(committed.rejected)}): "
+            "an artifact is missing from this storage or the operator key differs; nothing was written"
+        )
+    data = metamodel_bytes(valuation.metamodel)
+    path = metamodel_path(committed.inputs_hash, root)
+    write_atomic(path, data)
+    return RebuiltMetamodel(epoch, record.report_cid, path, hashlib.sha256(data).hexdigest())
+
+
 def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
     """Finalize a committed epoch after its challenge window; None if it already is final."""
     from ape import chain
@@ -197,9 +263,8 @@ def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
         raise EpochError(f"epoch {epoch} is {state}: there is no report to finalize")
     ends = record.committed_at + dao.settlement.challenge_window()
     if chain.pending_timestamp < ends:
-        raise EpochError(
-            f"epoch {epoch}'s challenge window is open for another {ends - chain.pending_timestamp} s"
-        )
+        wait = wait_hint(ends - chain.pending_timestamp)
+        raise EpochError(f"epoch {epoch}'s challenge window is open for another {wait}")
     with refusals_as_errors():
         receipt = dao.settlement.finalize(epoch, sender=sender)
     return receipt.txn_hash

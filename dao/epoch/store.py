@@ -39,7 +39,7 @@ def load_metamodel(dao, storage, epoch: int, root: Path | None = None):
     path = metamodel_path(report.inputs_hash, root)
     if not path.is_file():
         raise EpochError(
-            f"the metamodel of epoch {epoch} is not in {path.parent}: only the operator who ran the "
-            "epoch has it (run `dao epoch run` on this machine)"
+            f"the metamodel of epoch {epoch} is not in {path.parent}: rebuild it from the epoch's "
+            f"inputs with `dao epoch rebuild {epoch}` (deterministic: the same file the run wrote)"
         )
     return joblib.load(path)

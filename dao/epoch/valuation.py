@@ -20,8 +20,7 @@ from dao.data.anchor_checks import FarFromAnchor, unknown_labels
 from dao.data.datasets import MAX_BYTES, Dataset, InvalidDataset, load_dataset, stream_dataset
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema, Recipe
-from dao.data.sealing import MARKER as SEALED_MARKER
-from dao.data.sealing import SealingError, is_sealed, unseal
+from dao.data.sealing import HEADER_MAX, SealingError, is_sealed, missing_recipients, overhead, unseal
 from dao.data.specs import MAX_SPEC_BYTES, read_model_spec
 from dao.errors import DaoError
 from dao.storage import (
@@ -33,7 +32,9 @@ from dao.storage import (
     StorageUnavailable,
 )
 from valuation import ModelGame, PayoutPolicy, ProviderGame, StackedMetamodel, estimate_shapley
+from valuation.budget import PoolShape, budget_problem
 from valuation.errors import BaseModelsFailed
+from valuation.metamodel import BaseFitCache
 from valuation.payout import players_from_result
 from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec
@@ -127,7 +128,7 @@ _PRIVATE_REASONS = {
     Exception: f"the data set cannot be read ({_WITHHELD})",
 }
 # The bytes a sealed box adds to what it seals (libsodium: a 32-byte key and a 16-byte tag).
-_SEAL_OVERHEAD = len(SEALED_MARKER) + 48
+_SEAL_OVERHEAD = overhead(1)  # contributors fit blobs for several recipients within it
 
 
 def capped(reason: str) -> str:
@@ -155,7 +156,7 @@ def _read_artifact(
         stream = storage.open(contribution.cid, max_bytes=limit)
     except TypeError as exc:  # our own backend's signature, not the contributor's content
         raise _OperatorFault(f"the storage backend {storage!r} cannot read with a size limit: {exc}") from exc
-    head, chunks = _peek(stream, len(SEALED_MARKER))
+    head, chunks = _peek(stream, HEADER_MAX)
     sealed = is_sealed(head)
     seen["sealed"] = sealed and is_data
     if sealed and is_data:
@@ -164,6 +165,7 @@ def _read_artifact(
                 f"contribution {contribution.id} is sealed and this run has no operator key: nothing was "
                 "committed; put the operator's key at .dao/operator.key and run the epoch again"
             )
+        _check_recipients(head, operator_key, recipe)
         chunks = iter([unseal(b"".join(chunks), operator_key)])
     if is_data:
         # Streamed: a data set is parsed chunk by chunk, never held whole as text.
@@ -175,6 +177,26 @@ def _read_artifact(
     if spec.task != recipe.schema.task:
         raise InvalidModelSpec(f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task}")
     return spec
+
+
+def _check_recipients(head: bytes, operator_key: bytes, recipe: Recipe) -> None:
+    """A private data set must be sealed to the operator and to every auditor the recipe names, or
+    the auditors could not verify the epoch; decided from the header alone, alike on every machine."""
+    from nacl.public import PrivateKey
+
+    auditors = [bytes.fromhex(key[2:]) for key in recipe.auditor_public_keys]
+    # The recipe's operator key, not this run's: an auditor re-running the intake must require the
+    # same recipients as the operator did.
+    published = str((recipe.extra or {}).get("operator_public_key", "")).removeprefix("0x")
+    try:
+        operator = bytes.fromhex(published) if published else bytes(PrivateKey(operator_key).public_key)
+    except ValueError:
+        operator = bytes(PrivateKey(operator_key).public_key)
+    required = [operator, *auditors]
+    missing = missing_recipients(head, required)
+    if missing:
+        names = ["the operator" if key == required[0] else f"auditor 0x{key.hex()}" for key in missing]
+        raise SealingError(f"the data set is not sealed to {', '.join(names)} named by the epoch's recipe")
 
 
 class _OperatorFault(Exception):
@@ -291,6 +313,28 @@ def reject_unusable_labels(
         kept = [(c, d) for c, d in kept if c.id not in rejected]
 
 
+def reject_over_budget(
+    models: list[tuple[Contribution, object]], pool: PoolShape, recipe: Recipe, rejected: dict[int, str]
+) -> list[tuple[Contribution, object]]:
+    """The (contribution, spec) pairs whose estimated training cost on `pool` fits the recipe's
+    training budget; the others are rejected (into `rejected`) with the estimate and the cap, before
+    anything trains. The estimate is arithmetic on the pool's shape: every machine rejects the same."""
+    kept = []
+    for contribution, spec in models:
+        problem = budget_problem(spec, pool, recipe.training_budget, recipe.n_folds)
+        if problem:
+            rejected[contribution.id] = f"the model is over the epoch's training budget: {problem}"
+        else:
+            kept.append((contribution, spec))
+    return kept
+
+
+def pool_shape(X: np.ndarray, y: np.ndarray, task: str) -> PoolShape:
+    """The pooled training data's shape as the training budget reads it."""
+    classes = len(np.unique(y)) if task == "classification" else 1
+    return PoolShape(rows=int(X.shape[0]), features=int(X.shape[1]), classes=classes)
+
+
 def epoch_inputs(
     recipe_cid: str, recipe: Recipe, contributions: list[Contribution], validation_cid: str | None
 ) -> dict:
@@ -369,6 +413,10 @@ def value_epoch(
     _check_enough(accepted_data, models, rejected)
     pooled_X = np.vstack([X for X, _ in provider_arrays])
     pooled_y = np.concatenate([y for _, y in provider_arrays])
+    models = reject_over_budget(models, pool_shape(pooled_X, pooled_y, schema.task), recipe, rejected)
+    _check_enough(accepted_data, models, rejected)
+    # Base models fitted once: when a spec fails on the data, the others come from this cache.
+    fits = BaseFitCache()
     while True:
         try:
             metamodel = StackedMetamodel(
@@ -376,7 +424,7 @@ def value_epoch(
                 task=schema.task,
                 n_folds=recipe.n_folds,
                 random_state=recipe.random_state,
-            ).fit(pooled_X, pooled_y)
+            ).fit(pooled_X, pooled_y, fit_cache=fits)
             break
         except BaseModelsFailed as exc:
             # A spec with valid parameters can still fail on this data; it is rejected, not the epoch.
@@ -384,7 +432,7 @@ def value_epoch(
                 rejected[models[index][0].id] = f"the model could not be trained on this epoch's data: {why}"
             models = [model for index, model in enumerate(models) if index not in exc.failures]
             _check_enough(accepted_data, models, rejected)
-    del pooled_X, pooled_y
+    del pooled_X, pooled_y, fits
     clock.lap("train")
 
     data_game = ProviderGame(

@@ -13,6 +13,13 @@ contributions (registry), their artifacts and the revealed hold-out set (IPFS). 
 
 A report passes when integrity and numbers hold; differing versions are named beside the result
 (and are the first suspect when numbers differ).
+
+Sealed data sets: the numbers can only be recomputed by someone who can open every sealed data set,
+i.e. the operator or an auditor the recipe names (contributors seal to each of them; `--key FILE`).
+Without such a key the verification is partial: integrity, the report's inputs against the chain
+and the recipe, the revealed hold-out set against its commitment, the intake of every public
+artifact and the accounting of every contribution are checked; the sealed contributions are named
+as unchecked, and the command exits with `EXIT_PARTIAL` rather than claiming a full match.
 """
 
 from __future__ import annotations
@@ -20,7 +27,28 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from dao.epoch.valuation import EpochError, read_contributions, read_recipe, value_epoch
+from eth_utils import keccak
+
+from dao.data.datasets import MAX_BYTES
+from dao.data.sealing import (
+    HEADER_MAX,
+    SealingError,
+    is_sealed,
+    overhead,
+    public_key_of,
+    recipients,
+    unseal,
+)
+from dao.epoch.valuation import (
+    KIND_DATA,
+    Contribution,
+    EpochError,
+    check_artifacts,
+    epoch_inputs,
+    read_contributions,
+    read_recipe,
+    value_epoch,
+)
 from dao.errors import DaoError
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
@@ -30,6 +58,12 @@ from valuation.report import ValuationReport, library_versions
 _DERIVED = ("allocation", "slashes", "mint_root", "slash_root", "proofs")
 # Floating-point entries: compared within the tolerance.
 _NUMERIC_KEYS = ("value", "ci_low", "ci_high", "grand_value", "empty_value", "metamodel_score")
+
+
+# `dao verify`'s exit statuses (2 is any refusal: a bad key file, a report that cannot be fetched).
+EXIT_VERIFIED = 0  # integrity and numbers hold: the report is what its inputs give
+EXIT_MISMATCH = 1  # a check failed: a difference worth a challenge
+EXIT_PARTIAL = 3  # everything public holds, but sealed contributions could not be checked (no key)
 
 
 class CannotVerify(DaoError):
@@ -51,6 +85,20 @@ class Verification:
     tolerance: float = 0.0
     max_abs_difference: float = 0.0
     byte_identical: bool = False
+    # (contribution id, why) for sealed data sets this verifier could not open: the numbers were
+    # then not recomputed, only what is public was checked.
+    unchecked: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every contribution could be checked (the numbers were recomputed)."""
+        return not self.unchecked
+
+    @property
+    def exit_code(self) -> int:
+        if not self.match:
+            return EXIT_MISMATCH
+        return EXIT_VERIFIED if self.complete else EXIT_PARTIAL
 
     @property
     def failed_checks(self) -> list[str]:
@@ -196,7 +244,138 @@ def verify_report(
     )
 
 
-def verify_epoch(dao, storage, epoch: int, operator_key: bytes | None = None) -> Verification:
+def _head(storage, cid: str) -> bytes | None:
+    """The first bytes of an artifact (enough for a sealed header), or None when it cannot be read:
+    the recomputation then judges it exactly as the operator's run did."""
+    try:
+        head = b""
+        for chunk in storage.open(cid, max_bytes=MAX_BYTES + overhead(1)):
+            head += chunk
+            if len(head) >= HEADER_MAX:
+                break
+        return head
+    except Exception:  # missing, oversized, not a file: the same rejection for everyone
+        return None
+
+
+def unopenable_sealed(
+    storage, contributions: list[Contribution], key: bytes | None, operator: bytes | None = None
+) -> list[tuple[int, str]]:
+    """The sealed data sets that `key` (a recipient's private key, or None) cannot open, or cannot
+    judge as the operator (public key `operator`, when the recipe publishes it) did, with why.
+
+    Reads only headers (bounded), except for a v1 artifact, which names no recipient and is tried.
+    A sealed artifact that is malformed or that lists this key and the operator is not returned: the
+    recomputation opens or rejects it exactly as every other recipient must."""
+    found = []
+    own = public_key_of(key) if key is not None else None
+    for contribution in contributions:
+        if contribution.kind != KIND_DATA:
+            continue
+        head = _head(storage, contribution.cid)
+        if head is None or not is_sealed(head):
+            continue
+        if key is None:
+            found.append((contribution.id, "sealed data set, and no key was given (--key FILE)"))
+            continue
+        try:
+            listed = recipients(head)
+        except SealingError:
+            continue  # malformed: every recipient rejects it alike
+        if listed is None:  # v1: sealed to one key, not named
+            try:
+                unseal(b"".join(storage.open(contribution.cid, max_bytes=MAX_BYTES + overhead(1))), key)
+            except SealingError:
+                found.append(
+                    (contribution.id, "sealed to a single recipient (the operator), not to this key")
+                )
+            except Exception:  # unreadable content is the recomputation's to judge
+                pass
+        elif own not in listed:
+            found.append((contribution.id, f"sealed to {len(listed)} recipients, not to this key"))
+        elif operator is not None and operator not in listed:
+            # The operator's run could not open it (and rejected it); opening it here would value
+            # rows the report never saw and make an honest report look wrong.
+            found.append(
+                (contribution.id, "sealed without the operator's key, so the report could not value it")
+            )
+    return found
+
+
+def _operator_public_key(recipe) -> bytes | None:
+    key = (recipe.extra or {}).get("operator_public_key")
+    try:
+        return bytes.fromhex(str(key).removeprefix("0x")) if key else None
+    except ValueError:
+        return None
+
+
+def public_differences(
+    storage,
+    report: ValuationReport,
+    recipe_cid: str,
+    recipe,
+    contributions: list[Contribution],
+    validation_csv: bytes,
+    sealed_ids: set[int],
+) -> list[Difference]:
+    """What can be checked without opening the sealed data sets `sealed_ids`: the report's inputs
+    against the chain and the recipe, the revealed hold-out set against its commitment, the intake
+    of every public artifact, and that every contribution is either valued in its game or rejected."""
+    differences: list[Difference] = []
+    expected = epoch_inputs(recipe_cid, recipe, contributions, report.inputs.get("validation_cid"))
+    published = {k: v for k, v in report.inputs.items() if k != "versions"}
+    expected = {k: v for k, v in expected.items() if k != "versions"}
+    differences += [
+        ("inputs." + path, committed, derived)
+        for path, committed, derived in diff_documents(
+            json.dumps(published, default=str).encode(), json.dumps(expected, default=str).encode()
+        )
+    ]
+    revealed = "0x" + keccak(validation_csv).hex()
+    if revealed != recipe.validation_commitment:
+        differences.append(("inputs.validation_cid", revealed, recipe.validation_commitment))
+    public = [c for c in contributions if c.id not in sealed_ids]
+    _, _, rejected = check_artifacts(storage, recipe, public)
+    for contribution in public:
+        published_reason = report.rejected.get(str(contribution.id))
+        if contribution.id in rejected:
+            if published_reason != rejected[contribution.id]:
+                differences.append(
+                    (f"rejected.{contribution.id}", published_reason or "<absent>", rejected[contribution.id])
+                )
+        elif published_reason is not None and published_reason.startswith(
+            ("artifact not ", f"contribution {contribution.id} is invalid: ")
+        ):
+            # An intake reason for an artifact that passes intake here; later-stage reasons (far
+            # from the anchor, rare classes) depend on the pooled data and are the numbers' to check.
+            differences.append((f"rejected.{contribution.id}", published_reason, "passes intake here"))
+    valued = {
+        "data": [p["name"] for p in report.data_values.get("players", [])],
+        "model": [p["name"] for p in report.model_values.get("players", [])],
+    }
+    known = {f"#{c.id}" for c in contributions}
+    for game, names in valued.items():
+        for name in sorted(set(names) - known):
+            differences.append((f"{game}_values.{name}", "valued", "not a contribution of this epoch"))
+    for contribution in contributions:
+        game = "data" if contribution.kind == KIND_DATA else "model"
+        count = valued[game].count(f"#{contribution.id}") + (str(contribution.id) in report.rejected)
+        if count != 1:
+            differences.append(
+                (
+                    f"contributions.#{contribution.id}",
+                    f"valued or rejected {count} times",
+                    f"valued in the {game} game or rejected, once",
+                )
+            )
+    return differences
+
+
+def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verification:
+    """Check epoch `epoch`'s committed report. `key` is a recipient's private key (the operator's or
+    an auditor's) that opens sealed data sets; without one that opens all of them, the result is
+    partial (`unchecked` names the sealed contributions) and only what is public is checked."""
     record = dao.settlement.epochs(epoch)
     if not record.report_cid:
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
@@ -226,20 +405,44 @@ def verify_epoch(dao, storage, epoch: int, operator_key: bytes | None = None) ->
         )
     validation_csv = storage.get(validation_cid)
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
+    policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
+    contributions = read_contributions(dao, epoch)
+    unchecked = unopenable_sealed(storage, contributions, key, _operator_public_key(recipe))
+    if unchecked:
+        integrity = differences + integrity_differences(report, policy)
+        try:
+            public = public_differences(
+                storage, report, recipe_cid, recipe, contributions, validation_csv, {i for i, _ in unchecked}
+            )
+        except EpochError as exc:
+            raise CannotVerify(f"epoch {epoch}'s public artifacts cannot be checked: {exc}") from exc
+        integrity += public
+        return Verification(
+            epoch,
+            report_cid,
+            not integrity,
+            integrity,
+            version_differences(inputs.get("versions", {})),
+            integrity,
+            [],
+            report.tolerance,
+            0.0,
+            False,
+            unchecked,
+        )
     try:
         recomputed = value_epoch(
             storage,
             epoch,
             recipe_cid,
             recipe,
-            read_contributions(dao, epoch),
+            contributions,
             validation_csv,
-            operator_key=operator_key,
+            operator_key=key,
             validation_cid=validation_cid,
         ).report.to_json()
     except EpochError as exc:
         raise CannotVerify(f"epoch {epoch} cannot be recomputed: {exc}") from exc
-    policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
     result = verify_report(committed, recomputed, policy)
     result.report_cid = report_cid
     result.integrity = differences + result.integrity

@@ -14,12 +14,14 @@ from eth_utils import keccak
 
 from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
-from dao.data.datasets import Dataset, load_dataset
-from dao.data.sealing import seal
+from dao.data.datasets import MAX_BYTES, Dataset, load_dataset
+from dao.data.encoding import encoded_columns
+from dao.data.sealing import SealingError, overhead, seal
 from dao.data.specs import read_model_spec
 from dao.epoch.valuation import KIND_DATA, KIND_MODEL, EpochError, read_recipe
 from dao.errors import DaoError
 from dao.storage import ContentNotFound
+from valuation.budget import MIN_BUDGET_ROWS, PoolShape, budget_problem
 from valuation.specs import InvalidModelSpec
 
 KINDS = {"data": KIND_DATA, "model": KIND_MODEL}
@@ -67,8 +69,23 @@ def check_artifact(kind: str, content: bytes, recipe, anchor: Dataset | None = N
                 f"the spec is for {spec.task}; this epoch's task is {recipe.schema.task} "
                 f'(set "task": "{recipe.schema.task}")'
             )
+        # The pool is known only when the window closes: checked at the smallest pool the per-row
+        # cap applies to (the epoch checks its real pool and rejects, stake kept, what is over there).
+        problem = budget_problem(spec, _contribution_pool(recipe), recipe.training_budget, recipe.n_folds)
+        if problem:
+            raise ContributionRefused(
+                f"the model spec is over the epoch's training budget on a pool of {MIN_BUDGET_ROWS:,} "
+                f"rows: {problem}"
+            )
         return f"{spec.estimator} with {len(spec.params)} parameters"
     raise ContributionRefused(f"unknown kind {kind!r}: use data or model")
+
+
+def _contribution_pool(recipe) -> PoolShape:
+    """The pool a spec's training cost is checked at when contributed: `MIN_BUDGET_ROWS` rows of the
+    schema's encoded features (a category column is one column per level), every class at least 2."""
+    features = len(encoded_columns(recipe.schema))
+    return PoolShape(rows=MIN_BUDGET_ROWS, features=features, classes=2)
 
 
 def _anchor(storage, recipe) -> Dataset | None:
@@ -87,7 +104,35 @@ def operator_public_key(recipe) -> bytes:
             "this epoch's recipe publishes no operator_public_key, so a private data set cannot be "
             "sealed; contribute it publicly or ask governance for a recipe with one"
         )
-    return bytes.fromhex(key.removeprefix("0x"))
+    try:
+        return bytes.fromhex(str(key).removeprefix("0x"))
+    except ValueError:
+        raise ContributionRefused(
+            "this epoch's recipe has an operator_public_key that is not hex; ask governance to fix it"
+        ) from None
+
+
+def sealing_recipients(recipe) -> list[bytes]:
+    """Who a private data set is sealed to: the operator, then every auditor the recipe names (so
+    that auditors can verify the epoch with their own key)."""
+    return [operator_public_key(recipe)] + [bytes.fromhex(k[2:]) for k in recipe.auditor_public_keys]
+
+
+def seal_for_epoch(content: bytes, recipe) -> bytes:
+    """A private data set sealed to the recipe's recipients, refused with the reason when it cannot be."""
+    recipients = sealing_recipients(recipe)
+    # The epoch reads a data set with a bounded read of MAX_BYTES plus a single recipient's
+    # overhead; the extra entries of several recipients must fit inside it.
+    room = MAX_BYTES + overhead(1) - overhead(len(recipients))
+    if len(content) > room:
+        raise ContributionRefused(
+            f"your data set is {len(content):,} bytes; sealed to {len(recipients)} recipients it must be "
+            f"at most {room:,} bytes to fit the epoch's {MAX_BYTES:,}-byte read limit"
+        )
+    try:
+        return seal(content, *recipients)
+    except SealingError as exc:
+        raise ContributionRefused(f"your data set cannot be sealed to this epoch's keys: {exc}") from exc
 
 
 def contribute(
@@ -113,7 +158,7 @@ def contribute(
     if private:
         if kind != "data":
             raise ContributionRefused("only data sets can be private; model specs are public documents")
-        content = seal(content, operator_public_key(recipe))
+        content = seal_for_epoch(content, recipe)
     cid = storage.add(content)
     storage.pin(cid)
     receipt = register_contribution(dao.registry, KINDS[kind], cid, stake, sender)

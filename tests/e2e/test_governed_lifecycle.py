@@ -6,8 +6,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from dao.chain.bindings import DAO
-from dao.chain.deploy import DeployParams, deploy_dao
+from dao.chain.deploy import DeployParams
 from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
 from dao.holders.contribute import register_contribution
@@ -53,17 +52,8 @@ def _settle_epoch_one(dao, accounts, chain, mints) -> None:
 
 
 @pytest.fixture
-def dao(project, accounts):
-    genesis = _recipe_bytes()
-    deployment = deploy_dao(
-        project,
-        accounts[0],
-        accounts[1],
-        "ethereum:local:test",
-        DeployParams.for_tests(),
-        genesis_recipe=(RECIPE_CID, keccak(genesis)),
-    )
-    return DAO(deployment, project)
+def dao(create_dao):
+    return create_dao(recipe=_recipe_bytes(), recipe_cid=RECIPE_CID)
 
 
 def test_governance_owns_everything_after_deployment(dao, accounts):

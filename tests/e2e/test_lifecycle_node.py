@@ -71,6 +71,7 @@ def test_an_epoch_through_the_command_line_in_separate_processes(local_node, tmp
         [dao, "epoch", "run", "--network", "node"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert early.returncode == 2 and "contribution window is still open" in early.stderr
+    assert "`dao node mine --seconds " in early.stderr  # says how to skip the wait on the node
 
     _skip_time(local_node.url, 601)
     run = _run(env, dao, "epoch", "run", "--network", "node")

@@ -3,16 +3,16 @@ epoch 1 open, for the attack regressions of issue 15. Each test gets a fresh dep
 
 from __future__ import annotations
 
-import pytest
-from eth_utils import keccak
+from dataclasses import asdict
 
-from dao.chain.bindings import DAO
-from dao.chain.deploy import DeployParams, deploy_dao
+import pytest
+
+from dao.chain.deploy import DeployParams
+from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
 from dao.holders.contribute import register_contribution
 from valuation.merkle import mint_tree, slash_tree
 
-ETHER = 10**18
 ANCHOR = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 RECIPE = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
 REPORT = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
@@ -41,19 +41,10 @@ def roles(accounts):
 
 
 @pytest.fixture
-def dao(project, roles, params):
-    from dataclasses import replace
-
+def dao(create_dao, roles, params):
     genesis = single_model_recipe(ANCHOR, 1000 * ETHER).to_json()
-    deployment = deploy_dao(
-        project,
-        roles["deployer"],
-        roles["operator"],
-        "ethereum:local:test",
-        replace(params, guardian=roles["guardian"].address),
-        (RECIPE, keccak(genesis)),
-    )
-    return DAO(deployment, project)
+    settings = {**asdict(params), "guardian": roles["guardian"].address}
+    return create_dao(roles["deployer"], roles["operator"], recipe=genesis, recipe_cid=RECIPE, **settings)
 
 
 @pytest.fixture

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import keccak
-
 from dao.chain.bindings import DAO
-from dao.chain.deploy import DeployParams, deploy_dao
+from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
+from dao.holders.contribute import register_contribution
+from tests.factories import ANCHOR_CID, RECIPE_CID, deploy_wired_dao
 from valuation.merkle import MerkleTree, mint_tree, slash_tree
 
-ETHER = 10**18
-ANCHOR_CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
-RECIPE_CID = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
 REPORT_CID = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
 DATA_CID = "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"
 
@@ -38,12 +35,8 @@ class Settled:
 
 def wired(project, accounts, **overrides) -> DAO:
     """Deploy and hand over the DAO (TEST::0 deploys, TEST::1 operates), epoch 1 open."""
-    genesis = single_model_recipe(ANCHOR_CID, 1_000_000 * ETHER).to_json()
-    params = DeployParams.for_tests(**overrides)
-    deployment = deploy_dao(
-        project, accounts[0], accounts[1], "ethereum:local:test", params, (RECIPE_CID, keccak(genesis))
-    )
-    return DAO(deployment, project)
+    recipe = single_model_recipe(ANCHOR_CID, 1_000_000 * ETHER).to_json()
+    return deploy_wired_dao(project, accounts[0], accounts[1], recipe, RECIPE_CID, **overrides)
 
 
 def advance(chain, seconds: int) -> None:
@@ -53,8 +46,6 @@ def advance(chain, seconds: int) -> None:
 
 def register(dao: DAO, account, stake: int, cid: str = DATA_CID) -> int:
     """Registers (commit, then reveal) a data contribution of the open epoch; returns its id."""
-    from dao.holders.contribute import register_contribution
-
     receipt = register_contribution(dao.registry, 0, cid, stake, account)
     return int(receipt.events.filter(dao.registry.ContributionRegistered)[0].id)
 

@@ -99,7 +99,7 @@ def set_value(gov, value: int, description: str | None = None) -> Proposal:
 def propose(gov, proposal: Proposal, sender) -> int:
     receipt = gov.governor.propose(*proposal.propose_args(), sender=sender)
     events = list(receipt.decode_logs(gov.governor.ProposalCreated))
-    assert len(events) == 1 and events[0].proposal_id == proposal.id
+    assert len(events) == 1 and events[0].proposalId == proposal.id
     return proposal.id
 
 
@@ -149,10 +149,10 @@ def test_full_flow_through_the_timelock(gov, chain, alice, bob, carol, dave):
     receipt = gov.governor.propose(*proposal.propose_args(), sender=alice)
     created = list(receipt.decode_logs(gov.governor.ProposalCreated))[0]
     pid = proposal.id
-    assert created.proposal_id == pid and created.proposer == alice.address
+    assert created.proposalId == pid and created.proposer == alice.address
     assert created.description == proposal.description
-    assert gov.governor.proposalSnapshot(pid) == receipt.block_number + 2 == created.vote_start
-    assert gov.governor.proposalDeadline(pid) == receipt.block_number + 12 == created.vote_end
+    assert gov.governor.proposalSnapshot(pid) == receipt.block_number + 2 == created.voteStart
+    assert gov.governor.proposalDeadline(pid) == receipt.block_number + 12 == created.voteEnd
     assert gov.governor.proposalProposer(pid) == alice.address
     assert gov.governor.state(pid) == PENDING
 
@@ -171,7 +171,7 @@ def test_full_flow_through_the_timelock(gov, chain, alice, bob, carol, dave):
     assert gov.governor.state(pid) == SUCCEEDED
     assert gov.governor.proposal_quorum(pid) == 100 * ETHER
     r = gov.governor.queue(*proposal.args(), sender=dave)
-    eta = list(r.decode_logs(gov.governor.ProposalQueued))[0].eta
+    eta = list(r.decode_logs(gov.governor.ProposalQueued))[0].etaSeconds
     assert eta == chain.blocks[r.block_number].timestamp + DELAY == gov.governor.proposalEta(pid)
     assert gov.governor.state(pid) == QUEUED
     (op,) = proposal.operation_ids()
@@ -225,15 +225,13 @@ def test_parameters_change_only_through_a_proposal(gov, chain, alice, bob):
     queued(chain, gov, proposal, alice, [alice, bob])
     chain.pending_timestamp += DELAY
     r = g.execute(*proposal.args(), sender=alice)
-    assert [(e.old_voting_delay, e.new_voting_delay) for e in r.decode_logs(g.VotingDelaySet)] == [(2, 3)]
-    assert [(e.old_voting_period, e.new_voting_period) for e in r.decode_logs(g.VotingPeriodSet)] == [
-        (10, 20)
-    ]
-    assert [e.new_proposal_threshold for e in r.decode_logs(g.ProposalThresholdSet)] == [50 * ETHER]
-    assert [(e.old_quorum_bps, e.new_quorum_bps) for e in r.decode_logs(g.QuorumNumeratorUpdated)] == [
-        (1_000, 2_000)
-    ]
-    assert (g.voting_delay(), g.voting_period(), g.proposal_threshold(), g.quorum_bps()) == (
+    assert [(e.oldVotingDelay, e.newVotingDelay) for e in r.decode_logs(g.VotingDelaySet)] == [(2, 3)]
+    assert [(e.oldVotingPeriod, e.newVotingPeriod) for e in r.decode_logs(g.VotingPeriodSet)] == [(10, 20)]
+    assert [e.newProposalThreshold for e in r.decode_logs(g.ProposalThresholdSet)] == [50 * ETHER]
+    assert [
+        (e.oldQuorumNumerator, e.newQuorumNumerator) for e in r.decode_logs(g.QuorumNumeratorUpdated)
+    ] == [(1_000, 2_000)]
+    assert (g.votingDelay(), g.votingPeriod(), g.proposalThreshold(), g.quorum_bps()) == (
         3,
         20,
         50 * ETHER,
@@ -705,7 +703,7 @@ def test_guardian_cancels_pending_active_succeeded_and_queued_proposals(
     pending = set_value(guarded, 1)
     pid = propose(guarded, pending, alice)
     r = g.cancel(*pending.args(), sender=guardian)
-    assert [e.proposal_id for e in r.decode_logs(g.ProposalCanceled)] == [pid]
+    assert [e.proposalId for e in r.decode_logs(g.ProposalCanceled)] == [pid]
     assert g.state(pid) == CANCELED
 
     active = set_value(guarded, 2)

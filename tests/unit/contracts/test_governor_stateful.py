@@ -549,7 +549,7 @@ class GovernorMachine(RuleBasedStateMachine):
         assert GOVERNOR.quorum_bps() == self.quorum_history[-1][1]
         source = "0x" + "00" * 20 if self.guardian_removed else str(GUARDIAN_SOURCE.address)
         assert str(GOVERNOR.guardian_source()).lower() == source.lower()
-        assert (GOVERNOR.voting_delay(), GOVERNOR.voting_period(), GOVERNOR.proposal_threshold()) == (
+        assert (GOVERNOR.votingDelay(), GOVERNOR.votingPeriod(), GOVERNOR.proposalThreshold()) == (
             VOTING_DELAY,
             VOTING_PERIOD,
             THRESHOLD,

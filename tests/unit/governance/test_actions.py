@@ -167,7 +167,7 @@ def test_a_parameter_proposal_executes(governed, voters, advance):
     actions.queue(governed, pid, bob)
     advance(PARAMS.timelock_delay)
     executed = actions.execute(governed, pid, bob)
-    assert governed.governor.voting_period() == 20
+    assert governed.governor.votingPeriod() == 20
     assert "policy now: emission 250 shares, data pool 70%, slash cap 20%" in executed.changes
 
 

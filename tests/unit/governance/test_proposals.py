@@ -33,7 +33,7 @@ def test_a_proposal_reads_as_state_tally_snapshot_deadline_and_calls(governed, v
     assert view.state == PENDING and view.title == "Retrain the metamodel" and view.kind == "retrain"
     assert view.proposer == alice.address and view.snapshot == view.created_block + PARAMS.voting_delay
     assert view.deadline == view.snapshot + PARAMS.voting_period
-    assert view.quorum is None  # the supply at the snapshot is not known before it
+    assert view.quorum == 100 * ETHER  # while Pending: the fraction of the current supply
     assert "Halve it." in view.description
     [call] = view.actions
     assert call.contract == "settlement" and call.method == "open_epoch"
