@@ -16,8 +16,33 @@ from dao.storage import EmbeddedStorage
 from demo import story as demo
 
 pytestmark = pytest.mark.slow
-EPOCH_1 = ["provider 0", "provider 1", "provider 4", "provider 6", "builder 0", "builder 3"]
-EPOCH_2 = ["provider 1", "provider 4", "provider 6", "builder 0", "builder 3"]
+EPOCH_1 = ["provider 0", "provider 1", "provider 4", "provider 6", "builder 0", "builder 1", "builder 2"]
+EPOCH_2 = ["provider 1", "provider 4", "provider 6", "builder 0", "builder 2"]
+
+
+def open_epoch_2(dao, storage, params, outcome) -> None:
+    """The demo's retrain proposal (same recipe, a new note), voted for by every holder."""
+    from dao.data.recipe import Recipe
+    from governance.builders import retrain
+
+    old = Recipe.from_json(storage.get(dao.settlement.epochs(1).recipe_cid))
+    new_bytes = Recipe(**{**old.__dict__, "notes": "epoch 2"}).validate().to_json()
+    draft = retrain(dao, storage.add(new_bytes), new_bytes, note="Epoch 2.")
+    holders = [a for a in outcome.cast.values() if int(dao.shares.balanceOf(a))]
+    dao.governor.propose(draft.targets, draft.values, draft.calldatas, draft.description, sender=holders[0])
+    proposal = dao.governor.hashProposal(draft.targets, draft.values, draft.calldatas, draft.description_hash)
+    demo._advance(blocks=params.voting_delay + 1)
+    for holder in holders:
+        dao.governor.castVote(proposal, 1, sender=holder)
+    demo._advance(blocks=params.voting_period)
+    dao.governor.queue(
+        draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=holders[0]
+    )
+    demo._advance(params.timelock_delay)
+    dao.governor.execute(
+        draft.targets, draft.values, draft.calldatas, draft.description_hash, sender=holders[0]
+    )
+    assert int(dao.settlement.current_epoch()) == 2
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +63,7 @@ def two_epochs(tmp_path_factory):
         demo.stage_contribute(console, dao, storage, outcome, 1, EPOCH_1)
         demo.stage_run_epoch(console, dao, storage, params, outcome, 1, key)
         demo.stage_settle(console, dao, storage, params, outcome, 1)
-        demo.stage_governance(console, dao, storage, params, outcome)
+        open_epoch_2(dao, storage, params, outcome)
         demo.stage_contribute(console, dao, storage, outcome, 2, EPOCH_2)
         # The same bytes (and CID) provider 0 registered in epoch 1, now under a stranger's name.
         _, epoch_1_data = demo._artifact(artifacts, "provider 0", 1)
