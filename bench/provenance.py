@@ -24,7 +24,6 @@ import argparse
 import json
 import sys
 import time
-from unittest import mock
 
 import numpy as np
 
@@ -84,11 +83,7 @@ def traced(scenario: Scenario) -> Scenario:
 
 def _values(scenario: Scenario, rule: NearCopyRule | None, trace: bool = True) -> tuple[np.ndarray, list]:
     game = make_game(traced(scenario) if trace else scenario)
-    if rule is None:
-        result = estimate_shapley(game)
-    else:  # the same engine with another grouping rule (the public default takes no rule)
-        with mock.patch("valuation.shapley.group_players", lambda g: group_providers(g, rule)):
-            result = estimate_shapley(game)
+    result = estimate_shapley(game, rule=rule)  # None: the default rule
     return result.values, [list(g) for g in result.groups if len(g) > 1]
 
 

@@ -15,6 +15,13 @@ Sections (each figure is computed in the run; nothing is hard-coded):
 - `digits_n8`: 2 providers label-flipped; anchored vs unanchored (v(∅) = prior) exact values.
 - `attacks`: split / copy attacks on clean providers of the N=8 scenario; payout-share multipliers
   through `PayoutPolicy`.
+- `provenance`: issue 18's attacks through `valuation.provenance.trace_rows` as the epoch runs it:
+  near-copies of the most valuable provider (`bench.provenance`: jittered 0.1%, rounded to 2
+  decimals, half jittered, stolen rows mixed into honest ones; multiplier and victim's kept value,
+  without the trace as baseline in the full run), the false-grouping rate of honest providers of one
+  distribution, and across epochs a stranger re-registering an earlier epoch's data and a revealed
+  hold-out sold back (their value and data-pool share, traced and untraced, and the honest
+  providers' mean value against an epoch without them).
 - `model_game`: exact Shapley values of 12 (quick: 8) stacked models (`ModelGame.from_metamodel`).
 - `n100_synthetic`: 100 providers on 10,000 `make_classification` rows, 25,000 trainings, vs a long
   reference run of the same estimator (200,000 trainings, 10 repeats, independent seed; cached). Both
@@ -57,7 +64,7 @@ from bench.valuation_scenarios import (
     split_attack,
     synthetic,
 )
-from valuation.games import ModelGame
+from valuation.games import ModelGame, ProviderGame
 from valuation.payout import PayoutPolicy, players_from_result
 from valuation.shapley import estimate_shapley
 
@@ -357,6 +364,82 @@ def section_attacks(base: Scenario, quick: bool) -> dict:
     }
 
 
+def _traced_values(providers, scenario: Scenario, history, trace: bool = True) -> np.ndarray:
+    """Exact values as the epoch gives them: rows traced (history removed, near-copies made copies),
+    a provider left without rows of its own (or with one class) valued 0 outside the game."""
+    from valuation.provenance import trace_rows
+
+    if trace:
+        providers = trace_rows(providers, scenario.anchor, history).providers
+    valued = [k for k, (_, y) in enumerate(providers) if len(y) and len(np.unique(y)) >= 2]
+    game = ProviderGame([providers[k] for k in valued], scenario.anchor, scenario.validation, random_state=0)
+    values = np.zeros(len(providers))
+    values[valued] = estimate_shapley(game).values
+    return values
+
+
+def _pool_share(values: np.ndarray, who: int) -> float:
+    positive = np.clip(values, 0.0, None)  # the data pool is split by positive values (PayoutPolicy)
+    return float(positive[who] / positive.sum()) if positive.sum() > 0 else 0.0
+
+
+def cross_epoch_attacks(scenario: Scenario) -> dict:
+    """Epoch 1 revealed provider 1's rows as its hold-out and valued provider 0's (account "first");
+    in epoch 2 the other providers come back with new rows, a stranger re-registers provider 0's
+    rows and a seller resubmits the hold-out."""
+    from valuation.provenance import Source
+
+    earlier, holdout, rest = scenario.providers[0], scenario.providers[1], scenario.providers[2:]
+    history = [Source("epoch 1 hold-out", *holdout, None), Source("epoch 1 #1", *earlier, "first")]
+    alone = _traced_values(list(rest), scenario, history)
+    out = {"honest_mean_alone": float(alone.mean())}
+    stranger, seller = len(rest), len(rest) + 1
+    for label, trace in (("traced", True), ("untraced", False)):
+        values = _traced_values([*rest, earlier, holdout], scenario, history, trace)
+        out[label] = {
+            "stranger_value": float(values[stranger]),
+            "stranger_pool_share": _pool_share(values, stranger),
+            "holdout_seller_value": float(values[seller]),
+            "holdout_seller_pool_share": _pool_share(values, seller),
+            "honest_mean_change": float(values[: len(rest)].mean() / alone.mean() - 1.0),
+        }
+    return out
+
+
+def section_provenance(quick: bool) -> dict:
+    from bench.provenance import attack_rows, false_grouping
+
+    scenario = breast_cancer(6 if quick else 8)
+    near = attack_rows(scenario, ["jitter", "round2", "half_jitter", "mixed"], baseline=not quick)
+    seeds = 2 if quick else 3
+    honest_sets = [breast_cancer(n, seed=s) for n in ((4, 8) if quick else (4, 8, 16)) for s in range(seeds)]
+    honest_sets += [digits(6)] if quick else [digits(8)]
+    grouping = false_grouping(honest_sets)
+    return {
+        "near_copies": [
+            {
+                "attack": r["attack"],
+                "multiplier": r["traced"]["multiplier"],
+                "victim_kept": r["traced"]["victim_kept"],
+                "copier_value": r["traced"]["copier_value"],
+                **(
+                    {
+                        "multiplier_without_trace": r["grouping_only"]["multiplier"],
+                        "multiplier_exact_rule_only": r["exact_rule_only"]["multiplier"],
+                    }
+                    if "grouping_only" in r
+                    else {}
+                ),
+            }
+            for r in near["runs"]
+        ],
+        "max_multiplier": near["max_multiplier"],
+        "min_victim_kept": near["min_victim_kept"],
+        "false_grouping": {k: grouping[k] for k in ("grouped_pairs", "pairs", "rate")},
+        "cross_epoch": cross_epoch_attacks(scenario),
+    }
+
+
 MODEL_SPECS = [
     {"estimator": "logistic_regression", "params": {"C": 0.01}},
     {"estimator": "logistic_regression", "params": {"C": 1.0}},
@@ -496,7 +579,8 @@ def targets(report: dict, quick: bool) -> dict:
         report["digits"],
         report["attacks"],
     )
-    models, n100 = report["model_game"], report["n100_synthetic"]
+    models, n100, prov = report["model_game"], report["n100_synthetic"], report["provenance"]
+    cross = prov["cross_epoch"]["traced"]
     b, sb = n16["budgets"]["error"], n16["budgets"]["detection"]
     main, small = n16["methods"][f"ours_kernel_{b}"], n16["methods"][f"ours_kernel_{sb}"]
     all_slashes = (
@@ -532,6 +616,13 @@ def targets(report: dict, quick: bool) -> dict:
         ),
         "zero_false_slashes": (all_slashes, all_slashes == 0),
         "attack_multiplier_le_1.10": (att["max_multiplier_targeted"], att["max_multiplier_targeted"] <= 1.10),
+        "near_copy_multiplier_le_1.10": (prov["max_multiplier"], prov["max_multiplier"] <= 1.10),
+        "near_copy_victim_kept_ge_0.90": (prov["min_victim_kept"], prov["min_victim_kept"] >= 0.90),
+        "near_copy_false_grouping_0": (prov["false_grouping"]["rate"], prov["false_grouping"]["rate"] == 0),
+        "cross_epoch_copies_earn_0": (
+            [cross["stranger_pool_share"], cross["holdout_seller_pool_share"]],
+            cross["stranger_pool_share"] == 0 and cross["holdout_seller_pool_share"] == 0,
+        ),
         "model_game_exact_le_60s": (
             models["valuation_seconds"],
             models["method"] == "exact" and models["valuation_seconds"] <= 60,
@@ -564,6 +655,7 @@ def run(quick: bool = False, log=sys.stderr) -> dict:
         timed("n16_breast_cancer", section_n16, quick)
         timed("digits", section_digits, quick)
         timed("attacks", section_attacks, base, quick)
+        timed("provenance", section_provenance, quick)
         timed("model_game", section_models, quick)
         timed("n100_synthetic", section_n100, quick)
     report["harmful_slashed"] = harmful_slash_tally(report)

@@ -4,12 +4,16 @@ Eight data providers (two with flipped labels, one copying another's rows under 
 one contributing privately, sealed to the operator) and six model builders (one useless model, one
 clone) contribute to epoch 1; the operator values and commits it; it finalizes; shares are
 claimed and slashes executed; clients pay for predictions and holders claim dividends; holders
-vote a retrain with a new recipe; epoch 2 runs under it. Tables at every step, `out/report.html`
-with plots at the end. `play()` returns the outcome so the end-to-end test checks the same story.
+vote a retrain with a new recipe; epoch 2 runs under it. Each provider brings half of its rows to
+each epoch (the DAO already holds what it valued, so rows sold twice would earn nothing); in epoch 2
+the copier resubmits provider 0's epoch-1 rows, slightly jittered: a near-copy the provenance trace
+credits to provider 0 (issue 18). Tables at every step, `out/report.html` with plots at the end.
+`play()` returns the outcome so the end-to-end test checks the same story.
 """
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,8 @@ from dao.data.examples import build_demo_artifacts, example_recipe
 
 STAKE = ETHER // 10
 PRIVATE_PROVIDER = "provider 3"
+COPIER, VICTIM = "provider 7", "provider 0"
+NEAR_COPY_JITTER = 0.001  # of each feature's standard deviation on the anchor set
 
 
 @dataclass
@@ -92,11 +98,34 @@ def stage_deploy(console, storage, network: str, operator_key):
     return DAO(deployment, project), params
 
 
-def _artifact(artifacts, name: str) -> tuple[str, bytes]:
+def _epoch_rows(csv: bytes, epoch: int):
+    """A provider's rows for `epoch`: the first half of its file in epoch 1, the rest later."""
+    import pandas as pd
+
+    frame = pd.read_csv(io.BytesIO(csv))
+    half = len(frame) // 2
+    return frame.iloc[:half] if epoch == 1 else frame.iloc[half:]
+
+
+def _artifact(artifacts, name: str, epoch: int = 1) -> tuple[str, bytes]:
+    import numpy as np
+    import pandas as pd
+
     kind, index = name.split()
-    if kind == "provider":
-        return "data", artifacts.provider_csvs[int(index)]
-    return "model", artifacts.model_specs[int(index)]
+    if kind != "provider":
+        return "model", artifacts.model_specs[int(index)]
+    if name != COPIER:
+        return "data", _epoch_rows(artifacts.provider_csvs[int(index)], epoch).to_csv(index=False).encode()
+    victim = _epoch_rows(artifacts.provider_csvs[int(VICTIM.split()[1])], 1)
+    if epoch == 1:  # an exact copy, rows reversed (a new CID under a second identity)
+        return "data", victim.iloc[::-1].to_csv(index=False).encode()
+    # Epoch 2: the victim's epoch-1 rows again, each feature moved by 0.1% of its spread.
+    spread = pd.read_csv(io.BytesIO(artifacts.anchor_csv)).std()
+    features = [c for c in victim.columns if c != artifacts.target]
+    noise = np.random.default_rng(epoch).normal(0.0, NEAR_COPY_JITTER, (len(victim), len(features)))
+    near = victim.copy()
+    near[features] = victim[features].to_numpy() + noise * spread[features].to_numpy()
+    return "data", near.to_csv(index=False, float_format="%.6f").encode()
 
 
 def stage_contribute(console, dao, storage, outcome: Outcome, epoch: int, names: list[str]) -> None:
@@ -107,7 +136,7 @@ def stage_contribute(console, dao, storage, outcome: Outcome, epoch: int, names:
     for column in ("id", "contributor", "account", "role", "kind", "CID"):
         table.add_column(column)
     for name in names:
-        kind, content = _artifact(artifacts, name)
+        kind, content = _artifact(artifacts, name, epoch)
         private = name == PRIVATE_PROVIDER
         registered = contribute(dao, storage, kind, content, STAKE, outcome.cast[name], private=private)
         outcome.contribution_ids[(epoch, name)] = registered.id
@@ -167,11 +196,30 @@ def stage_run_epoch(console, dao, storage, params, outcome: Outcome, epoch: int,
     )
     for contribution, reason in report.rejected.items():
         console.print(f"rejected #{contribution}: {reason}")
+    for line in provenance_lines(report, label_of, outcome.cast):
+        console.print(line)
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in run.stages.items())
     console.print(
         f"metamodel validation log-loss {-report.metamodel_score:.4f}; report {run.report_cid} committed "
         f"with a {dao.settlement.operator_bond() / ETHER:g} ETH bond ({stages})"
     )
+
+
+def provenance_lines(report, label_of: dict, cast: dict) -> list[str]:
+    """One line per data set some of whose rows the provenance trace credited to someone else."""
+    name_of = {account.address: name for name, account in cast.items()}
+    value_of = {p["name"]: p["value"] for p in report.data_values["players"]}
+    lines = []
+    for record in report.data_values.get("provenance", {}).get("providers", []):
+        player = f"#{record['contribution']}"
+        for credit in record["credited_elsewhere"]:
+            owner = "the DAO" if credit["owner"] is None else name_of.get(credit["owner"], credit["owner"])
+            lines.append(
+                f"provenance: {player} ({label_of.get(player, '?')}): {len(credit['rows'])} rows are "
+                f"{credit['kind']} copies of {credit['source']}, credited to {owner}; "
+                f"{player} valued {value_of[player]:+.4f}"
+            )
+    return lines
 
 
 def stage_settle(console, dao, storage, params, outcome: Outcome, epoch: int) -> None:

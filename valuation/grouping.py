@@ -92,6 +92,15 @@ class NearCopyRule:
         return max(1, int(np.ceil(self.feature_share * width - 1e-9)))
 
 
+def _by_label(labels: np.ndarray):
+    """(label, positions holding it) for each distinct label, in sorted label order: one sort, not
+    one scan per label (a regression target has about as many labels as rows)."""
+    present, inverse = np.unique(labels, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(present) + 1))
+    return [(present[k], order[bounds[k] : bounds[k + 1]]) for k in range(len(present))]
+
+
 class NearIndex:
     """Nearest-neighbour index over contributions' (scaled) rows, one KD-tree per label.
 
@@ -109,8 +118,7 @@ class NearIndex:
         owner = np.concatenate([np.full(len(b[1]), k) for k, b in enumerate(blocks)])
         position = np.concatenate([np.arange(len(b[1])) for b in blocks])
         self._positions: dict[str, np.ndarray] = {}
-        for label in np.unique(labels):
-            rows = labels == label
+        for label, rows in _by_label(labels):
             self._trees[label] = (KDTree(X[rows], metric="manhattan"), X[rows], owner[rows])
             self._positions[label] = position[rows]
         self.width = X.shape[1]
@@ -124,10 +132,12 @@ class NearIndex:
         positions = np.full((len(X), self.rule.neighbours), -1)
         close = np.zeros((len(X), self.rule.neighbours), dtype=bool)
         need = self.rule.close_features(X.shape[1])
-        for label, (tree, rows, owner) in self._trees.items():
-            mine = np.flatnonzero(labels == label)
-            if len(mine) == 0:
+        # Only the labels the query holds (a regression target has as many labels as rows: a loop
+        # over every tree, each scanning the query, would cost trees x rows).
+        for label, mine in _by_label(labels):
+            if label not in self._trees:
                 continue
+            tree, rows, owner = self._trees[label]
             k = min(self.rule.neighbours, len(rows))
             _, found = tree.query(X[mine], k=k)
             near = (np.abs(X[mine][:, None, :] - rows[found]) <= self.rule.tolerance).sum(axis=2) >= need

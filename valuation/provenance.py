@@ -63,9 +63,11 @@ class Trace:
     providers: list[tuple[np.ndarray, np.ndarray]]
     credits: list[list[RowCredit]]
     notes: list[str]
+    owners: list[str | None] | None = None  # this epoch's providers' accounts, as given
 
-    def to_dict(self) -> dict:
-        """The report's record: per provider, its credited rows grouped by source and kind."""
+    def to_dict(self, ids: Sequence[int] | None = None) -> dict:
+        """The report's record: per provider (with its contribution id from `ids` and its owner when
+        given), its rows credited elsewhere grouped by source and kind, and its notes."""
         out = []
         for index, (credits, note) in enumerate(zip(self.credits, self.notes, strict=True)):
             summary: dict[tuple, list[int]] = {}
@@ -74,6 +76,8 @@ class Trace:
             out.append(
                 {
                     "provider": index,
+                    **({"contribution": int(ids[index])} if ids is not None else {}),
+                    **({"owner": self.owners[index]} if self.owners is not None else {}),
                     "kept_rows": len(self.providers[index][1]),
                     "credited_elsewhere": [
                         {"source": s, "kind": k, "owner": o, "rows": rows}
@@ -96,12 +100,14 @@ def trace_rows(
     history: Sequence[Source] = (),
     owners: Sequence[str] | None = None,
     rule: NearCopyRule | None = None,
+    names: Sequence[str] | None = None,
 ) -> Trace:
     """Trace every row of this epoch's `providers` (in commit order) to its first appearance.
 
     `anchor`: the epoch's anchor (X, y), whose spread scales the distances and whose halves
     calibrate chance. `history`: everything seen before (revealed hold-outs, earlier epochs'
-    accepted data). `owners`: this epoch's providers' accounts (for the credit record)."""
+    accepted data). `owners`: this epoch's providers' accounts (for the credit record). `names`:
+    how the record names this epoch's providers (default "provider k")."""
     rule = rule or NearCopyRule()
     Xa, columns = as_matrix(anchor[0], "anchor set")
     Xa = np.asarray(Xa, dtype=np.float64)
@@ -109,9 +115,12 @@ def trace_rows(
     spread = np.where(Xa.std(axis=0) > 0, Xa.std(axis=0), 1.0)
     if owners is not None and len(owners) != len(providers):
         raise InvalidInput(f"owners has {len(owners)} entries for {len(providers)} providers")
-    names = ["anchor", *[s.name for s in history], *[f"provider {i}" for i in range(len(providers))]]
+    if names is not None and len(names) != len(providers):
+        raise InvalidInput(f"names has {len(names)} entries for {len(providers)} providers")
+    mine = list(names) if names is not None else [f"provider {i}" for i in range(len(providers))]
+    names = ["anchor", *[s.name for s in history], *mine]
     if len(set(names)) != len(names):
-        raise InvalidInput("history sources need distinct names, other than 'anchor' and 'provider k'")
+        raise InvalidInput("history sources and providers need distinct names, other than 'anchor'")
     block_owner = [
         DAO,
         *[s.owner for s in history],
@@ -170,4 +179,4 @@ def trace_rows(
         out_providers.append((canonical[b][keep], y[keep]))
         credits.append(row_credits)
         notes.append("; ".join(note))
-    return Trace(out_providers, credits, notes)
+    return Trace(out_providers, credits, notes, list(owners) if owners is not None else None)

@@ -36,7 +36,7 @@ import shap
 from scipy import stats
 
 from valuation.errors import BudgetTooSmall
-from valuation.grouping import Grouping, group_players
+from valuation.grouping import Grouping, NearCopyRule, group_players
 from valuation.precision import published
 from valuation.screening import SCREEN_MIN_PLAYERS, screen_grouping, screening_scores
 
@@ -294,6 +294,7 @@ def estimate_shapley(
     group: bool = True,
     exact_max_players: int = EXACT_MAX_PLAYERS,
     screen_min_players: int = SCREEN_MIN_PLAYERS,
+    rule: NearCopyRule | None = None,
 ) -> ShapleyResult:
     """Shapley values of `game`'s players with confidence intervals.
 
@@ -304,8 +305,10 @@ def estimate_shapley(
     (plus the two fixed coalitions).
     A classification data game with at least `screen_min_players` (grouped) players is screened (see
     `valuation.screening`); `valued_by` then says, per player, how its value was measured.
+    `rule`: the near-copy rule data providers are grouped by (None: `NearCopyRule()`; an epoch
+    passes its recipe's).
     """
-    grouping = group_players(game) if group else Grouping.singletons(game.n_players)
+    grouping = group_players(game, rule) if group else Grouping.singletons(game.n_players)
     valued_by: tuple[str, ...] = ()
     screenable = game.supports_screening and game.task == "classification"
     if screenable and len(grouping.groups) >= screen_min_players:

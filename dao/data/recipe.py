@@ -20,6 +20,10 @@ TASKS = ("classification", "regression")
 DTYPES = ("float64", "int64", "bool", "category")
 VALUATION_METHODS = ("shapley-shap",)
 _HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
+# The near-copy rule's settings a recipe may state (issue 18; `valuation.grouping.NearCopyRule`),
+# and how many rows of earlier epochs (revealed hold-outs, accepted data) the trace compares with.
+NEAR_COPY_KEYS = ("tolerance", "feature_share", "max_history_rows")
+DEFAULT_MAX_HISTORY_ROWS = 200_000
 
 
 class InvalidRecipe(DaoError):
@@ -102,6 +106,47 @@ class Recipe:
     # Public keys (0x + 64 hex) of auditors: private data sets are sealed to them as well as to the
     # operator, so that they can verify an epoch with sealed data (`dao verify N --key FILE`).
     auditor_public_keys: tuple[str, ...] = ()
+    # {"tolerance", "feature_share", "max_history_rows"}, each optional: absent means the rule's
+    # default (recipes written before issue 18 load unchanged and keep their bytes).
+    near_copy: dict = field(default_factory=dict)
+
+    @property
+    def near_copy_rule(self):
+        """The recipe's `NearCopyRule`: its stated settings, the rule's defaults for the rest."""
+        from valuation.grouping import NearCopyRule
+
+        stated = {k: v for k, v in self.near_copy.items() if k in ("tolerance", "feature_share")}
+        return NearCopyRule(**{k: float(v) for k, v in stated.items()})
+
+    @property
+    def max_history_rows(self) -> int:
+        """At most this many rows of earlier epochs are compared with this epoch's (the latest kept)."""
+        return int(self.near_copy.get("max_history_rows", DEFAULT_MAX_HISTORY_ROWS))
+
+    def _validate_near_copy(self) -> None:
+        from valuation.errors import InvalidInput
+
+        if not isinstance(self.near_copy, dict):
+            raise InvalidRecipe(
+                'near_copy must be an object such as {"tolerance": 0.02, "feature_share": 0.4}, '
+                f"got {self.near_copy!r}"
+            )
+        unknown = sorted(set(self.near_copy) - set(NEAR_COPY_KEYS))
+        if unknown:
+            raise InvalidRecipe(
+                f"near_copy has unknown keys {unknown}; expected some of {list(NEAR_COPY_KEYS)}"
+            )
+        for key in ("tolerance", "feature_share"):
+            value = self.near_copy.get(key, 0.5)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidRecipe(f"near_copy.{key} must be a number, got {value!r}")
+        rows = self.near_copy.get("max_history_rows", DEFAULT_MAX_HISTORY_ROWS)
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+            raise InvalidRecipe(f"near_copy.max_history_rows must be an integer >= 0, got {rows!r}")
+        try:
+            self.near_copy_rule  # noqa: B018 (the rule checks its own ranges)
+        except InvalidInput as exc:
+            raise InvalidRecipe(f"near_copy: {exc}") from None
 
     def validate(self) -> Recipe:
         from dao.storage.cid import is_valid_cid
@@ -140,6 +185,7 @@ class Recipe:
             raise InvalidRecipe(
                 f"recipe version {self.version} is not supported (this code reads {RECIPE_VERSION})"
             )
+        self._validate_near_copy()
         return self
 
     def _validate_auditors(self) -> None:
@@ -181,6 +227,8 @@ class Recipe:
             del document["auditor_public_keys"]
         if self.training_budget is None:  # likewise: recipes on the default budget keep their bytes
             del document["training_budget"]
+        if not document["near_copy"]:
+            del document["near_copy"]
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod

@@ -18,13 +18,20 @@ from pathlib import Path
 
 import joblib
 
-from dao.chain.enums import EpochStatus
+from dao.chain.enums import ContributionKind, EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
 from dao.chain.units import wait_hint
 from dao.data.holdout import load_holdout
 from dao.epoch.store import cache_dir, metamodel_path, write_atomic
-from dao.epoch.valuation import EpochError, epoch_inputs, read_contributions, read_recipe, value_epoch
+from dao.epoch.valuation import (
+    EpochError,
+    HistoryRef,
+    epoch_inputs,
+    read_contributions,
+    read_recipe,
+    value_epoch,
+)
 from valuation.report import ValuationReport, canonical_dumps, keccak256
 
 OPEN, COMMITTED, CHALLENGED, FINAL, VOID = (
@@ -70,6 +77,36 @@ def _chain_down_errors() -> tuple[type[BaseException], ...]:
 _CHAIN_DOWN = _chain_down_errors()
 
 
+def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
+    """What the DAO saw before `epoch`, oldest first: per earlier epoch with a report, its revealed
+    hold-out set (the DAO's own: nobody is credited for it), then, if the epoch is final, its
+    accepted data sets in commit order (each credited to the account that committed it).
+
+    A function of the chain and the published reports only, so `dao verify` gathers the same list;
+    and a fixed one: an epoch opens only once the one before is final or void, both for good."""
+    refs: list[HistoryRef] = []
+    for earlier in range(1, epoch):
+        record = dao.settlement.epochs(earlier)
+        if not record.report_cid:
+            continue  # voided without a report: nothing was revealed or accepted
+        try:
+            report = ValuationReport.from_json(storage.get(record.report_cid))
+        except Exception as exc:
+            raise EpochError(
+                f"epoch {earlier}'s report {record.report_cid} cannot be read ({exc}); the provenance of "
+                f"epoch {epoch}'s rows needs it: nothing was committed, restore the report and run again"
+            ) from exc
+        validation_cid = report.inputs.get("validation_cid")
+        if validation_cid:
+            refs.append(HistoryRef(f"epoch {earlier} hold-out", validation_cid, None))
+        if int(record.status) != FINAL:
+            continue
+        for c in report.inputs.get("contributions", []):
+            if int(c["kind"]) == ContributionKind.DATA and str(c["id"]) not in report.rejected:
+                refs.append(HistoryRef(f"epoch {earlier} #{c['id']}", c["cid"], c["contributor"]))
+    return refs
+
+
 def run_epoch(
     dao,
     storage,
@@ -113,11 +150,13 @@ def run_epoch(
 
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
     contributions = read_contributions(dao, epoch)
+    history = gather_history(dao, storage, epoch)
     if validation_csv is None:
         validation_csv = load_holdout(recipe.validation_commitment, root)
     # The hold-out set is revealed with the report: its CID is part of the inputs.
     validation_cid = storage.add(validation_csv)
-    inputs_hash = keccak256(canonical_dumps(epoch_inputs(recipe_cid, recipe, contributions, validation_cid)))
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
+    inputs_hash = keccak256(canonical_dumps(inputs))
     stages["fetch"] = time.perf_counter() - started
 
     saved = _saved_report(storage, inputs_hash, root)
@@ -133,6 +172,7 @@ def run_epoch(
             operator_key=operator_key,
             validation_cid=validation_cid,
             stages=stages,
+            history=history,
         )
         report = valuation.report
         if report.inputs_hash != inputs_hash:
@@ -141,6 +181,9 @@ def run_epoch(
         report_cid = storage.add(report.to_json())
         storage.pin(report_cid)
         storage.pin(validation_cid)
+        # Later epochs compare their rows with these data sets (provenance): the operator keeps them.
+        for contribution in valuation.accepted_data:
+            storage.pin(contribution.cid)
         # Atomic, like every file here; `rebuild_metamodel` writes the same bytes from the inputs.
         write_atomic(metamodel_path(inputs_hash, root), metamodel_bytes(valuation.metamodel))
         write_atomic(
@@ -211,7 +254,8 @@ def rebuild_metamodel(
     validation_cid = committed.inputs.get("validation_cid")
     if not validation_cid:
         raise EpochError(f"epoch {epoch}'s report does not reveal its hold-out set: it cannot be rebuilt")
-    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid)
+    history = gather_history(dao, storage, epoch)  # the same earlier sources the run compared with
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
     if keccak256(canonical_dumps(inputs)) != committed.inputs_hash:
         versions = committed.inputs.get("versions")
         raise EpochError(
@@ -228,6 +272,7 @@ def rebuild_metamodel(
         storage.get(validation_cid),
         operator_key=operator_key,
         validation_cid=validation_cid,
+        history=history,
     )
     if valuation.report.rejected != committed.rejected:
         raise EpochError(

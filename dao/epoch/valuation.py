@@ -7,9 +7,10 @@ canonical bytes anyone can recompute from the same inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,7 @@ from valuation.budget import PoolShape, budget_problem
 from valuation.errors import BaseModelsFailed
 from valuation.metamodel import BaseFitCache
 from valuation.payout import players_from_result
+from valuation.provenance import Source, trace_rows
 from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec
 
@@ -54,6 +56,20 @@ class Contribution:
     epoch: int
     cid: str
     stake: int
+
+
+@dataclass(frozen=True)
+class HistoryRef:
+    """Rows the DAO saw before this epoch, as the report's inputs name them: a revealed hold-out
+    set (`owner` None: the DAO's own, nobody is credited) or an earlier final epoch's accepted data
+    set (`owner`: the account that committed it)."""
+
+    name: str  # "epoch 3 hold-out", "epoch 3 #12"
+    cid: str
+    owner: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "cid": self.cid, "owner": self.owner}
 
 
 @dataclass(frozen=True)
@@ -336,10 +352,15 @@ def pool_shape(X: np.ndarray, y: np.ndarray, task: str) -> PoolShape:
 
 
 def epoch_inputs(
-    recipe_cid: str, recipe: Recipe, contributions: list[Contribution], validation_cid: str | None
+    recipe_cid: str,
+    recipe: Recipe,
+    contributions: list[Contribution],
+    validation_cid: str | None,
+    history: Sequence[HistoryRef] = (),
 ) -> dict:
-    """Everything the report depends on, as it is hashed into `inputs_hash`."""
-    return {
+    """Everything the report depends on, as it is hashed into `inputs_hash` (`history` only when
+    there is some: a first epoch's inputs keep the bytes they had before provenance)."""
+    inputs = {
         "recipe_cid": recipe_cid,
         "contributions": [
             {"id": c.id, "cid": c.cid, "kind": c.kind, "contributor": c.contributor, "stake": str(c.stake)}
@@ -351,10 +372,98 @@ def epoch_inputs(
         "random_state": recipe.random_state,
         "versions": library_versions(),
     }
+    if history:
+        inputs["history"] = [ref.to_dict() for ref in history]
+    return inputs
 
 
 def _xy(dataset: Dataset, schema: DataSchema) -> tuple[np.ndarray, np.ndarray]:
     return encode_features(dataset.features, schema), dataset.target
+
+
+def read_history(
+    storage, recipe: Recipe, history: Sequence[HistoryRef], operator_key: bytes | None = None
+) -> tuple[list[Source], dict]:
+    """The rows of `history` (oldest first) as provenance `Source`s, and what was left out and why.
+
+    The latest sources are read first and kept whole while their rows total at most the recipe's
+    `max_history_rows` (the cost of an epoch stays bounded however long the history grows; older
+    sources then go unread, and the record says which). A source that does not fit this epoch's
+    schema (the schema changed) cannot hold copies of its rows and is skipped, said why. A source
+    that cannot be read is the operator's fault (it pins what it values): the run stops."""
+    budget, kept, skipped = recipe.max_history_rows, [], {}
+    for at, ref in enumerate(reversed(history)):
+        try:
+            data = storage.get(ref.cid)
+        except (ContentNotFound, StorageUnavailable, CorruptBlock, InvalidCID, NotAFile) as exc:
+            raise EpochError(
+                f"{ref.name} ({ref.cid}) cannot be read for provenance: {exc}; nothing was committed: "
+                "the operator keeps (pins) every hold-out it revealed and every data set it valued"
+            ) from exc
+        if is_sealed(data):
+            if operator_key is None:
+                raise EpochError(
+                    f"{ref.name} is sealed and this run has no operator key to compare with it: nothing "
+                    "was committed; put the operator's key at .dao/operator.key and run again"
+                )
+            try:
+                data = unseal(data, operator_key)
+            except SealingError as exc:
+                raise EpochError(f"{ref.name} cannot be unsealed with this operator key: {exc}") from exc
+        try:
+            X, y = _xy(load_dataset(data, recipe.schema, ref.name), recipe.schema)
+        except (InvalidDataset, ValueError) as exc:
+            skipped[ref.name] = capped(f"does not fit this epoch's schema: {exc}")
+            continue
+        if len(y) > budget:
+            for rest in list(reversed(history))[at:]:
+                skipped[rest.name] = f"beyond the recipe's max_history_rows ({recipe.max_history_rows})"
+            break
+        budget -= len(y)
+        kept.append(Source(ref.name, X, y, ref.owner))
+    kept.reverse()
+    return kept, {"sources": [s.name for s in kept], "skipped": skipped}
+
+
+_NO_ROWS = (
+    "no rows of its own: each was the DAO's (anchor, a revealed hold-out) or first committed by "
+    "another contribution"
+)
+_ONE_CLASS = "of its own rows, only one class is left once the rows others brought first are removed"
+
+
+def _with_null_players(result, valued: list[int], names: list[str], reason: str):
+    """`result` over the valued players, widened to every accepted data set: the others (their
+    rows all traced elsewhere) are valued 0 with a zero-width interval, each a group of its own."""
+    n, at = len(names), {k: i for i, k in enumerate(valued)}
+
+    def widen(values):
+        if values is None:
+            return None
+        out = np.zeros(n)
+        out[valued] = np.asarray(values)
+        return out
+
+    groups = [tuple(valued[m] for m in g) for g in result.groups] + [(k,) for k in range(n) if k not in at]
+    reasons = list(result.group_reasons) + [reason] * (n - len(valued))
+    order = sorted(range(len(groups)), key=lambda g: groups[g][0])
+    valued_by = (
+        tuple(result.valued_by[at[k]] if k in at else "provenance" for k in range(n))
+        if result.valued_by
+        else ()
+    )
+    return dataclasses.replace(
+        result,
+        values=widen(result.values),
+        ci_low=widen(result.ci_low),
+        ci_high=widen(result.ci_high),
+        player_names=list(names),
+        groups=tuple(groups[g] for g in order),
+        group_reasons=tuple(reasons[g] for g in order),
+        valued_by=valued_by,
+        standard_errors=widen(result.standard_errors),
+        validation_errors=widen(result.validation_errors),
+    )
 
 
 def value_epoch(
@@ -367,13 +476,17 @@ def value_epoch(
     operator_key: bytes | None = None,
     validation_cid: str | None = None,
     stages: dict[str, float] | None = None,
+    history: Sequence[HistoryRef] = (),
 ) -> EpochValuation:
     """Validate every artifact, train the metamodel, value both games and build the report.
 
     `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
     recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
     Trainings fan out over joblib's active configuration (see `dao.epoch.compute`); the report's
-    bytes do not depend on it.
+    bytes do not depend on it. `history`: what the DAO saw in earlier epochs (oldest first, see
+    `dao.epoch.pipeline.gather_history`), read from `storage` like the contributions: rows copied
+    from it, exactly or nearly, earn nothing here (the report's `data_values.provenance` says which
+    rows were credited to whom).
     """
     if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
         raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
@@ -435,18 +548,59 @@ def value_epoch(
     del pooled_X, pooled_y, fits
     clock.lap("train")
 
-    data_game = ProviderGame(
+    # Provenance (issue 18): each row is credited to whoever brought it first, in commit order —
+    # the DAO for its anchor and revealed hold-outs, an earlier final epoch's committer, or an
+    # earlier commitment of this epoch. History rows leave the game (the DAO has them); near-copies
+    # of this epoch's earlier rows become those rows, which the duplicate rule credits once.
+    rule = recipe.near_copy_rule
+    sources, history_record = read_history(storage, recipe, history, operator_key)
+    trace = trace_rows(
         provider_arrays,
         anchor_xy,
-        validation,
+        sources,
         owners=[c.contributor for c in accepted_data],
+        rule=rule,
+        names=[f"#{c.id}" for c in accepted_data],
+    )
+    del provider_arrays
+    # A data set left without rows of its own is valued 0 without entering the game: it brought
+    # nothing, and it took nothing either (its rows are counted once, for their first owner), so
+    # there is no harm to slash it for. The same for one left with a single class (a game's
+    # provider must show two).
+    valued, null_reason = [], {}
+    for k, (_, y) in enumerate(trace.providers):
+        if len(y) == 0:
+            null_reason[k] = _NO_ROWS
+        elif schema.task == "classification" and len(np.unique(y)) < 2:
+            null_reason[k] = _ONE_CLASS
+        else:
+            valued.append(k)
+    if len(valued) < 2:
+        raise EpochError(
+            f"an epoch needs at least 2 data sets with rows of their own; {len(valued)} of "
+            f"{len(accepted_data)} accepted data sets have any once copies are credited to their first owner"
+        )
+    data_game = ProviderGame(
+        [trace.providers[k] for k in valued],
+        anchor_xy,
+        validation,
+        owners=[accepted_data[k].contributor for k in valued],
         task=schema.task,
-        player_names=[f"#{c.id}" for c in accepted_data],
+        player_names=[f"#{accepted_data[k].id}" for k in valued],
         random_state=recipe.random_state,
     )
     data_result = estimate_shapley(
-        data_game, budget=recipe.valuation_budget, random_state=recipe.random_state
+        data_game, budget=recipe.valuation_budget, random_state=recipe.random_state, rule=rule
     )
+    if null_reason:
+        data_result = _with_null_players(
+            data_result, valued, [f"#{c.id}" for c in accepted_data], "valued 0 by provenance"
+        )
+    provenance = trace.to_dict(ids=[c.id for c in accepted_data])
+    for k, why in null_reason.items():
+        provenance["providers"][k]["valued_zero"] = why
+    provenance["history"] = history_record
+    provenance["rule"] = dataclasses.asdict(rule) | {"max_history_rows": recipe.max_history_rows}
     model_game = ModelGame.from_metamodel(metamodel, validation, owners=[c.contributor for c, _ in models])
     model_game.player_names = [f"#{c.id}" for c, _ in models]
     model_result = estimate_shapley(
@@ -469,11 +623,11 @@ def value_epoch(
             [c.stake for c in accepted_models],
         ),
     )
-    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid)
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
     report = ValuationReport.build(
         epoch,
         inputs,
-        data_result.to_dict(),
+        data_result.to_dict() | {"provenance": provenance},
         model_result.to_dict(),
         metamodel.neg_loss(*validation),
         allocation,

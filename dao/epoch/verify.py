@@ -1,14 +1,17 @@
 """`dao verify N`: recompute an epoch's report from its inputs and check it, three ways.
 
 Everything needed is public once the report is committed: the recipe (IPFS, hash on-chain), the
-contributions (registry), their artifacts and the revealed hold-out set (IPFS). The checks:
+contributions (registry), their artifacts and the revealed hold-out set (IPFS), and the history
+the rows' provenance is traced against (earlier epochs' revealed hold-outs and final accepted data,
+gathered from the chain as the operator gathers it, never taken from the report). The checks:
 
 - integrity: what the operator committed on-chain (inputs hash, Merkle roots, total mint) is what
   the report says, and the report's allocation, slashes, roots and proofs are exactly what its own
   published numbers give under the recipe's policy (integer arithmetic: no machine may differ);
 - numbers: this machine's recomputed values, intervals and score agree with the published ones
   within the tolerance the report records; every other recomputed entry (names, groups, methods,
-  rejections) is equal. Beyond the tolerance is a difference worth a challenge;
+  rejections, the inputs' history and the `data_values.provenance` record of which rows were
+  credited to whom) is equal. Beyond the tolerance is a difference worth a challenge;
 - versions: the libraries and the estimator revision the report names are this machine's.
 
 A report passes when integrity and numbers hold; differing versions are named beside the result
@@ -39,6 +42,7 @@ from dao.data.sealing import (
     recipients,
     unseal,
 )
+from dao.epoch.pipeline import gather_history
 from dao.epoch.valuation import (
     KIND_DATA,
     Contribution,
@@ -431,6 +435,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
             unchecked,
         )
     try:
+        history = gather_history(dao, storage, epoch)
         recomputed = value_epoch(
             storage,
             epoch,
@@ -440,6 +445,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
             validation_csv,
             operator_key=key,
             validation_cid=validation_cid,
+            history=history,
         ).report.to_json()
     except EpochError as exc:
         raise CannotVerify(f"epoch {epoch} cannot be recomputed: {exc}") from exc

@@ -94,7 +94,7 @@ def test_an_unreachable_ipfs_backend_is_a_clear_error_and_nothing_is_committed(e
 
 def test_a_corrupted_artifact_aborts_and_a_repaired_store_completes(epoch_one, tmp_path):
     dao, storage, key, outcome = epoch_one
-    provider_one = demo.build_demo_artifacts().provider_csvs[1]
+    _, provider_one = demo._artifact(demo.build_demo_artifacts(), "provider 1", 1)  # its epoch-1 rows
     cid = dao.registry.contributions(outcome.contribution_ids[(1, "provider 1")]).cid
     digest = parse_cid(cid).digest.hex()
     victim = tmp_path / "ipfs" / "blocks" / digest[:2] / digest
