@@ -47,7 +47,7 @@ def dao(create_dao, roles, params):
     return create_dao(roles["deployer"], roles["operator"], recipe=genesis, recipe_cid=RECIPE, **settings)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def advance(chain):
     def advance(seconds: int = 0) -> None:
         if seconds:
