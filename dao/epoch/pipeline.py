@@ -16,6 +16,8 @@ from pathlib import Path
 
 import joblib
 
+from dao.chain.cids import cid_parts
+from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
@@ -85,8 +87,9 @@ def run_epoch(
     record = dao.settlement.epochs(epoch)
     status = int(record.status)
     if status in (COMMITTED, CHALLENGED, FINAL):
-        report = ValuationReport.from_json(storage.get(record.report_cid))
-        return EpochRun(epoch, record.report_cid, report, committed_now=False)
+        committed_cid = report_cid_of(record)
+        report = ValuationReport.from_json(storage.get(committed_cid))
+        return EpochRun(epoch, committed_cid, report, committed_now=False)
     if status == VOID:
         raise EpochError(
             f"epoch {epoch} was voided (no report by its deadline, or by governance or the guardian): "
@@ -152,12 +155,14 @@ def run_epoch(
     commit_started = time.perf_counter()
     # Ask the chain again right before sending: another run may have committed meanwhile.
     if epoch_status(dao, epoch) != OPEN:
-        return EpochRun(epoch, dao.settlement.epochs(epoch).report_cid, report, False, resumed, None, stages)
+        return EpochRun(
+            epoch, report_cid_of(dao.settlement.epochs(epoch)), report, False, resumed, None, stages
+        )
     try:
         with refusals_as_errors():
             receipt = dao.settlement.commit(
                 epoch,
-                report_cid,
+                *cid_parts(report_cid),
                 report.inputs_hash,
                 bytes.fromhex(report.mint_root[2:]),
                 report.total_mint,
@@ -211,7 +216,7 @@ def execute_slashes(dao, storage, sender, epoch: int) -> list[tuple[int, int]]:
 
     if epoch_status(dao, epoch) != FINAL:
         raise EpochError(f"epoch {epoch} is not final: slashes execute only after the challenge window")
-    report = ValuationReport.from_json(storage.get(dao.settlement.epochs(epoch).report_cid))
+    report = ValuationReport.from_json(storage.get(report_cid_of(dao.settlement.epochs(epoch))))
     slashes = sorted((int(k), int(v)) for k, v in report.slashes.items())
     tree = slash_tree(slashes)
     done = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from dao.chain.cids import report_cid as report_cid_of
 from dao.epoch.valuation import EpochError, read_contributions, read_recipe, value_epoch
 from dao.errors import DaoError
 from valuation.merkle import mint_tree, slash_tree
@@ -198,9 +199,9 @@ def verify_report(
 
 def verify_epoch(dao, storage, epoch: int, operator_key: bytes | None = None) -> Verification:
     record = dao.settlement.epochs(epoch)
-    if not record.report_cid:
+    if not report_cid_of(record):
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
-    report_cid = record.report_cid
+    report_cid = report_cid_of(record)
     committed = storage.get(report_cid)
     report = ValuationReport.from_json(committed)
     differences: list[Difference] = []

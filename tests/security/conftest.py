@@ -7,6 +7,7 @@ import pytest
 from eth_utils import keccak
 
 from dao.chain.bindings import DAO
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams, deploy_dao
 from dao.data.recipe import single_model_recipe
 from dao.holders.contribute import register_contribution
@@ -78,7 +79,7 @@ def commit(dao, operator, mints, slashes=(), epoch: int = 1):
     stree = slash_tree(list(slashes)) if slashes else None
     dao.settlement.commit(
         epoch,
-        REPORT,
+        *cid_parts(REPORT),
         b"\x01" * 32,
         mtree.root,
         sum(a for _, a in mints),
