@@ -27,6 +27,7 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
     from eth_utils import keccak
 
     from dao.chain.bindings import DAO
+    from dao.chain.cids import cid_parts
     from dao.chain.deploy import DeployParams, deploy_dao
     from dao.data.recipe import single_model_recipe
     from dao.holders.contribute import commitment_hash
@@ -44,7 +45,9 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
     salt = b"\x01" * 32
     commitment = commitment_hash(a[2].address, 0, CID, salt)
     gas["register_commit"] = dao.registry.commit_contribution(commitment, sender=a[2]).gas_used
-    gas["register_reveal"] = dao.registry.register(0, CID, salt, value=ETHER, sender=a[2]).gas_used
+    gas["register_reveal"] = dao.registry.register(
+        0, *cid_parts(CID), salt, value=ETHER, sender=a[2]
+    ).gas_used
     gas["register"] = gas["register_commit"] + gas["register_reveal"]
     chain.pending_timestamp += params.contribution_period
     chain.mine()
@@ -53,7 +56,14 @@ def measure_system(leaves: int = 1_000) -> dict[str, int]:
     tree = mint_tree(mints)
     total = sum(amount for _, amount in mints)
     commit = dao.settlement.commit(
-        1, REPORT, b"\x01" * 32, tree.root, total, b"\x00" * 32, value=params.operator_bond, sender=a[1]
+        1,
+        *cid_parts(REPORT),
+        b"\x01" * 32,
+        tree.root,
+        total,
+        b"\x00" * 32,
+        value=params.operator_bond,
+        sender=a[1],
     )
     gas["commit"] = commit.gas_used
     chain.pending_timestamp += params.challenge_window

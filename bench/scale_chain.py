@@ -38,6 +38,7 @@ import time
 import numpy as np
 
 from bench.gas import CID, ETHER, RECIPE, REPORT, _addr
+from dao.chain.cids import cid_parts
 from dao.holders.contribute import commitment_hash
 
 LEAF_SIZES = (10, 100, 1_000, 10_000)
@@ -99,7 +100,7 @@ def _measure_size(leaves: int, holders: int, register_positions: tuple[int, ...]
             salt = position.to_bytes(32, "big")
             commitment = commitment_hash(contributor.address, 0, cid, salt)
             committed = dao.registry.commit_contribution(commitment, sender=contributor)
-            receipt = dao.registry.register(0, cid, salt, value=ETHER // 100, sender=contributor)
+            receipt = dao.registry.register(0, *cid_parts(cid), salt, value=ETHER // 100, sender=contributor)
             if position in register_positions:
                 register[str(position)] = committed.gas_used + receipt.gas_used
         assert dao.registry.contribution_count() == max(register_positions)
@@ -111,7 +112,14 @@ def _measure_size(leaves: int, holders: int, register_positions: tuple[int, ...]
     tree = mint_tree(allocation)
     total = LEAF_AMOUNT * leaves
     out["commit"] = dao.settlement.commit(
-        1, REPORT, b"\x01" * 32, tree.root, total, b"\x00" * 32, value=params.operator_bond, sender=operator
+        1,
+        *cid_parts(REPORT),
+        b"\x01" * 32,
+        tree.root,
+        total,
+        b"\x00" * 32,
+        value=params.operator_bond,
+        sender=operator,
     ).gas_used
     chain.pending_timestamp += params.challenge_window
     chain.mine()

@@ -6,8 +6,9 @@
 @notice Contributors register a data set or a model spec (by IPFS CID) for the
         open epoch with an ETH stake, in two steps so that nobody can copy a
         pending registration: first `commit_contribution(keccak256(abi_encode(
-        contributor, kind, cid, salt)))`, then, in a later block, `register(kind,
-        cid, salt)` from the same account with the stake. The commitment binds the
+        contributor, kind, cid_codec, cid_digest, salt)))`, then, in a later
+        block, `register(kind, cid_codec, cid_digest, salt)` from the same
+        account with the stake. The commitment binds the
         contribution to its author before the CID is visible, and its order is
         the contribution's priority (duplicate rows are credited to the earliest
         commitment). Stakes are withdrawn in two steps once the epoch is settled
@@ -30,16 +31,17 @@ interface IShareToken:
 
 
 interface ISettlement:
-    def current_epoch() -> uint256: view
-    def contributions_open() -> bool: view
+    def contribution_epoch_now() -> uint256: view
     def is_settled(epoch: uint256) -> bool: view
 
 
+# The view of a contribution (storage keeps it packed in four words, see `_owner_stake`).
 struct Contribution:
     contributor: address
     kind: uint8
     epoch: uint256
-    cid: String[64]
+    cid_codec: uint8  # 0: CIDv0 (dag-pb); 0x55 raw or 0x70 dag-pb: a base32 CIDv1
+    cid_digest: bytes32  # the sha2-256 digest the CID's multihash carries
     stake: uint256
     slashed: uint256
     withdrawal_requested_at: uint256
@@ -58,12 +60,15 @@ event ContributionCommitted:
     priority: uint256
 
 
+# The CID string is rebuilt from (cid_codec, cid_digest): codec 0 is the CIDv0 base58btc(0x12 0x20
+# digest); otherwise "b" + base32(0x01 codec 0x12 0x20 digest) (docs/integrating.md).
 event ContributionRegistered:
     id: indexed(uint256)
     contributor: indexed(address)
     epoch: indexed(uint256)
     kind: uint8
-    cid: String[64]
+    cid_codec: uint8
+    cid_digest: bytes32
     stake: uint256
     priority: uint256
 
@@ -98,17 +103,42 @@ event UnbondingPeriodChanged:
 
 KIND_DATA: public(constant(uint8)) = 0
 KIND_MODEL: public(constant(uint8)) = 1
+# CID codecs (the multicodec of a CIDv1; 0 stands for a CIDv0). Every CID is sha2-256.
+CID_V0: public(constant(uint8)) = 0
+CID_RAW: public(constant(uint8)) = 85  # 0x55
+CID_DAG_PB: public(constant(uint8)) = 112  # 0x70
+
+_MASK_64: constant(uint256) = 2**64 - 1
+_MASK_96: constant(uint256) = 2**96 - 1
+_MASK_128: constant(uint256) = 2**128 - 1
+_ADDRESS_MASK: constant(uint256) = 2**160 - 1
+# `_meta` layout: epoch (64 bits) | priority << 64 (64) | kind << 128 (8) | codec << 136 (8)
+#                 | withdrawal_requested_at << 144 (64) | withdrawn << 208 (8)
+_PRIORITY_SHIFT: constant(uint256) = 64
+_KIND_SHIFT: constant(uint256) = 128
+_CODEC_SHIFT: constant(uint256) = 136
+_REQUESTED_SHIFT: constant(uint256) = 144
+_WITHDRAWN_BIT: constant(uint256) = 1 << 208
+# A commitment word: priority (128 bits) | block << 128; revealed: block field all ones.
+_REVEALED: constant(uint256) = _MASK_128
 
 share_token: public(immutable(address))
 settlement: public(address)
 min_stake: public(uint256)
 unbonding_period: public(uint256)
-contributions: public(HashMap[uint256, Contribution])
-contribution_count: public(uint256)
-commitments: public(HashMap[bytes32, Commitment])
-commitment_count: public(uint256)
-# epoch -> keccak256(contributor, cid) -> registered: one registration of a CID per contributor and
-# epoch; another contributor's copy never blocks it (priority settles who is credited).
+# A contribution in three words written once at registration, and one more for slashes:
+# contributor | stake << 160 (a stake is below 2**96 wei), the CID digest, `_meta`, and `_slashed`.
+_owner_stake: HashMap[uint256, uint256]
+_cid_digest: HashMap[uint256, bytes32]
+_meta: HashMap[uint256, uint256]
+_slashed: HashMap[uint256, uint256]
+_commitments: HashMap[bytes32, uint256]
+# Counts plus one: the counters never go from zero to non-zero, so the first registration costs
+# what every later one does.
+_contributions_plus_one: uint256
+_commitments_plus_one: uint256
+# epoch -> keccak256(contributor, codec, digest) -> registered: one registration of a CID per
+# contributor and epoch; another contributor's copy never blocks it (priority settles who is credited).
 _registered: HashMap[uint256, HashMap[bytes32, bool]]
 
 
@@ -125,91 +155,166 @@ def __init__(share_token_: address, min_stake_: uint256, unbonding_period_: uint
     share_token = share_token_
     self.min_stake = min_stake_
     self.unbonding_period = unbonding_period_
+    self._contributions_plus_one = 1
+    self._commitments_plus_one = 1
 
 
 @external
 def commit_contribution(commitment: bytes32) -> uint256:
     """
     @notice First step of a registration: commits to `commitment_hash(msg.sender,
-            kind, cid, salt)` without revealing the CID. Its order is the
-            contribution's priority.
+            kind, cid_codec, cid_digest, salt)` without revealing the CID. Its
+            order is the contribution's priority.
     @param commitment The hash; the same account reveals it with `register` in a later block.
     @return uint256 The commitment's priority (1 for the first commitment ever).
     """
     assert commitment != empty(bytes32), "registry: empty commitment"
-    assert self.commitments[commitment].block == 0, "registry: commitment already made"
-    priority: uint256 = self.commitment_count + 1
-    self.commitment_count = priority
-    self.commitments[commitment] = Commitment(priority=priority, block=block.number)
+    assert self._commitments[commitment] == 0, "registry: commitment already made"
+    priority: uint256 = self._commitments_plus_one
+    self._commitments_plus_one = priority + 1
+    self._commitments[commitment] = priority | block.number << 128
     log ContributionCommitted(commitment=commitment, committer=msg.sender, priority=priority)
     return priority
 
 
 @external
 @payable
-def register(kind: uint8, cid: String[64], salt: bytes32) -> uint256:
+def register(kind: uint8, cid_codec: uint8, cid_digest: bytes32, salt: bytes32) -> uint256:
     """
     @notice Second step: reveals a commitment made by the caller in an earlier
             block and registers the contribution for the open epoch, staking the
             ETH sent. Someone who copies this call cannot use it: the commitment
             binds the caller's address.
+    @dev The CID travels as its parts: `cid_codec` 0 for a CIDv0 (`Qm…`), or the
+         multicodec of a base32 CIDv1 (0x55 raw, 0x70 dag-pb), and the sha2-256
+         digest of its multihash. Any such pair is a well-formed CID.
     @param kind 0 for a data set, 1 for a model spec.
-    @param cid The IPFS CID of the artifact (CIDv0 `Qm…` or base32 CIDv1 `b…`).
+    @param cid_codec 0 (CIDv0), 0x55 or 0x70 (CIDv1).
+    @param cid_digest The sha2-256 digest in the CID (not zero).
     @param salt The secret chosen at commitment.
     @return uint256 The contribution id.
     """
     assert kind <= KIND_MODEL, "registry: unknown kind"
     assert msg.value >= self.min_stake, "registry: stake below minimum"
+    assert msg.value <= _MASK_96, "registry: stake above 2**96 wei"
     assert self.settlement != empty(address), "registry: settlement not set"
-    assert staticcall ISettlement(self.settlement).contributions_open(), "registry: contributions are closed"
-    assert self._is_cid(cid), "registry: invalid CID"
-    commitment: bytes32 = self._commitment_hash(msg.sender, kind, cid, salt)
-    committed: Commitment = self.commitments[commitment]
-    assert committed.block != 0, "registry: no such commitment"
-    assert committed.block != max_value(uint256), "registry: commitment already revealed"
-    assert committed.block < block.number, "registry: reveal in a later block than the commitment"
-    self.commitments[commitment] = Commitment(priority=committed.priority, block=max_value(uint256))
-    epoch: uint256 = staticcall ISettlement(self.settlement).current_epoch()
-    key: bytes32 = keccak256(abi_encode(msg.sender, cid))
+    # One call answers both "is it open?" and "which epoch?" (0: contributions closed).
+    epoch: uint256 = staticcall ISettlement(self.settlement).contribution_epoch_now()
+    assert epoch != 0, "registry: contributions are closed"
+    assert cid_codec == CID_V0 or cid_codec == CID_RAW or cid_codec == CID_DAG_PB, "registry: invalid CID (unknown codec)"
+    assert cid_digest != empty(bytes32), "registry: invalid CID (empty digest)"
+    commitment: bytes32 = self._commitment_hash(msg.sender, kind, cid_codec, cid_digest, salt)
+    committed: uint256 = self._commitments[commitment]
+    assert committed != 0, "registry: no such commitment"
+    committed_block: uint256 = committed >> 128
+    assert committed_block != _REVEALED, "registry: commitment already revealed"
+    assert committed_block < block.number, "registry: reveal in a later block than the commitment"
+    priority: uint256 = committed & _MASK_128
+    self._commitments[commitment] = priority | _REVEALED << 128
+    key: bytes32 = keccak256(abi_encode(msg.sender, cid_codec, cid_digest))
     assert not self._registered[epoch][key], "registry: CID already registered by you this epoch"
     self._registered[epoch][key] = True
-    id: uint256 = self.contribution_count + 1
-    self.contribution_count = id
-    self.contributions[id] = Contribution(
-        contributor=msg.sender,
-        kind=kind,
-        epoch=epoch,
-        cid=cid,
-        stake=msg.value,
-        slashed=0,
-        withdrawal_requested_at=0,
-        withdrawn=False,
-        priority=committed.priority,
+    id: uint256 = self._contributions_plus_one
+    self._contributions_plus_one = id + 1
+    self._owner_stake[id] = convert(msg.sender, uint256) | msg.value << 160
+    self._cid_digest[id] = cid_digest
+    self._meta[id] = (
+        epoch
+        | priority << _PRIORITY_SHIFT
+        | convert(kind, uint256) << _KIND_SHIFT
+        | convert(cid_codec, uint256) << _CODEC_SHIFT
     )
     log ContributionRegistered(
-        id=id, contributor=msg.sender, epoch=epoch, kind=kind, cid=cid, stake=msg.value, priority=committed.priority
+        id=id,
+        contributor=msg.sender,
+        epoch=epoch,
+        kind=kind,
+        cid_codec=cid_codec,
+        cid_digest=cid_digest,
+        stake=msg.value,
+        priority=priority,
     )
     return id
 
 
 @external
 @pure
-def commitment_hash(contributor: address, kind: uint8, cid: String[64], salt: bytes32) -> bytes32:
+def commitment_hash(contributor: address, kind: uint8, cid_codec: uint8, cid_digest: bytes32, salt: bytes32) -> bytes32:
     """
-    @notice The commitment of a registration: keccak256(abi_encode(contributor, kind, cid, salt)).
+    @notice The commitment of a registration: keccak256(abi_encode(contributor, kind, cid_codec, cid_digest, salt)).
     @param contributor The account that will reveal it.
     @param kind 0 for a data set, 1 for a model spec.
-    @param cid The IPFS CID.
+    @param cid_codec 0 (CIDv0), 0x55 or 0x70 (CIDv1).
+    @param cid_digest The sha2-256 digest in the CID.
     @param salt A secret random value.
     @return bytes32 The hash to pass to `commit_contribution`.
     """
-    return self._commitment_hash(contributor, kind, cid, salt)
+    return self._commitment_hash(contributor, kind, cid_codec, cid_digest, salt)
 
 
 @internal
 @pure
-def _commitment_hash(contributor: address, kind: uint8, cid: String[64], salt: bytes32) -> bytes32:
-    return keccak256(abi_encode(contributor, kind, cid, salt))
+def _commitment_hash(contributor: address, kind: uint8, cid_codec: uint8, cid_digest: bytes32, salt: bytes32) -> bytes32:
+    return keccak256(abi_encode(contributor, kind, cid_codec, cid_digest, salt))
+
+
+@external
+@view
+def contributions(id: uint256) -> Contribution:
+    """
+    @notice A contribution (all fields zero for an unknown id).
+    @param id The contribution id.
+    @return Contribution Its record.
+    """
+    owner_stake: uint256 = self._owner_stake[id]
+    meta: uint256 = self._meta[id]
+    return Contribution(
+        contributor=convert(convert(owner_stake & _ADDRESS_MASK, uint160), address),
+        kind=convert((meta >> _KIND_SHIFT) & 255, uint8),
+        epoch=meta & _MASK_64,
+        cid_codec=convert((meta >> _CODEC_SHIFT) & 255, uint8),
+        cid_digest=self._cid_digest[id],
+        stake=owner_stake >> 160,
+        slashed=self._slashed[id],
+        withdrawal_requested_at=(meta >> _REQUESTED_SHIFT) & _MASK_64,
+        withdrawn=meta & _WITHDRAWN_BIT != 0,
+        priority=(meta >> _PRIORITY_SHIFT) & _MASK_64,
+    )
+
+
+@external
+@view
+def commitments(commitment: bytes32) -> Commitment:
+    """
+    @notice A commitment: its priority and the block it was made in (max uint256 once revealed).
+    @param commitment The hash.
+    @return Commitment Zeros for an unknown commitment.
+    """
+    word: uint256 = self._commitments[commitment]
+    block_: uint256 = word >> 128
+    if block_ == _REVEALED:
+        block_ = max_value(uint256)
+    return Commitment(priority=word & _MASK_128, block=block_)
+
+
+@external
+@view
+def contribution_count() -> uint256:
+    """
+    @notice How many contributions were registered (ids run from 1 to this).
+    @return uint256 The count.
+    """
+    return self._contributions_plus_one - 1
+
+
+@external
+@view
+def commitment_count() -> uint256:
+    """
+    @notice How many commitments were made (the last priority given).
+    @return uint256 The count.
+    """
+    return self._commitments_plus_one - 1
 
 
 @external
@@ -219,11 +324,11 @@ def request_withdrawal(id: uint256):
             (final, or void: then nothing of it can be slashed).
     @param id The contribution id.
     """
-    contribution: Contribution = self.contributions[id]
-    assert contribution.contributor == msg.sender, "registry: not the contributor"
-    assert contribution.withdrawal_requested_at == 0, "registry: withdrawal already requested"
-    assert staticcall ISettlement(self.settlement).is_settled(contribution.epoch), "registry: epoch not settled"
-    self.contributions[id].withdrawal_requested_at = block.timestamp
+    assert self._owner_stake[id] & _ADDRESS_MASK == convert(msg.sender, uint256), "registry: not the contributor"
+    meta: uint256 = self._meta[id]
+    assert (meta >> _REQUESTED_SHIFT) & _MASK_64 == 0, "registry: withdrawal already requested"
+    assert staticcall ISettlement(self.settlement).is_settled(meta & _MASK_64), "registry: epoch not settled"
+    self._meta[id] = meta | block.timestamp << _REQUESTED_SHIFT
     log WithdrawalRequested(id=id, available_at=block.timestamp + self.unbonding_period)
 
 
@@ -234,13 +339,15 @@ def withdraw(id: uint256):
     @notice Pays out what remains of the stake after the unbonding period.
     @param id The contribution id.
     """
-    contribution: Contribution = self.contributions[id]
-    assert contribution.contributor == msg.sender, "registry: not the contributor"
-    assert contribution.withdrawal_requested_at != 0, "registry: withdrawal not requested"
-    assert not contribution.withdrawn, "registry: already withdrawn"
-    assert block.timestamp >= contribution.withdrawal_requested_at + self.unbonding_period, "registry: still unbonding"
-    amount: uint256 = contribution.stake - contribution.slashed
-    self.contributions[id].withdrawn = True
+    owner_stake: uint256 = self._owner_stake[id]
+    assert owner_stake & _ADDRESS_MASK == convert(msg.sender, uint256), "registry: not the contributor"
+    meta: uint256 = self._meta[id]
+    requested_at: uint256 = (meta >> _REQUESTED_SHIFT) & _MASK_64
+    assert requested_at != 0, "registry: withdrawal not requested"
+    assert meta & _WITHDRAWN_BIT == 0, "registry: already withdrawn"
+    assert block.timestamp >= requested_at + self.unbonding_period, "registry: still unbonding"
+    amount: uint256 = (owner_stake >> 160) - self._slashed[id]
+    self._meta[id] = meta | _WITHDRAWN_BIT
     log StakeWithdrawn(id=id, contributor=msg.sender, amount=amount)
     if amount != 0:
         raw_call(msg.sender, b"", value=amount)
@@ -256,11 +363,12 @@ def slash(id: uint256, amount: uint256) -> uint256:
     @return uint256 The wei actually slashed, sent to the share holders.
     """
     assert msg.sender == self.settlement, "registry: caller is not the settlement"
-    contribution: Contribution = self.contributions[id]
-    assert contribution.contributor != empty(address), "registry: unknown contribution"
-    assert not contribution.withdrawn, "registry: stake already withdrawn"
-    slashed: uint256 = min(amount, contribution.stake - contribution.slashed)
-    self.contributions[id].slashed = contribution.slashed + slashed
+    owner_stake: uint256 = self._owner_stake[id]
+    assert owner_stake != 0, "registry: unknown contribution"
+    assert self._meta[id] & _WITHDRAWN_BIT == 0, "registry: stake already withdrawn"
+    already: uint256 = self._slashed[id]
+    slashed: uint256 = min(amount, (owner_stake >> 160) - already)
+    self._slashed[id] = already + slashed
     log StakeSlashed(id=id, amount=slashed)
     if slashed != 0:
         extcall IShareToken(share_token).distribute_eth(value=slashed)
@@ -275,7 +383,7 @@ def stake_of(id: uint256) -> uint256:
     @param id The contribution id.
     @return uint256 The stake in wei.
     """
-    return self.contributions[id].stake
+    return self._owner_stake[id] >> 160
 
 
 @external
@@ -286,7 +394,7 @@ def contribution_epoch(id: uint256) -> uint256:
     @param id The contribution id.
     @return uint256 The epoch.
     """
-    return self.contributions[id].epoch
+    return self._meta[id] & _MASK_64
 
 
 @external
@@ -322,31 +430,3 @@ def set_unbonding_period(unbonding_period_: uint256):
     ownable._check_owner()
     self.unbonding_period = unbonding_period_
     log UnbondingPeriodChanged(unbonding_period=unbonding_period_)
-
-
-@internal
-@pure
-def _is_cid(cid: String[64]) -> bool:
-    """
-    @dev CIDv0: 46 base58btc characters starting `Qm`; CIDv1: 59 base32 characters starting `b`.
-    """
-    raw: Bytes[64] = convert(cid, Bytes[64])
-    length: uint256 = len(raw)
-    v0: bool = length == 46 and slice(raw, 0, 2) == b"Qm"
-    v1: bool = length == 59 and slice(raw, 0, 1) == b"b"
-    if not (v0 or v1):
-        return False
-    for i: uint256 in range(64):
-        if i >= length:
-            break
-        c: uint256 = convert(convert(slice(raw, i, 1), bytes1), uint256)
-        if v0:
-            # base58btc: 1-9, A-Z without I and O, a-z without l.
-            ok: bool = (c >= 49 and c <= 57) or (c >= 65 and c <= 90 and c != 73 and c != 79) or (
-                c >= 97 and c <= 122 and c != 108
-            )
-            if not ok:
-                return False
-        elif not ((c >= 97 and c <= 122) or (c >= 50 and c <= 55)):
-            return False
-    return True

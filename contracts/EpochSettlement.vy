@@ -21,7 +21,7 @@
 @dev Leaves follow OpenZeppelin's StandardMerkleTree: keccak256(keccak256(
      abi_encode(values))), sorted-pair proofs (snekmate's verifier). Each leaf
      is claimed or slashed at most once; the minted total never exceeds the
-     committed total. Bonds are paid by pull (`withdraw`). The economic policy
+     committed total (the share token's pool holds exactly that total). Bonds are paid by pull (`withdraw`). The economic policy
      (emission, data pool split, slash cap) is a governance parameter copied
      into each epoch when it opens, so a change never affects an open epoch.
 """
@@ -40,6 +40,7 @@ interface IShareToken:
     def epoch_mint_cap(epoch: uint256) -> uint256: view
     def reserve_epoch_mint(epoch: uint256, amount: uint256): nonpayable
     def distribute_eth(): payable
+    def released_shares(epoch: uint256) -> uint256: view
 
 
 interface IRegistry:
@@ -67,12 +68,14 @@ REFUNDED: public(constant(uint8)) = 4  # its report was voided or replaced witho
 GUARDIAN_EPOCHS: public(constant(uint256)) = 3
 
 
+# The view of an epoch (`epochs`); storage keeps it packed, see `_header`.
 struct Epoch:
     recipe_cid: String[64]
     params_hash: bytes32
     contributions_close: uint256
     status: uint8
-    report_cid: String[64]
+    report_codec: uint8  # 0: CIDv0 (dag-pb); 0x55 raw or 0x70 dag-pb: a base32 CIDv1
+    report_digest: bytes32  # the sha2-256 digest in the report's CID (zero: no report)
     inputs_hash: bytes32
     mint_root: bytes32
     total_mint: uint256
@@ -106,9 +109,11 @@ event EpochOpened:
     contributions_close: uint256
 
 
+# The report's CID string is rebuilt from (report_codec, report_digest) as the registry's CIDs are.
 event EpochCommitted:
     epoch: indexed(uint256)
-    report_cid: String[64]
+    report_codec: uint8
+    report_digest: bytes32
     inputs_hash: bytes32
     mint_root: bytes32
     total_mint: uint256
@@ -191,6 +196,35 @@ event PolicyChanged:
     slash_cap_bps: uint256
 
 
+# CID codecs as in the registry (0 stands for a CIDv0); every CID is sha2-256.
+_CID_V0: constant(uint8) = 0
+_CID_RAW: constant(uint8) = 85
+_CID_DAG_PB: constant(uint8) = 112
+
+# `_header` of an epoch: the fields most paths read, in one word.
+_STATUS_MASK: constant(uint256) = 255
+_ROUND_SHIFT: constant(uint256) = 8  # 24 bits
+_PENDING_SHIFT: constant(uint256) = 32  # 32 bits
+_CODEC_SHIFT: constant(uint256) = 64  # 8 bits: the report's CID codec
+_CLOSE_SHIFT: constant(uint256) = 72  # 40 bits: contributions_close
+_DEADLINE_SHIFT: constant(uint256) = 112  # 40 bits: commit_deadline
+_COMMITTED_SHIFT: constant(uint256) = 152  # 40 bits: committed_at
+_RESOLVE_SHIFT: constant(uint256) = 192  # 40 bits: resolve_by
+_CAP_SHIFT: constant(uint256) = 232  # 16 bits: slash_cap_bps
+_MASK_8: constant(uint256) = 2**8 - 1
+_MASK_16: constant(uint256) = 2**16 - 1
+_MASK_24: constant(uint256) = 2**24 - 1
+_MASK_32: constant(uint256) = 2**32 - 1
+_MASK_40: constant(uint256) = 2**40 - 1
+_MASK_96: constant(uint256) = 2**96 - 1
+_MASK_128: constant(uint256) = 2**128 - 1
+_ADDRESS_MASK: constant(uint256) = 2**160 - 1
+# `_policy`: emission (128 bits) | data_pool_bps << 128 (16) | operator_bond << 144 (96).
+_POOL_SHIFT: constant(uint256) = 128
+_BOND_SHIFT: constant(uint256) = 144
+# Periods are bounded so that timestamps plus periods always fit their 40-bit fields.
+_MAX_PERIOD: constant(uint256) = 2**32
+
 share_token: public(immutable(address))
 registry: public(immutable(address))
 operator: public(address)
@@ -205,7 +239,20 @@ emission: public(uint256)
 data_pool_bps: public(uint256)
 slash_cap_bps: public(uint256)
 current_epoch: public(uint256)
-epochs: public(HashMap[uint256, Epoch])
+# An epoch is stored packed, by what each path reads and writes: `_header` (status, round,
+# pending challenges, report codec, the four deadlines, slash cap), `_policy` (emission, data pool,
+# operator bond), `_report` (committer | total_mint << 160), `_finalized_at`, one word per root or
+# digest, and the recipe. Shares claimed so far are counted by the token's pool (`released_shares`).
+_header: HashMap[uint256, uint256]
+_policy: HashMap[uint256, uint256]
+_report: HashMap[uint256, uint256]
+_finalized_at: HashMap[uint256, uint256]
+_report_digest: HashMap[uint256, bytes32]
+_inputs_hash: HashMap[uint256, bytes32]
+_mint_root: HashMap[uint256, bytes32]
+_slash_root: HashMap[uint256, bytes32]
+_recipe_cid: HashMap[uint256, String[64]]
+_params_hash: HashMap[uint256, bytes32]
 bonds_owed: public(HashMap[address, uint256])
 leaf_used: public(HashMap[uint256, HashMap[bytes32, bool]])
 challenges: public(HashMap[uint256, Challenge])
@@ -252,6 +299,8 @@ def __init__(
     self.operator_bond = operator_bond_
     self.challenge_bond = challenge_bond_
     self.guardian = guardian_
+    assert contribution_period_ <= _MAX_PERIOD and challenge_window_ <= _MAX_PERIOD, "settlement: period above 2**32 seconds"
+    assert operator_bond_ <= _MASK_96, "settlement: operator bond above 2**96 wei"
     self.commit_period = 7 * 86_400
     self.resolution_period = 14 * 86_400
     self.emission = 1_000_000 * 10**18
@@ -275,21 +324,22 @@ def open_epoch(recipe_cid: String[64], params_hash: bytes32) -> uint256:
 def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
     assert len(recipe_cid) != 0, "settlement: empty recipe CID"
     previous: uint256 = self.current_epoch
-    previous_status: uint8 = self.epochs[previous].status
-    assert previous == 0 or previous_status == FINAL or previous_status == VOID, "settlement: previous epoch not final or void"
-    if previous_status == FINAL:
+    previous_status: uint256 = self._header[previous] & _STATUS_MASK
+    assert previous == 0 or previous_status == convert(FINAL, uint256) or previous_status == convert(VOID, uint256), "settlement: previous epoch not final or void"
+    if previous_status == convert(FINAL, uint256):
         self._finals_before_current += 1
     epoch: uint256 = previous + 1
     self.current_epoch = epoch
     close: uint256 = block.timestamp + self.contribution_period
-    self.epochs[epoch].commit_deadline = close + self.commit_period
-    self.epochs[epoch].recipe_cid = recipe_cid
-    self.epochs[epoch].params_hash = params_hash
-    self.epochs[epoch].contributions_close = close
-    self.epochs[epoch].status = OPEN
-    self.epochs[epoch].emission = self.emission
-    self.epochs[epoch].data_pool_bps = self.data_pool_bps
-    self.epochs[epoch].slash_cap_bps = self.slash_cap_bps
+    self._header[epoch] = (
+        convert(OPEN, uint256)
+        | close << _CLOSE_SHIFT
+        | (close + self.commit_period) << _DEADLINE_SHIFT
+        | self.slash_cap_bps << _CAP_SHIFT
+    )
+    self._policy[epoch] = self.emission | self.data_pool_bps << _POOL_SHIFT
+    self._recipe_cid[epoch] = recipe_cid
+    self._params_hash[epoch] = params_hash
     log EpochOpened(epoch=epoch, recipe_cid=recipe_cid, params_hash=params_hash, contributions_close=close)
     return epoch
 
@@ -298,7 +348,8 @@ def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
 @payable
 def commit(
     epoch: uint256,
-    report_cid: String[64],
+    report_codec: uint8,
+    report_digest: bytes32,
     inputs_hash: bytes32,
     mint_root: bytes32,
     total_mint: uint256,
@@ -306,8 +357,11 @@ def commit(
 ):
     """
     @notice Commits the valuation report of `epoch` with the operator's bond.
+    @dev The report's CID travels as its parts, as in the registry: `report_codec`
+         0 for a CIDv0, 0x55 or 0x70 for a base32 CIDv1, and the sha2-256 digest.
     @param epoch The epoch (the current one).
-    @param report_cid The IPFS CID of the canonical valuation report.
+    @param report_codec The codec of the report's CID (0: CIDv0).
+    @param report_digest The sha2-256 digest in the report's CID.
     @param inputs_hash The keccak256 of the report's canonical inputs.
     @param mint_root The Merkle root of (account, shares) leaves.
     @param total_mint The sum of all mint leaves.
@@ -315,32 +369,48 @@ def commit(
     """
     assert msg.sender == self.operator, "settlement: caller is not the operator"
     assert epoch == self.current_epoch and epoch != 0, "settlement: not the current epoch"
-    record: Epoch = self.epochs[epoch]
-    assert record.status == OPEN, "settlement: epoch not awaiting a report"
-    assert block.timestamp >= record.contributions_close, "settlement: contributions still open"
-    assert block.timestamp < record.commit_deadline, "settlement: commit deadline passed"
+    header: uint256 = self._header[epoch]
+    assert header & _STATUS_MASK == convert(OPEN, uint256), "settlement: epoch not awaiting a report"
+    assert block.timestamp >= (header >> _CLOSE_SHIFT) & _MASK_40, "settlement: contributions still open"
+    assert block.timestamp < (header >> _DEADLINE_SHIFT) & _MASK_40, "settlement: commit deadline passed"
     assert msg.value == self.operator_bond, "settlement: wrong operator bond"
-    assert len(report_cid) != 0, "settlement: empty report CID"
-    assert total_mint <= record.emission, "settlement: total mint above the epoch emission"
+    assert report_digest != empty(bytes32), "settlement: empty report CID"
+    assert report_codec == _CID_V0 or report_codec == _CID_RAW or report_codec == _CID_DAG_PB, "settlement: invalid report CID (unknown codec)"
+    policy: uint256 = self._policy[epoch]
+    assert total_mint <= policy & _MASK_128, "settlement: total mint above the epoch emission"
     assert total_mint <= staticcall IShareToken(share_token).epoch_mint_cap(epoch), "settlement: total mint above the cap"
-    self.epochs[epoch].status = COMMITTED
-    self.epochs[epoch].report_cid = report_cid
-    self.epochs[epoch].inputs_hash = inputs_hash
-    self.epochs[epoch].mint_root = mint_root
-    self.epochs[epoch].total_mint = total_mint
-    self.epochs[epoch].slash_root = slash_root
-    self.epochs[epoch].committed_at = block.timestamp
-    self.epochs[epoch].operator_bond = msg.value
+    round: uint256 = ((header >> _ROUND_SHIFT) & _MASK_24) + 1
+    assert round <= _MASK_24, "settlement: too many reports"
+    # Status, round and codec change; no challenge is pending and no resolution deadline set yet.
+    keep: uint256 = header & ~(
+        _STATUS_MASK
+        | _MASK_24 << _ROUND_SHIFT
+        | _MASK_32 << _PENDING_SHIFT
+        | _MASK_8 << _CODEC_SHIFT
+        | _MASK_40 << _COMMITTED_SHIFT
+        | _MASK_40 << _RESOLVE_SHIFT
+    )
+    self._header[epoch] = (
+        keep
+        | convert(COMMITTED, uint256)
+        | round << _ROUND_SHIFT
+        | convert(report_codec, uint256) << _CODEC_SHIFT
+        | block.timestamp << _COMMITTED_SHIFT
+    )
+    self._policy[epoch] = policy | msg.value << _BOND_SHIFT
     # The bond belongs to whoever paid it, even if governance replaces the operator meanwhile.
-    self.epochs[epoch].committer = msg.sender
-    self.epochs[epoch].round = record.round + 1
-    self.epochs[epoch].pending_challenges = 0
-    self.epochs[epoch].resolve_by = 0
+    self._report[epoch] = convert(msg.sender, uint256) | total_mint << 160
+    self._report_digest[epoch] = report_digest
+    self._inputs_hash[epoch] = inputs_hash
+    self._mint_root[epoch] = mint_root
+    if slash_root != empty(bytes32):  # cleared with every earlier report: only a root is written
+        self._slash_root[epoch] = slash_root
     # Committed shares stay mintable whatever the supply or the limits do before they are claimed.
     extcall IShareToken(share_token).reserve_epoch_mint(epoch, total_mint)
     log EpochCommitted(
         epoch=epoch,
-        report_cid=report_cid,
+        report_codec=report_codec,
+        report_digest=report_digest,
         inputs_hash=inputs_hash,
         mint_root=mint_root,
         total_mint=total_mint,
@@ -360,24 +430,26 @@ def challenge(epoch: uint256, reason_cid: String[64]) -> uint256:
     @param reason_cid The IPFS CID of the challenger's evidence.
     @return uint256 The challenge id (governance or the guardian names it in its verdict).
     """
-    record: Epoch = self.epochs[epoch]
-    assert record.status == COMMITTED or record.status == CHALLENGED, "settlement: nothing to challenge"
-    in_window: bool = block.timestamp < record.committed_at + self.challenge_window
-    kept_open: bool = record.status == CHALLENGED and block.timestamp < record.resolve_by
+    header: uint256 = self._header[epoch]
+    status: uint256 = header & _STATUS_MASK
+    assert status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256), "settlement: nothing to challenge"
+    committed_at: uint256 = (header >> _COMMITTED_SHIFT) & _MASK_40
+    resolve_by: uint256 = (header >> _RESOLVE_SHIFT) & _MASK_40
+    in_window: bool = block.timestamp < committed_at + self.challenge_window
+    kept_open: bool = status == convert(CHALLENGED, uint256) and block.timestamp < resolve_by
     assert in_window or kept_open, "settlement: challenge window closed"
     assert msg.value == self.challenge_bond, "settlement: wrong challenge bond"
-    resolve_by: uint256 = record.resolve_by
     if resolve_by == 0:
         # Fixed at the report's first challenge, so later challenges cannot push it back.
-        resolve_by = record.committed_at + self.challenge_window + self.resolution_period
-        self.epochs[epoch].resolve_by = resolve_by
-    self.epochs[epoch].status = CHALLENGED
-    self.epochs[epoch].pending_challenges = record.pending_challenges + 1
+        resolve_by = committed_at + self.challenge_window + self.resolution_period
+    pending: uint256 = ((header >> _PENDING_SHIFT) & _MASK_32) + 1
+    assert pending <= _MASK_32, "settlement: too many pending challenges"
+    keep: uint256 = header & ~(_STATUS_MASK | _MASK_32 << _PENDING_SHIFT | _MASK_40 << _RESOLVE_SHIFT)
+    self._header[epoch] = keep | convert(CHALLENGED, uint256) | pending << _PENDING_SHIFT | resolve_by << _RESOLVE_SHIFT
     id: uint256 = self.challenge_count + 1
     self.challenge_count = id
-    self.challenges[id] = Challenge(
-        epoch=epoch, round=record.round, challenger=msg.sender, bond=msg.value, status=PENDING
-    )
+    round: uint256 = (header >> _ROUND_SHIFT) & _MASK_24
+    self.challenges[id] = Challenge(epoch=epoch, round=round, challenger=msg.sender, bond=msg.value, status=PENDING)
     log EpochChallenged(
         epoch=epoch, challenger=msg.sender, reason_cid=reason_cid, challenge_id=id, resolve_by=resolve_by
     )
@@ -403,21 +475,21 @@ def resolve_challenge(challenge_id: uint256, uphold: bool):
     c: Challenge = self.challenges[challenge_id]
     assert c.status == PENDING, "settlement: challenge not pending"
     epoch: uint256 = c.epoch
-    # Fields, not the whole record: the report needs no copy of the epoch's strings.
-    status: uint8 = self.epochs[epoch].status
-    assert status == CHALLENGED and self.epochs[epoch].round == c.round, "settlement: challenged report no longer stands"
-    assert block.timestamp < self.epochs[epoch].resolve_by, "settlement: resolution deadline passed"
+    header: uint256 = self._header[epoch]
+    stands: bool = header & _STATUS_MASK == convert(CHALLENGED, uint256) and (header >> _ROUND_SHIFT) & _MASK_24 == c.round
+    assert stands, "settlement: challenged report no longer stands"
+    assert block.timestamp < (header >> _RESOLVE_SHIFT) & _MASK_40, "settlement: resolution deadline passed"
     if uphold:
         self.challenges[challenge_id].status = UPHELD
-        self.bonds_owed[c.challenger] += c.bond + self.epochs[epoch].operator_bond
-        self._clear_report(epoch)
-        self.epochs[epoch].status = OPEN
+        self.bonds_owed[c.challenger] += c.bond + (self._policy[epoch] >> _BOND_SHIFT)
+        self._clear_report(epoch, OPEN)
     else:
         self.challenges[challenge_id].status = REJECTED
-        pending: uint256 = self.epochs[epoch].pending_challenges - 1
-        self.epochs[epoch].pending_challenges = pending
+        pending: uint256 = ((header >> _PENDING_SHIFT) & _MASK_32) - 1
+        header = header & ~(_MASK_32 << _PENDING_SHIFT) | pending << _PENDING_SHIFT
         if pending == 0:
-            self.epochs[epoch].status = COMMITTED
+            header = header & ~_STATUS_MASK | convert(COMMITTED, uint256)
+        self._header[epoch] = header
     log ChallengeResolved(epoch=epoch, upheld=uphold, challenge_id=challenge_id)
     if uphold:
         # The void report's reservation goes: the next report is held to the limits of its time.
@@ -435,8 +507,10 @@ def refund_challenge(challenge_id: uint256):
     """
     c: Challenge = self.challenges[challenge_id]
     assert c.status == PENDING, "settlement: challenge not pending"
-    record: Epoch = self.epochs[c.epoch]
-    stands: bool = (record.status == COMMITTED or record.status == CHALLENGED) and record.round == c.round
+    header: uint256 = self._header[c.epoch]
+    status: uint256 = header & _STATUS_MASK
+    has_report: bool = status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256)
+    stands: bool = has_report and (header >> _ROUND_SHIFT) & _MASK_24 == c.round
     assert not stands, "settlement: challenge awaits its verdict"
     self.challenges[challenge_id].status = REFUNDED
     self.bonds_owed[c.challenger] += c.bond
@@ -455,19 +529,21 @@ def void_epoch(epoch: uint256):
          Governance and the active guardian may void any epoch not yet settled.
     @param epoch The epoch (the current one).
     """
-    record: Epoch = self.epochs[epoch]
+    header: uint256 = self._header[epoch]
+    status: uint256 = header & _STATUS_MASK
     assert epoch != 0 and epoch == self.current_epoch, "settlement: not the current epoch"
-    assert record.status != FINAL and record.status != VOID, "settlement: epoch already settled"
+    assert status != convert(FINAL, uint256) and status != convert(VOID, uint256), "settlement: epoch already settled"
     if not self._is_resolver(msg.sender):
-        expired: bool = (record.status == OPEN and block.timestamp >= record.commit_deadline) or (
-            record.status == CHALLENGED and block.timestamp >= record.resolve_by
+        expired: bool = (status == convert(OPEN, uint256) and block.timestamp >= (header >> _DEADLINE_SHIFT) & _MASK_40) or (
+            status == convert(CHALLENGED, uint256) and block.timestamp >= (header >> _RESOLVE_SHIFT) & _MASK_40
         )
         assert expired, "settlement: epoch not expired"
-    had_report: bool = record.status == COMMITTED or record.status == CHALLENGED
+    had_report: bool = status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256)
     if had_report:
-        self.bonds_owed[record.committer] += record.operator_bond
-        self._clear_report(epoch)
-    self.epochs[epoch].status = VOID
+        self.bonds_owed[self._committer(epoch)] += self._policy[epoch] >> _BOND_SHIFT
+        self._clear_report(epoch, VOID)
+    else:
+        self._header[epoch] = header & ~_STATUS_MASK | convert(VOID, uint256)
     log EpochVoided(epoch=epoch, by=msg.sender)
     if had_report:
         extcall IShareToken(share_token).reserve_epoch_mint(epoch, 0)
@@ -482,22 +558,38 @@ def reopen() -> uint256:
     @return uint256 The new epoch number.
     """
     current: uint256 = self.current_epoch
-    assert current != 0 and self.epochs[current].status == VOID, "settlement: current epoch not void"
+    assert current != 0 and self._header[current] & _STATUS_MASK == convert(VOID, uint256), "settlement: current epoch not void"
     assert self._finals_before_current == 0, "settlement: governance opens epochs"
-    return self._open(self.epochs[current].recipe_cid, self.epochs[current].params_hash)
+    return self._open(self._recipe_cid[current], self._params_hash[current])
 
 
 @internal
-def _clear_report(epoch: uint256):
-    self.epochs[epoch].operator_bond = 0
-    self.epochs[epoch].committer = empty(address)
-    self.epochs[epoch].report_cid = ""
-    self.epochs[epoch].inputs_hash = empty(bytes32)
-    self.epochs[epoch].mint_root = empty(bytes32)
-    self.epochs[epoch].slash_root = empty(bytes32)
-    self.epochs[epoch].total_mint = 0
-    self.epochs[epoch].pending_challenges = 0
-    self.epochs[epoch].resolve_by = 0
+def _clear_report(epoch: uint256, status: uint8):
+    """
+    @dev Drops the standing report (bond, committer, CID, roots, challenges) and sets `status`.
+    """
+    self._policy[epoch] = self._policy[epoch] & ~(_MASK_96 << _BOND_SHIFT)
+    self._report[epoch] = 0
+    self._report_digest[epoch] = empty(bytes32)
+    self._inputs_hash[epoch] = empty(bytes32)
+    self._mint_root[epoch] = empty(bytes32)
+    self._slash_root[epoch] = empty(bytes32)
+    keep: uint256 = self._header[epoch] & ~(
+        _STATUS_MASK | _MASK_32 << _PENDING_SHIFT | _MASK_8 << _CODEC_SHIFT | _MASK_40 << _RESOLVE_SHIFT
+    )
+    self._header[epoch] = keep | convert(status, uint256)
+
+
+@internal
+@view
+def _committer(epoch: uint256) -> address:
+    return convert(convert(self._report[epoch] & _ADDRESS_MASK, uint160), address)
+
+
+@internal
+@view
+def _status(epoch: uint256) -> uint8:
+    return convert(self._header[epoch] & _STATUS_MASK, uint8)
 
 
 @internal
@@ -506,7 +598,7 @@ def _guardian_active() -> bool:
     if self.guardian == empty(address):
         return False
     finals: uint256 = self._finals_before_current
-    if self.epochs[self.current_epoch].status == FINAL:
+    if self._status(self.current_epoch) == FINAL:
         finals += 1
     return finals <= GUARDIAN_EPOCHS
 
@@ -515,7 +607,6 @@ def _guardian_active() -> bool:
 @view
 def _is_resolver(account: address) -> bool:
     return account == ownable.owner or (account == self.guardian and self._guardian_active())
-
 
 
 @external
@@ -527,15 +618,18 @@ def finalize(epoch: uint256):
          whoever claims when (`claim_shares` releases them with what they earned).
     @param epoch The epoch to finalize.
     """
-    record: Epoch = self.epochs[epoch]
-    assert record.status == COMMITTED, "settlement: epoch not committed or challenged"
-    assert block.timestamp >= record.committed_at + self.challenge_window, "settlement: challenge window open"
-    self.epochs[epoch].status = FINAL
-    self.epochs[epoch].finalized_at = block.timestamp
-    self.bonds_owed[record.committer] += record.operator_bond
-    self.epochs[epoch].operator_bond = 0
+    header: uint256 = self._header[epoch]
+    assert header & _STATUS_MASK == convert(COMMITTED, uint256), "settlement: epoch not committed or challenged"
+    committed_at: uint256 = (header >> _COMMITTED_SHIFT) & _MASK_40
+    assert block.timestamp >= committed_at + self.challenge_window, "settlement: challenge window open"
+    self._header[epoch] = header & ~_STATUS_MASK | convert(FINAL, uint256)
+    self._finalized_at[epoch] = block.timestamp
+    report: uint256 = self._report[epoch]
+    policy: uint256 = self._policy[epoch]
+    self.bonds_owed[convert(convert(report & _ADDRESS_MASK, uint160), address)] += policy >> _BOND_SHIFT
+    self._policy[epoch] = policy & ~(_MASK_96 << _BOND_SHIFT)
     log EpochFinalized(epoch=epoch)
-    extcall IShareToken(share_token).allocate(epoch, record.total_mint)
+    extcall IShareToken(share_token).allocate(epoch, report >> 160)
 
 
 @external
@@ -549,15 +643,14 @@ def claim_shares(epoch: uint256, account: address, amount: uint256, proof: DynAr
     @param amount The leaf's amount of shares.
     @param proof The Merkle proof of the (account, amount) leaf.
     """
-    record: Epoch = self.epochs[epoch]
-    assert record.status == FINAL, "settlement: epoch not final"
+    assert self._status(epoch) == FINAL, "settlement: epoch not final"
     leaf: bytes32 = keccak256(keccak256(abi_encode(account, amount)))
     assert not self.leaf_used[epoch][leaf], "settlement: shares already claimed"
-    assert merkle_proof_verification._verify(proof, record.mint_root, leaf), "settlement: invalid proof"
-    assert record.minted + amount <= record.total_mint, "settlement: total mint exceeded"
+    assert merkle_proof_verification._verify(proof, self._mint_root[epoch], leaf), "settlement: invalid proof"
     self.leaf_used[epoch][leaf] = True
-    self.epochs[epoch].minted = record.minted + amount
     log SharesClaimed(epoch=epoch, account=account, amount=amount)
+    # The token's pool holds exactly the committed total since finality and refuses to release
+    # more ("share: release above the allocation"): no second counter of minted shares here.
     extcall IShareToken(share_token).release(epoch, account, amount)
 
 
@@ -571,15 +664,15 @@ def execute_slash(epoch: uint256, contribution_id: uint256, amount: uint256, pro
            the epoch's slash cap of its stake (a running total, whatever the leaves).
     @param proof The Merkle proof of the (contribution id, amount) leaf.
     """
-    record: Epoch = self.epochs[epoch]
-    assert record.status == FINAL, "settlement: epoch not final"
+    header: uint256 = self._header[epoch]
+    assert header & _STATUS_MASK == convert(FINAL, uint256), "settlement: epoch not final"
     leaf: bytes32 = keccak256(keccak256(abi_encode(contribution_id, amount)))
     assert not self.leaf_used[epoch][leaf], "settlement: slash already executed"
-    assert merkle_proof_verification._verify(proof, record.slash_root, leaf), "settlement: invalid proof"
+    assert merkle_proof_verification._verify(proof, self._slash_root[epoch], leaf), "settlement: invalid proof"
     assert staticcall IRegistry(registry).contribution_epoch(contribution_id) == epoch, "settlement: contribution not of this epoch"
     stake: uint256 = staticcall IRegistry(registry).stake_of(contribution_id)
     total: uint256 = self.slashed_total[contribution_id] + amount
-    assert total <= stake * record.slash_cap_bps // _BPS, "settlement: slash above the cap"
+    assert total <= stake * ((header >> _CAP_SHIFT) & _MASK_16) // _BPS, "settlement: slash above the cap"
     self.slashed_total[contribution_id] = total
     self.leaf_used[epoch][leaf] = True
     slashed: uint256 = extcall IRegistry(registry).slash(contribution_id, amount)
@@ -601,13 +694,69 @@ def withdraw():
 
 @external
 @view
+def epochs(epoch: uint256) -> Epoch:
+    """
+    @notice The record of an epoch (all fields zero for an epoch never opened).
+    @param epoch The epoch.
+    @return Epoch Its record; the report's CID is (report_codec, report_digest).
+    """
+    header: uint256 = self._header[epoch]
+    policy: uint256 = self._policy[epoch]
+    report: uint256 = self._report[epoch]
+    return Epoch(
+        recipe_cid=self._recipe_cid[epoch],
+        params_hash=self._params_hash[epoch],
+        contributions_close=(header >> _CLOSE_SHIFT) & _MASK_40,
+        status=convert(header & _STATUS_MASK, uint8),
+        report_codec=convert((header >> _CODEC_SHIFT) & _MASK_8, uint8),
+        report_digest=self._report_digest[epoch],
+        inputs_hash=self._inputs_hash[epoch],
+        mint_root=self._mint_root[epoch],
+        total_mint=report >> 160,
+        minted=staticcall IShareToken(share_token).released_shares(epoch),
+        slash_root=self._slash_root[epoch],
+        committed_at=(header >> _COMMITTED_SHIFT) & _MASK_40,
+        operator_bond=policy >> _BOND_SHIFT,
+        finalized_at=self._finalized_at[epoch],
+        emission=policy & _MASK_128,
+        data_pool_bps=(policy >> _POOL_SHIFT) & _MASK_16,
+        slash_cap_bps=(header >> _CAP_SHIFT) & _MASK_16,
+        committer=convert(convert(report & _ADDRESS_MASK, uint160), address),
+        commit_deadline=(header >> _DEADLINE_SHIFT) & _MASK_40,
+        round=(header >> _ROUND_SHIFT) & _MASK_24,
+        pending_challenges=(header >> _PENDING_SHIFT) & _MASK_32,
+        resolve_by=(header >> _RESOLVE_SHIFT) & _MASK_40,
+    )
+
+
+@external
+@view
 def contributions_open() -> bool:
     """
     @notice Whether the current epoch accepts contributions now.
     @return bool True during the contribution period of an open epoch.
     """
-    record: Epoch = self.epochs[self.current_epoch]
-    return record.status == OPEN and block.timestamp < record.contributions_close
+    return self._contribution_epoch_now() != 0
+
+
+@external
+@view
+def contribution_epoch_now() -> uint256:
+    """
+    @notice The epoch a contribution registered now belongs to.
+    @return uint256 The current epoch during its contribution period, else 0.
+    """
+    return self._contribution_epoch_now()
+
+
+@internal
+@view
+def _contribution_epoch_now() -> uint256:
+    epoch: uint256 = self.current_epoch
+    header: uint256 = self._header[epoch]
+    if header & _STATUS_MASK == convert(OPEN, uint256) and block.timestamp < (header >> _CLOSE_SHIFT) & _MASK_40:
+        return epoch
+    return 0
 
 
 @external
@@ -618,7 +767,7 @@ def is_final(epoch: uint256) -> bool:
     @param epoch The epoch.
     @return bool True once finalized.
     """
-    return self.epochs[epoch].status == FINAL
+    return self._status(epoch) == FINAL
 
 
 @external
@@ -629,7 +778,7 @@ def is_settled(epoch: uint256) -> bool:
     @param epoch The epoch.
     @return bool True once final or void.
     """
-    status: uint8 = self.epochs[epoch].status
+    status: uint8 = self._status(epoch)
     return status == FINAL or status == VOID
 
 
@@ -653,7 +802,7 @@ def finalized_at(epoch: uint256) -> uint256:
     @param epoch The epoch.
     @return uint256 The timestamp.
     """
-    return self.epochs[epoch].finalized_at
+    return self._finalized_at[epoch]
 
 
 @external
@@ -690,6 +839,7 @@ def set_deadlines(commit_period_: uint256, resolution_period_: uint256):
     """
     ownable._check_owner()
     assert commit_period_ != 0 and resolution_period_ != 0, "settlement: zero deadline period"
+    assert commit_period_ <= _MAX_PERIOD and resolution_period_ <= _MAX_PERIOD, "settlement: period above 2**32 seconds"
     self.commit_period = commit_period_
     self.resolution_period = resolution_period_
     log DeadlinesChanged(commit_period=commit_period_, resolution_period=resolution_period_)
@@ -703,6 +853,7 @@ def set_windows(contribution_period_: uint256, challenge_window_: uint256):
     @param challenge_window_ Seconds.
     """
     ownable._check_owner()
+    assert contribution_period_ <= _MAX_PERIOD and challenge_window_ <= _MAX_PERIOD, "settlement: period above 2**32 seconds"
     self.contribution_period = contribution_period_
     self.challenge_window = challenge_window_
     log WindowsChanged(contribution_period=contribution_period_, challenge_window=challenge_window_)
@@ -716,6 +867,7 @@ def set_bonds(operator_bond_: uint256, challenge_bond_: uint256):
     @param challenge_bond_ Wei.
     """
     ownable._check_owner()
+    assert operator_bond_ <= _MASK_96, "settlement: operator bond above 2**96 wei"
     self.operator_bond = operator_bond_
     self.challenge_bond = challenge_bond_
     log BondsChanged(operator_bond=operator_bond_, challenge_bond=challenge_bond_)
@@ -731,6 +883,7 @@ def set_policy(emission_: uint256, data_pool_bps_: uint256, slash_cap_bps_: uint
     """
     ownable._check_owner()
     assert data_pool_bps_ <= _BPS and slash_cap_bps_ <= _BPS, "settlement: basis points above 10000"
+    assert emission_ < 2**96, "settlement: emission above 2**96"
     self.emission = emission_
     self.data_pool_bps = data_pool_bps_
     self.slash_cap_bps = slash_cap_bps_

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dao.chain.accounts import OPERATOR, resolve_account
+from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.options import account_option, dao_session, network_option
 from dao.chain.units import format_eth, format_shares, short_address
 
@@ -208,7 +209,7 @@ def epoch_show(epoch: int, as_json: bool, network: str) -> None:
     from valuation.report import ValuationReport
 
     with dao_session(network) as (dao, storage):
-        cid = dao.settlement.epochs(epoch).report_cid
+        cid = report_cid_of(dao.settlement.epochs(epoch))
         if not cid:
             raise EpochError(f"epoch {epoch} has no committed report")
         data = storage.get(cid)

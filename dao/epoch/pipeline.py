@@ -18,6 +18,8 @@ from pathlib import Path
 
 import joblib
 
+from dao.chain.cids import cid_parts
+from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.enums import ContributionKind, EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
@@ -87,13 +89,14 @@ def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
     refs: list[HistoryRef] = []
     for earlier in range(1, epoch):
         record = dao.settlement.epochs(earlier)
-        if not record.report_cid:
+        earlier_report = report_cid_of(record)
+        if not earlier_report:
             continue  # voided without a report: nothing was revealed or accepted
         try:
-            report = ValuationReport.from_json(storage.get(record.report_cid))
+            report = ValuationReport.from_json(storage.get(earlier_report))
         except Exception as exc:
             raise EpochError(
-                f"epoch {earlier}'s report {record.report_cid} cannot be read ({exc}); the provenance of "
+                f"epoch {earlier}'s report {earlier_report} cannot be read ({exc}); the provenance of "
                 f"epoch {epoch}'s rows needs it: nothing was committed, restore the report and run again"
             ) from exc
         validation_cid = report.inputs.get("validation_cid")
@@ -125,8 +128,9 @@ def run_epoch(
     record = dao.settlement.epochs(epoch)
     status = int(record.status)
     if status in (COMMITTED, CHALLENGED, FINAL):
-        report = ValuationReport.from_json(storage.get(record.report_cid))
-        return EpochRun(epoch, record.report_cid, report, committed_now=False)
+        committed_cid = report_cid_of(record)
+        report = ValuationReport.from_json(storage.get(committed_cid))
+        return EpochRun(epoch, committed_cid, report, committed_now=False)
     if status == VOID:
         raise EpochError(
             f"epoch {epoch} was voided (no report by its deadline, or by governance or the guardian): "
@@ -197,12 +201,14 @@ def run_epoch(
     commit_started = time.perf_counter()
     # Ask the chain again right before sending: another run may have committed meanwhile.
     if epoch_status(dao, epoch) != OPEN:
-        return EpochRun(epoch, dao.settlement.epochs(epoch).report_cid, report, False, resumed, None, stages)
+        return EpochRun(
+            epoch, report_cid_of(dao.settlement.epochs(epoch)), report, False, resumed, None, stages
+        )
     try:
         with refusals_as_errors():
             receipt = dao.settlement.commit(
                 epoch,
-                report_cid,
+                *cid_parts(report_cid),
                 report.inputs_hash,
                 bytes.fromhex(report.mint_root[2:]),
                 report.total_mint,
@@ -245,10 +251,10 @@ def rebuild_metamodel(
     inputs are the ones the report commits to (the same library versions among them: they are part
     of the inputs hash) and the recomputation accepts and rejects the same contributions.
     """
-    record = dao.settlement.epochs(epoch)
-    if not record.report_cid:
+    committed_cid = report_cid_of(dao.settlement.epochs(epoch))
+    if not committed_cid:
         raise EpochError(f"epoch {epoch} has no committed report, hence no metamodel to rebuild")
-    committed = ValuationReport.from_json(storage.get(record.report_cid))
+    committed = ValuationReport.from_json(storage.get(committed_cid))
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
     contributions = read_contributions(dao, epoch)
     validation_cid = committed.inputs.get("validation_cid")
@@ -283,7 +289,7 @@ def rebuild_metamodel(
     data = metamodel_bytes(valuation.metamodel)
     path = metamodel_path(committed.inputs_hash, root)
     write_atomic(path, data)
-    return RebuiltMetamodel(epoch, record.report_cid, path, hashlib.sha256(data).hexdigest())
+    return RebuiltMetamodel(epoch, committed_cid, path, hashlib.sha256(data).hexdigest())
 
 
 def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
@@ -321,7 +327,7 @@ def execute_slashes(dao, storage, sender, epoch: int) -> list[tuple[int, int]]:
 
     if epoch_status(dao, epoch) != FINAL:
         raise EpochError(f"epoch {epoch} is not final: slashes execute only after the challenge window")
-    report = ValuationReport.from_json(storage.get(dao.settlement.epochs(epoch).report_cid))
+    report = ValuationReport.from_json(storage.get(report_cid_of(dao.settlement.epochs(epoch))))
     slashes = sorted((int(k), int(v)) for k, v in report.slashes.items())
     tree = slash_tree(slashes)
     done = []

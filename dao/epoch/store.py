@@ -8,6 +8,7 @@ from pathlib import Path
 
 import joblib
 
+from dao.chain.cids import report_cid as report_cid_of
 from dao.epoch.valuation import EpochError
 from dao.paths import state_dir
 from valuation.report import ValuationReport
@@ -33,9 +34,9 @@ def metamodel_path(inputs_hash: bytes, root: Path | None = None) -> Path:
 def load_metamodel(dao, storage, epoch: int, root: Path | None = None):
     """The metamodel the operator trained for `epoch`'s committed report."""
     record = dao.settlement.epochs(epoch)
-    if not record.report_cid:
+    if not report_cid_of(record):
         raise EpochError(f"epoch {epoch} has no committed report, hence no metamodel")
-    report = ValuationReport.from_json(storage.get(record.report_cid))
+    report = ValuationReport.from_json(storage.get(report_cid_of(record)))
     path = metamodel_path(report.inputs_hash, root)
     if not path.is_file():
         raise EpochError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from eth_utils import keccak
 
+from dao.chain.cids import contribution_cid
 from dao.chain.enums import ContributionKind
 from dao.data.anchor_checks import FarFromAnchor, unknown_labels
 from dao.data.datasets import MAX_BYTES, Dataset, InvalidDataset, load_dataset, stream_dataset
@@ -94,7 +95,12 @@ def read_contributions(dao, epoch: int) -> list[Contribution]:
                 (
                     int(record.priority),
                     Contribution(
-                        cid, record.contributor, record.kind, record.epoch, record.cid, record.stake
+                        cid,
+                        record.contributor,
+                        record.kind,
+                        record.epoch,
+                        contribution_cid(record),
+                        record.stake,
                     ),
                 )
             )

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from eth_utils import keccak
 
+from dao.chain.cids import report_cid as report_cid_of
 from dao.data.datasets import MAX_BYTES
 from dao.data.sealing import (
     HEADER_MAX,
@@ -381,9 +382,9 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     an auditor's) that opens sealed data sets; without one that opens all of them, the result is
     partial (`unchecked` names the sealed contributions) and only what is public is checked."""
     record = dao.settlement.epochs(epoch)
-    if not record.report_cid:
+    if not report_cid_of(record):
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
-    report_cid = record.report_cid
+    report_cid = report_cid_of(record)
     committed = storage.get(report_cid)
     report = ValuationReport.from_json(committed)
     differences: list[Difference] = []

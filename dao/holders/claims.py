@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
@@ -43,7 +44,7 @@ class Claimed:
 
 
 def _report(storage, dao, epoch: int) -> ValuationReport:
-    return ValuationReport.from_json(storage.get(dao.settlement.epochs(epoch).report_cid))
+    return ValuationReport.from_json(storage.get(report_cid_of(dao.settlement.epochs(epoch))))
 
 
 def unclaimed_shares(dao, storage, address: str) -> dict[int, tuple[int, list[bytes]]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
 from dao.chain.reverts import refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
 from dao.data.datasets import MAX_BYTES, Dataset, load_dataset
@@ -168,11 +169,15 @@ def contribute(
 
 
 def commitment_hash(contributor: str, kind: int, cid: str, salt: bytes) -> bytes:
-    """keccak256(abi_encode(contributor, kind, cid, salt)), as `ContributionRegistry` computes it.
+    """keccak256(abi_encode(contributor, kind, codec, digest, salt)) of the CID's parts (see
+    `dao.chain.cids`), as `ContributionRegistry.commitment_hash` computes it.
 
     Computed locally rather than by an `eth_call`, so the CID reaches no RPC node before the commitment
     is mined."""
-    return keccak(encode(["address", "uint8", "string", "bytes32"], [contributor, kind, cid, salt]))
+    codec, digest = cid_parts(cid)
+    return keccak(
+        encode(["address", "uint8", "uint8", "bytes32", "bytes32"], [contributor, kind, codec, digest, salt])
+    )
 
 
 def register_contribution(registry, kind: int, cid: str, stake: int, sender, salt: bytes | None = None):
@@ -185,4 +190,4 @@ def register_contribution(registry, kind: int, cid: str, stake: int, sender, sal
     salt = salt if salt is not None else os.urandom(32)
     with refusals_as_errors():
         registry.commit_contribution(commitment_hash(sender.address, kind, cid, salt), sender=sender)
-        return registry.register(kind, cid, salt, value=stake, sender=sender)
+        return registry.register(kind, *cid_parts(cid), salt, value=stake, sender=sender)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.epochs import epoch_status
 
 
@@ -41,7 +42,7 @@ def dao_status(dao, top: int = 10) -> dict:
             "status": epoch_status(dao, epoch).label if epoch else "none",
             "recipe_cid": record.recipe_cid if record else None,
             "contributions_close": int(record.contributions_close) if record else None,
-            "report_cid": (record.report_cid or None) if record else None,
+            "report_cid": (report_cid_of(record) or None) if record else None,
         },
         "contributions": {
             "this_epoch": len(current),

@@ -6,6 +6,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams
 from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
@@ -36,7 +37,7 @@ def _settle_epoch_one(dao, accounts, chain, mints) -> None:
     total = sum(amount for _, amount in mints)
     dao.settlement.commit(
         1,
-        REPORT_CID,
+        *cid_parts(REPORT_CID),
         b"\x01" * 32,
         tree.root,
         total,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 import pytest
 
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams
 from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
@@ -69,7 +70,7 @@ def commit(dao, operator, mints, slashes=(), epoch: int = 1):
     stree = slash_tree(list(slashes)) if slashes else None
     dao.settlement.commit(
         epoch,
-        REPORT,
+        *cid_parts(REPORT),
         b"\x01" * 32,
         mtree.root,
         sum(a for _, a in mints),

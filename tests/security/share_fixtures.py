@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dao.chain.bindings import DAO
+from dao.chain.cids import cid_parts
 from dao.chain.units import ETHER
 from dao.data.recipe import single_model_recipe
 from dao.holders.contribute import register_contribution
@@ -45,9 +46,9 @@ def advance(chain, seconds: int) -> None:
 
 
 def register(dao: DAO, account, stake: int, cid: str = DATA_CID) -> int:
-    """Registers (commit, then reveal) a data contribution of the open epoch; returns its id."""
+    """Registers a data contribution of the open epoch; returns its id (from the event)."""
     receipt = register_contribution(dao.registry, 0, cid, stake, account)
-    return int(receipt.events.filter(dao.registry.ContributionRegistered)[0].id)
+    return int(next(iter(receipt.decode_logs(dao.registry.ContributionRegistered))).id)
 
 
 def settle(dao: DAO, chain, operator, mints, slashes=(), epoch: int = 1) -> tuple[Settled, MerkleTree]:
@@ -57,7 +58,7 @@ def settle(dao: DAO, chain, operator, mints, slashes=(), epoch: int = 1) -> tupl
     total = sum(amount for _, amount in mints)
     bond = int(dao.settlement.operator_bond())
     dao.settlement.commit(
-        epoch, REPORT_CID, b"\x01" * 32, tree.root, total, stree.root, value=bond, sender=operator
+        epoch, *cid_parts(REPORT_CID), b"\x01" * 32, tree.root, total, stree.root, value=bond, sender=operator
     )
     advance(chain, int(dao.settlement.challenge_window()))
     dao.settlement.finalize(epoch, sender=operator)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams
 from tests.unit.contracts.governance_fixtures import (
     DEFEATED,
@@ -86,7 +87,7 @@ def test_first_claimant_of_epoch_one_cannot_pass_a_proposal_alone(project, accou
     chain.mine(1)
     dao.settlement.commit(
         1,
-        REPORT_CID,
+        *cid_parts(REPORT_CID),
         b"\x01" * 32,
         tree.root,
         sum(a for _, a in mints),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dao.chain.cids import cid_parts
 from dao.holders.contribute import register_contribution
 from tests.security.conftest import CIDS, ETHER, REPORT
 from valuation.merkle import mint_tree
@@ -40,7 +41,14 @@ def test_the_bond_returns_to_whoever_committed_it(system, accounts, chain, endin
     chain.pending_timestamp += PERIOD
     tree = mint_tree([(alice.address, ETHER)])
     settlement.commit(
-        1, REPORT, b"\x01" * 32, tree.root, ETHER, b"\x00" * 32, value=ETHER // 10, sender=operator
+        1,
+        *cid_parts(REPORT),
+        b"\x01" * 32,
+        tree.root,
+        ETHER,
+        b"\x00" * 32,
+        value=ETHER // 10,
+        sender=operator,
     )
     settlement.set_operator(successor, sender=owner)  # governance replaces the operator
     if ending == "finalize":

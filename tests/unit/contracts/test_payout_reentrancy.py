@@ -10,6 +10,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
+
 ROOT = Path(__file__).resolve().parents[3]
 ETHER = 10**18
 MIN_STAKE, PRICE, OPERATOR_BOND, CHALLENGE_BOND = ETHER // 10, 10**16, ETHER, ETHER // 2
@@ -58,7 +60,9 @@ def system():
 def _commit(system) -> None:
     boa.env.time_travel(seconds=PERIOD)
     with boa.env.prank(system["operator"]):
-        system["settlement"].commit(1, CID, b"\x01" * 32, b"\x02" * 32, 0, b"\x03" * 32, value=OPERATOR_BOND)
+        system["settlement"].commit(
+            1, *cid_parts(CID), b"\x01" * 32, b"\x02" * 32, 0, b"\x03" * 32, value=OPERATOR_BOND
+        )
 
 
 def _paid_once(payee, amount: int) -> None:
@@ -80,10 +84,14 @@ def test_a_refund_that_re_enters_refund_pays_once(system):
 def test_a_stake_withdrawal_that_re_enters_withdraw_pays_once(system):
     registry, settlement, payee = system["registry"], system["settlement"], system["payee"]
     salt = b"\x01" * 32
-    commitment = registry.commitment_hash(payee.address, 0, CID, salt)
+    commitment = registry.commitment_hash(payee.address, 0, *cid_parts(CID), salt)
     payee.act(registry.address, call("commit_contribution(bytes32)", ["bytes32"], [commitment]))
     boa.env.time_travel(blocks=1)  # the reveal comes in a later block
-    register = call("register(uint8,string,bytes32)", ["uint8", "string", "bytes32"], [0, CID, salt])
+    register = call(
+        "register(uint8,uint8,bytes32,bytes32)",
+        ["uint8", "uint8", "bytes32", "bytes32"],
+        [0, *cid_parts(CID), salt],
+    )
     payee.act(registry.address, register, value=MIN_STAKE)
     _commit(system)
     boa.env.time_travel(seconds=PERIOD)

@@ -40,6 +40,7 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from dao.chain.cids import cid_parts
 from valuation.merkle import mint_tree, slash_tree
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,7 +61,9 @@ CIDS = [
     "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie",
     "QmbgxEKzU1AvXcG9NxvU4L5aBiPRE7v7seLcNqKKs2epZ6",
 ]
-BAD_CIDS = ["", "Qm123", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0"]  # empty, short, '0' not base58
+# The contracts take a CID as (codec, sha2-256 digest); the strings above as parts, and bad pairs.
+PARTS = [cid_parts(text) for text in CIDS]
+BAD_CIDS = [(0, b"\x00" * 32), (1, b"\x07" * 32), (0x71, b"\x07" * 32)]  # empty digest, unknown codecs
 
 ADMIN = boa.env.generate_address("economy-admin")
 OPERATOR = boa.env.generate_address("economy-operator")
@@ -147,7 +150,7 @@ class EconomyMachine(RuleBasedStateMachine):
     @rule(
         who=st.integers(0, 2),
         kind=st.sampled_from([0, 1, 1, 0, 2]),
-        cid=st.one_of(st.sampled_from(CIDS), st.sampled_from(BAD_CIDS)),
+        cid=st.one_of(st.sampled_from(PARTS), st.sampled_from(BAD_CIDS)),
         stake=st.sampled_from([MIN_STAKE, MIN_STAKE, 3 * MIN_STAKE, MIN_STAKE - 1]),
         same_block=st.sampled_from([False, False, False, True]),
     )
@@ -159,9 +162,9 @@ class EconomyMachine(RuleBasedStateMachine):
         window_open = record["status"] == OPEN and self._now() < record["close"]
         self.salt += 1
         salt = self.salt.to_bytes(32, "big")
-        committable = kind <= 1 and cid in CIDS
+        committable = kind <= 1 and cid in PARTS
         if committable:  # the commitment (cheap, unconditional) then, in a later block, the reveal
-            commitment = REGISTRY.commitment_hash(PEOPLE[who], kind, cid, salt)
+            commitment = REGISTRY.commitment_hash(PEOPLE[who], kind, *cid, salt)
             self._call(None, PEOPLE[who], REGISTRY.commit_contribution, commitment)
             if not same_block:
                 boa.env.time_travel(blocks=1)
@@ -172,15 +175,17 @@ class EconomyMachine(RuleBasedStateMachine):
             if stake < MIN_STAKE
             else "registry: contributions are closed"
             if not window_open
-            else "registry: invalid CID"
-            if cid not in CIDS
+            else "registry: invalid CID (empty digest)"
+            if cid == BAD_CIDS[0]
+            else "registry: invalid CID (unknown codec)"
+            if cid not in PARTS
             else "registry: reveal in a later block than the commitment"
             if same_block
             else "registry: CID already registered by you this epoch"
             if (who, cid) in record["cids"]
             else None
         )
-        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, cid, salt, value=stake)
+        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, *cid, salt, value=stake)
         if error is None:
             event("registered")
             record["cids"].add((who, cid))
@@ -236,7 +241,7 @@ class EconomyMachine(RuleBasedStateMachine):
             OPERATOR,
             SETTLEMENT.commit,
             self.epoch,
-            CIDS[1],
+            *PARTS[1],
             b"\x01" * 32,
             mint_root,
             total,
@@ -452,7 +457,7 @@ class EconomyMachine(RuleBasedStateMachine):
             if record["status"] != FINAL
             else "settlement: shares already claimed"
             if key in record["used"]
-            else "settlement: total mint exceeded"
+            else "share: release above the allocation"
             if record["minted"] + amount > record["total"]
             else None
         )
@@ -565,8 +570,8 @@ class EconomyMachine(RuleBasedStateMachine):
         if record["status"] == OPEN:
             if self._now() < record["close"]:  # contribute first, so that there is something to slash
                 for who in (0, 1):
-                    if (who, CIDS[who]) not in record["cids"]:
-                        self._register(who, who, CIDS[who], (1 + who) * MIN_STAKE)
+                    if (who, PARTS[who]) not in record["cids"]:
+                        self._register(who, who, PARTS[who], (1 + who) * MIN_STAKE)
                 boa.env.time_travel(seconds=max(1, record["close"] - self._now()))
             if self._now() >= record["commit_deadline"]:
                 self._void("client")
@@ -692,11 +697,12 @@ class EconomyMachine(RuleBasedStateMachine):
                     == record["minted"]
                     == sum(amount for kind, _, amount in record["used"] if kind == "mint")
                 )
-        # Final epochs' whole mints are allocated to the token's pool at finality; claims release them.
+        # A final epoch's whole mint is allocated to the token's pool at finality; claims release it.
         pool = SHARES.balanceOf(SHARES.address)
         assert SHARES.totalSupply() == sum(SHARES.balanceOf(p) for p in PEOPLE) + pool
-        assert SHARES.totalSupply() == sum(r["total"] for r in self.epochs.values() if r["status"] == FINAL)
-        assert pool == sum(r["total"] - r["minted"] for r in self.epochs.values() if r["status"] == FINAL)
+        final = [r for r in self.epochs.values() if r["status"] == FINAL]
+        assert pool == sum(r["total"] - r["minted"] for r in final)
+        assert SHARES.totalSupply() == sum(r["total"] for r in final)
 
     @invariant()
     def stakes(self):

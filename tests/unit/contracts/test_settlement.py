@@ -5,13 +5,16 @@ from __future__ import annotations
 import ape
 import pytest
 
+from dao.chain.cids import cid_parts, cid_text, contribution_cid, report_cid
 from dao.holders.contribute import register_contribution
+from dao.storage.errors import InvalidCID
 from valuation.merkle import mint_tree, slash_tree
 
 ETHER = 10**18
 CID = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 CID2 = "QmfDmsHTywy6L9Ne5RXsj5YumDedfBLMvCvmaxjBoe6w4d"
 CID_V1 = "bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq"
+REPORT_PARTS = (0, b"\x0e" * 32)  # a CIDv0 as the contract takes it: (codec 0, sha2-256 digest)
 PERIOD, WINDOW, UNBONDING = 600, 600, 3600
 OPERATOR_BOND, CHALLENGE_BOND = ETHER // 10, ETHER // 20
 
@@ -53,7 +56,7 @@ def _commit(settlement, operator, mints, slashes):
     mtree, stree = mint_tree(mints), slash_tree(slashes)
     settlement.commit(
         1,
-        "QmReportReportReportReportReportReportReport12",
+        *REPORT_PARTS,
         b"\x02" * 32,
         mtree.root,
         sum(a for _, a in mints),
@@ -105,22 +108,36 @@ def test_an_epoch_from_open_to_claims_slashes_and_withdrawals(system, chain, acc
 def test_registration_failures(system, chain, accounts):
     shares, registry, settlement, owner, operator = system
     salt = b"\x05" * 32
+    parts = cid_parts(CID)
     with ape.reverts("registry: contributions are closed"):
-        registry.register(0, CID, salt, value=ETHER, sender=accounts[2])
+        registry.register(0, *parts, salt, value=ETHER, sender=accounts[2])
     settlement.open_epoch("QmRecipeRecipeRecipeRecipeRecipeRecipeRecipe12", b"\x01" * 32, sender=owner)
     with ape.reverts("registry: stake below minimum"):
-        registry.register(0, CID, salt, value=1, sender=accounts[2])
+        registry.register(0, *parts, salt, value=1, sender=accounts[2])
     with ape.reverts("registry: unknown kind"):
-        registry.register(2, CID, salt, value=ETHER, sender=accounts[2])
+        registry.register(2, *parts, salt, value=ETHER, sender=accounts[2])
+    # A CID travels as (codec, sha2-256 digest): every pair the contract accepts is a well-formed
+    # CID, and the rest is refused with the reason (the strings are checked before, by `cid_parts`).
+    for codec in (1, 0x71, 0x12, 255):
+        with ape.reverts("registry: invalid CID (unknown codec)"):
+            registry.register(0, codec, parts[1], salt, value=ETHER, sender=accounts[2])
+    with ape.reverts("registry: invalid CID (empty digest)"):
+        registry.register(0, 0, b"\x00" * 32, salt, value=ETHER, sender=accounts[2])
     for bad in ("", "Qm123", CID[:-1] + "0", CID_V1.upper(), "x" * 46):
-        with ape.reverts("registry: invalid CID"):
-            registry.register(0, bad, salt, value=ETHER, sender=accounts[2])
+        with pytest.raises(InvalidCID):
+            cid_parts(bad)
     with ape.reverts("registry: no such commitment"):
-        registry.register(0, CID, salt, value=ETHER, sender=accounts[2])
+        registry.register(0, *parts, salt, value=ETHER, sender=accounts[2])
     _register(registry, accounts[2], 1, CID_V1)
     _register(registry, accounts[2], 0, CID)
     _register(registry, accounts[3], 0, CID)  # another contributor's copy: allowed, priority later
     assert registry.contributions(2).priority < registry.contributions(3).priority
+    # The CID strings come back exactly from what the chain keeps (CIDv1 and CIDv0).
+    assert [contribution_cid(registry.contributions(i)) for i in (1, 2, 3)] == [CID_V1, CID, CID]
+    record = registry.contributions(1)
+    assert (record.contributor, record.kind, record.epoch, record.stake) == (accounts[2].address, 1, 1, ETHER)
+    assert (record.slashed, record.withdrawal_requested_at, record.withdrawn) == (0, 0, False)
+    assert registry.contribution_count() == 3 and registry.commitment_count() == 3
     with ape.reverts("registry: epoch not settled"):
         registry.request_withdrawal(1, sender=accounts[2])
     with ape.reverts("registry: not the contributor"):
@@ -138,16 +155,35 @@ def test_commit_and_settlement_failures(system, chain, accounts):
         settlement.open_epoch("QmX", b"\x00" * 32, sender=owner)
     root = mint_tree([(alice.address, ETHER)]).root
     with ape.reverts("settlement: caller is not the operator"):
-        settlement.commit(1, "QmR", b"\x00" * 32, root, ETHER, root, value=OPERATOR_BOND, sender=alice)
+        settlement.commit(
+            1, *REPORT_PARTS, b"\x00" * 32, root, ETHER, root, value=OPERATOR_BOND, sender=alice
+        )
     with ape.reverts("settlement: wrong operator bond"):
-        settlement.commit(1, "QmR", b"\x00" * 32, root, ETHER, root, value=1, sender=operator)
+        settlement.commit(1, *REPORT_PARTS, b"\x00" * 32, root, ETHER, root, value=1, sender=operator)
     with ape.reverts("settlement: total mint above the epoch emission"):
         settlement.commit(
-            1, "QmR", b"\x00" * 32, root, 10**7 * ETHER, root, value=OPERATOR_BOND, sender=operator
+            1, *REPORT_PARTS, b"\x00" * 32, root, 10**7 * ETHER, root, value=OPERATOR_BOND, sender=operator
+        )
+    with ape.reverts("settlement: empty report CID"):
+        settlement.commit(
+            1, 0, b"\x00" * 32, b"\x00" * 32, root, ETHER, root, value=OPERATOR_BOND, sender=operator
+        )
+    with ape.reverts("settlement: invalid report CID (unknown codec)"):
+        settlement.commit(
+            1, 0x71, b"\x0e" * 32, b"\x00" * 32, root, ETHER, root, value=OPERATOR_BOND, sender=operator
         )
     with ape.reverts("settlement: epoch not final"):
         settlement.claim_shares(1, alice, ETHER, [], sender=alice)
+    assert report_cid(settlement.epochs(1)) == ""
     mtree, _ = _commit(settlement, operator, [(alice.address, ETHER), (bob.address, ETHER)], [])
+    record = settlement.epochs(1)
+    assert report_cid(record) == cid_text(*REPORT_PARTS) and record.committer == operator.address
+    assert (record.status, record.round, record.total_mint, record.operator_bond) == (
+        2,
+        1,
+        2 * ETHER,
+        OPERATOR_BOND,
+    )
     _advance(chain, WINDOW)
     settlement.finalize(1, sender=alice)
     with ape.reverts("settlement: invalid proof"):  # a leaf that is not in the tree
@@ -269,6 +305,6 @@ def test_the_guardian_expires_after_its_epochs_and_governance_removes_it(system,
 
 def _commit_epoch(settlement, operator, epoch):
     settlement.commit(
-        epoch, "QmReportReportReportReportReportReportReport12", b"\x02" * 32, b"\x00" * 32, 0,
+        epoch, *REPORT_PARTS, b"\x02" * 32, b"\x00" * 32, 0,
         b"\x00" * 32, value=OPERATOR_BOND, sender=operator,
     )  # fmt: skip

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from dao.chain.accounts import OPERATOR, resolve_account
+from dao.chain.cids import cid_parts, contribution_cid
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.cli import main as dao_cli
@@ -95,7 +96,7 @@ def test_an_unreachable_ipfs_backend_is_a_clear_error_and_nothing_is_committed(e
 def test_a_corrupted_artifact_aborts_and_a_repaired_store_completes(epoch_one, tmp_path):
     dao, storage, key, outcome = epoch_one
     _, provider_one = demo._artifact(demo.build_demo_artifacts(), "provider 1", 1)  # its epoch-1 rows
-    cid = dao.registry.contributions(outcome.contribution_ids[(1, "provider 1")]).cid
+    cid = contribution_cid(dao.registry.contributions(outcome.contribution_ids[(1, "provider 1")]))
     digest = parse_cid(cid).digest.hex()
     victim = tmp_path / "ipfs" / "blocks" / digest[:2] / digest
     victim.write_bytes(victim.read_bytes()[:-7] + b"garbage")
@@ -148,7 +149,7 @@ def test_dao_verify_detects_a_tampered_report(epoch_one):
     cid = storage.add(tampered.to_json())
     dao.settlement.commit(
         1,
-        cid,
+        *cid_parts(cid),
         tampered.inputs_hash,
         bytes.fromhex(honest.mint_root[2:]),
         tampered.total_mint,

@@ -14,6 +14,7 @@ from nacl.public import PrivateKey
 from rich.console import Console
 
 from dao.chain.accounts import DEPLOYER, OPERATOR, resolve_account
+from dao.chain.cids import cid_parts, contribution_cid
 from dao.cli import main as dao_cli
 from dao.data.sealing import MARKER_V2, load_or_create_operator_key
 from dao.epoch.pipeline import run_epoch
@@ -78,7 +79,7 @@ def sealed_epoch(tmp_path, monkeypatch):
     demo.stage_contribute(Console(quiet=True), dao, storage, outcome, 1, NAMES)
     demo._advance(params.contribution_period)
     sealed_id = outcome.contribution_ids[(1, demo.PRIVATE_PROVIDER)]
-    assert storage.get(dao.registry.contributions(sealed_id).cid).startswith(MARKER_V2)
+    assert storage.get(contribution_cid(dao.registry.contributions(sealed_id))).startswith(MARKER_V2)
     return dao, storage, bytes(operator_key), auditor_file, sealed_id, tmp_path
 
 
@@ -156,7 +157,7 @@ def _commit_with_a_tampered_number(dao, storage, operator_key: bytes, sealed_id:
     assert tampered.allocation != honest.allocation  # the tampering pays someone
     dao.settlement.commit(
         1,
-        storage.add(tampered.to_json()),
+        *cid_parts(storage.add(tampered.to_json())),
         tampered.inputs_hash,
         bytes.fromhex(tampered.mint_root[2:]),
         tampered.total_mint,
@@ -212,7 +213,7 @@ def test_without_a_key_a_publicly_checkable_lie_still_fails(sealed_epoch):
     tampered = ValuationReport(**document)
     dao.settlement.commit(
         1,
-        storage.add(tampered.to_json()),
+        *cid_parts(storage.add(tampered.to_json())),
         tampered.inputs_hash,
         bytes.fromhex(tampered.mint_root[2:]),
         tampered.total_mint,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams, deploy_dao
 from dao.chain.units import ETHER
 from dao.data.recipe import Recipe, single_model_recipe
@@ -50,7 +51,7 @@ def settle_epoch_one(dao, operator, submitter, mints, advance: Callable[[int], N
     total = sum(amount for _, amount in mints)
     bond = int(dao.settlement.operator_bond())
     dao.settlement.commit(
-        1, REPORT_CID, b"\x01" * 32, tree.root, total, b"\x00" * 32, value=bond, sender=operator
+        1, *cid_parts(REPORT_CID), b"\x01" * 32, tree.root, total, b"\x00" * 32, value=bond, sender=operator
     )
     advance(int(dao.settlement.challenge_window()))
     dao.settlement.finalize(1, sender=submitter)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dao.chain.cids import cid_parts
 from dao.chain.deploy import DeployParams
 from governance import actions
 from governance.actions import GovernanceRefused
@@ -191,7 +192,7 @@ def test_challenge_stores_the_reason_and_refusals_name_the_epoch(
     advance(PARAMS.contribution_period)
     bond = int(governed.settlement.operator_bond())
     governed.settlement.commit(
-        2, REPORT_CID, b"\x02" * 32, b"\x03" * 32, 0, b"\x00" * 32, value=bond, sender=accounts[1]
+        2, *cid_parts(REPORT_CID), b"\x02" * 32, b"\x03" * 32, 0, b"\x00" * 32, value=bond, sender=accounts[1]
     )
 
     outcome = actions.challenge(governed, 2, "the hold-out score is not reproducible", alice, storage=storage)

@@ -13,6 +13,7 @@ from pathlib import Path
 from eth_account import Account
 from eth_utils import keccak
 
+from dao.chain.cids import cid_parts
 from dao.chain.units import ETHER
 from tests.unit.governance.epoch_one import deploy_with_genesis
 from valuation.merkle import mint_tree
@@ -61,7 +62,14 @@ def test_the_documented_claim_works_with_plain_web3(project, accounts, chain, st
     chain.mine()
     bond = int(settlement.operator_bond())
     settlement.commit(
-        1, cid, b"\x01" * 32, tree.root, 1000 * ETHER, b"\x00" * 32, value=bond, sender=accounts[1]
+        1,
+        *cid_parts(cid),
+        b"\x01" * 32,
+        tree.root,
+        1000 * ETHER,
+        b"\x00" * 32,
+        value=bond,
+        sender=accounts[1],
     )
     chain.pending_timestamp += int(settlement.challenge_window())
     chain.mine()
