@@ -22,43 +22,24 @@ import tempfile
 from pathlib import Path
 
 KERNELS = ("Haswell", "Sandybridge", "Nehalem", "Prescott")
-ETHER = 10**18
 
 
 def demo_epoch_report() -> tuple[bytes, dict]:
     """The demo's epoch-1 report, valued in this process; and the payout policy it used."""
-    from eth_utils import keccak
-
-    from dao.data.examples import build_demo_artifacts
-    from dao.data.recipe import DataSchema, Recipe
-    from dao.epoch.valuation import Contribution, value_epoch
+    from dao.epoch.example import demo_epoch_inputs
+    from dao.epoch.valuation import value_epoch
     from dao.storage import EmbeddedStorage
 
-    storage = EmbeddedStorage(Path(tempfile.mkdtemp(prefix="cross-machine-")))
-    artifacts = build_demo_artifacts()
-    recipe = Recipe(
-        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
-        model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb"),
-        emission=1_000 * ETHER,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
-        anchor_cid=storage.add(artifacts.anchor_csv),
-        validation_commitment="0x" + keccak(artifacts.validation_csv).hex(),
-    ).validate()
-    recipe_cid = storage.add(recipe.to_json())
-    contents = [(0, csv) for csv in artifacts.provider_csvs] + [(1, spec) for spec in artifacts.model_specs]
-    contributions = [
-        Contribution(index + 1, f"0x{index + 1:040x}", kind, 1, storage.add(content), ETHER // 10)
-        for index, (kind, content) in enumerate(contents)
-    ]
+    epoch = demo_epoch_inputs(EmbeddedStorage(Path(tempfile.mkdtemp(prefix="cross-machine-"))))
+    recipe = epoch.recipe
     valuation = value_epoch(
-        storage,
+        epoch.storage,
         1,
-        recipe_cid,
+        epoch.recipe_cid,
         recipe,
-        contributions,
-        artifacts.validation_csv,
-        validation_cid=storage.add(artifacts.validation_csv),
+        epoch.contributions,
+        epoch.validation_csv,
+        validation_cid=epoch.validation_cid,
     )
     policy = {
         "emission": recipe.emission,

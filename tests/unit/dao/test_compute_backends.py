@@ -4,41 +4,28 @@ processes, or on a Dask LocalCluster (two worker processes on loopback) through 
 from __future__ import annotations
 
 import pytest
-from eth_utils import keccak
 from joblib import Parallel
 
-from dao.data.examples import build_demo_artifacts
-from dao.data.recipe import DataSchema, Recipe
 from dao.epoch.compute import ComputeUnavailable, compute_backend
-from dao.epoch.valuation import Contribution, value_epoch
+from dao.epoch.example import demo_epoch_inputs
+from dao.epoch.valuation import value_epoch
 from dao.storage import EmbeddedStorage
 
 pytestmark = pytest.mark.slow
-ETHER = 10**18
 
 
 @pytest.fixture(scope="module")
 def epoch_inputs(tmp_path_factory):
     """A public epoch with the demo's 8 data sets and 6 models, stored in a fresh local store."""
-    storage = EmbeddedStorage(tmp_path_factory.mktemp("ipfs"))
-    artifacts = build_demo_artifacts()
-    recipe = Recipe(
-        schema=DataSchema(features=artifacts.schema_features, target=artifacts.target),
-        model_allow_list=("logistic_regression", "random_forest", "hist_gradient_boosting", "gaussian_nb"),
-        emission=1_000 * ETHER,
-        data_pool_bps=7_000,
-        slash_cap_bps=2_000,
-        anchor_cid=storage.add(artifacts.anchor_csv),
-        validation_commitment="0x" + keccak(artifacts.validation_csv).hex(),
-    ).validate()
-    recipe_cid = storage.add(recipe.to_json())
-    contents = [(0, csv) for csv in artifacts.provider_csvs] + [(1, spec) for spec in artifacts.model_specs]
-    contributions = [
-        Contribution(index + 1, f"0x{index + 1:040x}", kind, 1, storage.add(content), ETHER // 10)
-        for index, (kind, content) in enumerate(contents)
-    ]
-    validation_cid = storage.add(artifacts.validation_csv)
-    return storage, recipe_cid, recipe, contributions, artifacts.validation_csv, validation_cid
+    epoch = demo_epoch_inputs(EmbeddedStorage(tmp_path_factory.mktemp("ipfs")))
+    return (
+        epoch.storage,
+        epoch.recipe_cid,
+        epoch.recipe,
+        epoch.contributions,
+        epoch.validation_csv,
+        epoch.validation_cid,
+    )
 
 
 def _report(epoch_inputs) -> bytes:
