@@ -7,7 +7,8 @@ from dao.chain.epochs import epoch_status
 
 
 def holders(dao) -> dict[str, int]:
-    """Every address that ever received shares, with its current balance (zero balances dropped)."""
+    """Every address that ever received shares, with its current balance (zero balances dropped).
+    The token's own pool of final but unclaimed allocations is not a holder (see `unclaimed_wei`)."""
     from ape import chain
 
     seen: set[str] = set()
@@ -15,6 +16,7 @@ def holders(dao) -> dict[str, int]:
         seen.add(log.event_arguments.get("receiver") or log.event_arguments.get("to"))
     seen.discard(None)
     seen.discard("0x0000000000000000000000000000000000000000")
+    seen.discard(dao.shares.address)
     balances = {address: int(dao.shares.balanceOf(address)) for address in seen}
     return {address: balance for address, balance in balances.items() if balance}
 
@@ -56,6 +58,8 @@ def dao_status(dao, top: int = 10) -> dict:
         "shares": {
             "supply_wei": str(supply),
             "holders": len(balances),
+            # Allocated at finality, counted in the supply, released with their dividends on claim.
+            "unclaimed_wei": str(int(dao.shares.balanceOf(dao.shares.address))),
             "top_holders": [
                 {"address": a, "balance_wei": str(b), "fraction": b / supply if supply else 0}
                 for a, b in ranked[:top]
