@@ -211,9 +211,23 @@ class Recipe:
                 f"auditor_public_keys lists {len(keys)} keys; at most {MAX_RECIPIENTS - 1} (with the "
                 f"operator, a sealed data set has at most {MAX_RECIPIENTS} recipients)"
             )
-        operator = str((self.extra or {}).get("operator_public_key", "")).lower().removeprefix("0x")
-        if operator and any(key[2:] == operator for key in keys):
+        if self.operator_key is not None and self.operator_key in self.auditor_keys:
             raise InvalidRecipe("auditor_public_keys lists the operator's own public key")
+
+    @property
+    def operator_key(self) -> bytes | None:
+        """The operator's sealing public key as the recipe publishes it (`extra.operator_public_key`);
+        None when it publishes none or not hex."""
+        key = (self.extra or {}).get("operator_public_key")
+        try:
+            return bytes.fromhex(str(key).removeprefix("0x")) if key else None
+        except ValueError:
+            return None
+
+    @property
+    def auditor_keys(self) -> list[bytes]:
+        """The auditors' public keys (validated 0x + 64 hex) as bytes."""
+        return [bytes.fromhex(key[2:]) for key in self.auditor_public_keys]
 
     def to_json(self) -> bytes:
         """Canonical bytes: sorted keys, no whitespace; wei as a decimal string (JSON readers lose ints)."""

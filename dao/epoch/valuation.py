@@ -206,15 +206,10 @@ def _check_recipients(head: bytes, operator_key: bytes, recipe: Recipe) -> None:
     the auditors could not verify the epoch; decided from the header alone, alike on every machine."""
     from nacl.public import PrivateKey
 
-    auditors = [bytes.fromhex(key[2:]) for key in recipe.auditor_public_keys]
     # The recipe's operator key, not this run's: an auditor re-running the intake must require the
     # same recipients as the operator did.
-    published = str((recipe.extra or {}).get("operator_public_key", "")).removeprefix("0x")
-    try:
-        operator = bytes.fromhex(published) if published else bytes(PrivateKey(operator_key).public_key)
-    except ValueError:
-        operator = bytes(PrivateKey(operator_key).public_key)
-    required = [operator, *auditors]
+    operator = recipe.operator_key or bytes(PrivateKey(operator_key).public_key)
+    required = [operator, *recipe.auditor_keys]
     missing = missing_recipients(head, required)
     if missing:
         names = ["the operator" if key == required[0] else f"auditor 0x{key.hex()}" for key in missing]

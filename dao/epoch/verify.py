@@ -307,14 +307,6 @@ def unopenable_sealed(
     return found
 
 
-def _operator_public_key(recipe) -> bytes | None:
-    key = (recipe.extra or {}).get("operator_public_key")
-    try:
-        return bytes.fromhex(str(key).removeprefix("0x")) if key else None
-    except ValueError:
-        return None
-
-
 def public_differences(
     storage,
     report: ValuationReport,
@@ -412,7 +404,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     recipe_cid, recipe = read_recipe(dao, storage, epoch)
     policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
     contributions = read_contributions(dao, epoch)
-    unchecked = unopenable_sealed(storage, contributions, key, _operator_public_key(recipe))
+    unchecked = unopenable_sealed(storage, contributions, key, recipe.operator_key)
     if unchecked:
         integrity = differences + integrity_differences(report, policy)
         try:

@@ -116,7 +116,7 @@ def operator_public_key(recipe) -> bytes:
 def sealing_recipients(recipe) -> list[bytes]:
     """Who a private data set is sealed to: the operator, then every auditor the recipe names (so
     that auditors can verify the epoch with their own key)."""
-    return [operator_public_key(recipe)] + [bytes.fromhex(k[2:]) for k in recipe.auditor_public_keys]
+    return [operator_public_key(recipe), *recipe.auditor_keys]
 
 
 def seal_for_epoch(content: bytes, recipe) -> bytes:
