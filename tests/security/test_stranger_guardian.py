@@ -109,3 +109,23 @@ def test_stranger_guardian_term_ends_even_if_it_voids_every_epoch(dao, roles, pa
     # states ("epoch 1 final plus GUARDIAN_EPOCHS further epochs") has run, in epochs opened.
     # The guardian is still active, and would be forever.
     assert not dao.settlement.guardian_active(), "the guardian extended its term by voiding epochs"
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="finding: the guardian upholds its own challenge"
+)
+def test_stranger_guardian_cannot_pay_itself_the_operator_bond(dao, roles, params, advance):
+    """docs/security.md's actor table: the guardian cannot "move any stake or bond to itself". It
+    challenges each report itself and upholds its own challenge: every round's operator bond is
+    paid to it, and the operator may re-commit (and re-bond) until the commit deadline."""
+    guardian, operator = roles["guardian"], roles["operator"]
+    register(dao, roles["alice"], CIDS[0])
+    advance(params.contribution_period)
+    rounds = 3
+    for _ in range(rounds):
+        commit(dao, operator, [(roles["alice"].address, ETHER)])  # an honest report, re-bonded
+        challenge_id = int(dao.settlement.challenge_count()) + 1
+        dao.settlement.challenge(1, "QmNothing", value=params.challenge_bond, sender=guardian)
+        dao.settlement.resolve_challenge(challenge_id, True, sender=guardian)
+    taken = int(dao.settlement.bonds_owed(guardian)) - rounds * params.challenge_bond
+    assert taken == 0, f"the guardian's own verdicts paid it {rounds} operator bonds ({taken} wei)"
