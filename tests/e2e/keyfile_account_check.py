@@ -50,9 +50,16 @@ def check_keyfile_account(url: str, env: dict, state_dir: Path, ipfs_dir: Path) 
     w3 = Web3(Web3.HTTPProvider(url))
     work = state_dir.parent / "keyfile-accounts"
     data_folder = work / "ape-data"
-    deployer, operator, holder = Account.create(), Account.create(), hardhat_account(5)
-    passphrases = {"kf_deployer": "deployer pass", "kf_operator": "operator pass", "kf_holder": "holder pass"}
-    for alias, account in zip(passphrases, (deployer, operator, holder), strict=True):
+    deployer, operator = Account.create(), Account.create()
+    holder, contributor = hardhat_account(5), hardhat_account(9)  # TEST::9: funded, no part so far
+    cast = {
+        "kf_deployer": deployer,
+        "kf_operator": operator,
+        "kf_holder": holder,
+        "kf_contributor": contributor,
+    }
+    passphrases = {alias: f"{alias} passphrase" for alias in cast}
+    for alias, account in cast.items():
         _keyfile(data_folder, alias, account.key, passphrases[alias])
     funder = hardhat_account(8)  # the fresh deployer pays for the deployment
     tx = {"to": deployer.address, "value": 10 * ETHER, "gas": 21_000, "gasPrice": w3.eth.gas_price}
@@ -65,43 +72,60 @@ def check_keyfile_account(url: str, env: dict, state_dir: Path, ipfs_dir: Path) 
     unlocked = keyfiles | {f"APE_ACCOUNTS_{alias}_PASSPHRASE": text for alias, text in passphrases.items()}
     settlement_abi = _record(state_dir, w3)["abis"]["EpochSettlement"]
 
-    # `ape run claim` with the keyfile: TEST::5's shares of the README's epoch 1.
-    claim = ("ape", "run", "claim", "--network", "ethereum:local:node", "--account", "kf_holder")
+    # `ape run claim` with the keyfile (TEST::5's shares of the README's epoch 1), in the background
+    # while a second DAO is deployed: the two accounts' transactions are independent.
     record = _record(state_dir, w3)
     shares = w3.eth.contract(address=record["addresses"]["shares"], abi=record["abis"]["ShareToken"])
+    assert shares.functions.balanceOf(holder.address).call() == 0
+    claim = ("ape", "run", "claim", "--network", "ethereum:local:node", "--account", "kf_holder")
+    claiming = subprocess.Popen(
+        claim,
+        cwd=ROOT,
+        env=unlocked,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+    try:
+        _deploy_and_contribute(w3, url, unlocked, work, settlement_abi, deployer, operator, contributor)
+    except BaseException:
+        claiming.kill()  # no stray process when the check fails
+        raise
+    stdout, stderr = claiming.communicate(timeout=600)
+    assert claiming.returncode == 0, stdout + stderr[-3000:]
+    assert "shares of epoch 1" in stdout
     settlement = w3.eth.contract(address=record["addresses"]["settlement"], abi=settlement_abi)
     [committed] = settlement.events.EpochCommitted.get_logs(from_block=record["block"])
-    report = json.loads(
-        EmbeddedStorage(ipfs_dir).get(cid_text(committed.args.report_codec, committed.args.report_digest))
-    )
-    assert shares.functions.balanceOf(holder.address).call() == 0
-    claimed = _run(unlocked, *claim)
-    assert claimed.returncode == 0, claimed.stdout + claimed.stderr[-3000:]
-    assert "shares of epoch 1" in claimed.stdout
+    cid = cid_text(committed.args.report_codec, committed.args.report_digest)
+    report = json.loads(EmbeddedStorage(ipfs_dir).get(cid))
     assert shares.functions.balanceOf(holder.address).call() == int(report["allocation"][holder.address])
 
-    # `dao deploy` and `dao contribute` with keyfiles, on a second DAO with its own state folder.
+
+def _deploy_and_contribute(w3, url, unlocked, work, settlement_abi, deployer, operator, contributor) -> None:
+    """`dao deploy` and `dao contribute` with keyfiles, on a second DAO with its own state folder."""
     second = unlocked | {"DAO_STATE_DIR": str(work / "state"), "DAO_NODE_URL": url}
     deploy = ("deploy", "--network", "node", "--fast", "--account", "kf_deployer")
     deployed = _run(second, str(BIN / "dao"), *deploy, "--operator", "kf_operator")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr[-3000:]
-    record = _record(work / "state", w3)
-    assert record["deployer"] == deployer.address
-    settlement = w3.eth.contract(address=record["addresses"]["settlement"], abi=settlement_abi)
-    assert settlement.functions.operator().call() == operator.address
-    assert settlement.functions.current_epoch().call() == 1  # opened with the example recipe
+    second_record = _record(work / "state", w3)
+    assert second_record["deployer"] == deployer.address
+    second_settlement = w3.eth.contract(address=second_record["addresses"]["settlement"], abi=settlement_abi)
+    assert second_settlement.functions.operator().call() == operator.address
+    assert second_settlement.functions.current_epoch().call() == 1  # opened with the example recipe
 
     data = work / "provider-0.csv"  # what `dao example` writes, without a process for it
     data.write_bytes(build_demo_artifacts().provider_csvs[0])
     contribute = ("contribute", "data", str(data), "--stake", "0.1", "--network", "node")
-    contributed = _run(second, str(BIN / "dao"), *contribute, "--account", "kf_holder")
+    contributed = _run(second, str(BIN / "dao"), *contribute, "--account", "kf_contributor")
     assert contributed.returncode == 0, contributed.stdout + contributed.stderr[-3000:]
     registry = w3.eth.contract(
-        address=record["addresses"]["registry"], abi=record["abis"]["ContributionRegistry"]
+        address=second_record["addresses"]["registry"], abi=second_record["abis"]["ContributionRegistry"]
     )
-    [registered] = registry.events.ContributionRegistered.get_logs(from_block=record["block"])
+    [registered] = registry.events.ContributionRegistered.get_logs(from_block=second_record["block"])
     assert (registered.args.contributor, registered.args.epoch, registered.args.stake) == (
-        holder.address,
+        contributor.address,
         1,
         ETHER // 10,
     )
