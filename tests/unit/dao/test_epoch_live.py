@@ -17,9 +17,12 @@ from dao.epoch.live import (
     value_live_epoch,
 )
 from dao.epoch.valuation import EpochError, read_rows, value_epoch
+from dao.epoch.verify import live_commitment_differences, recompute_live_report, verify_report
 from tests.unit.dao.test_epoch_meta_learner import _csv, _rows, epoch_files
 from valuation.live import Resolution
+from valuation.payout import PayoutPolicy
 from valuation.precision import published
+from valuation.report import ValuationReport
 
 pytestmark = pytest.mark.slow
 C, E = 1_000, 1_050
@@ -137,3 +140,26 @@ def test_a_static_recipe_is_not_valued_live_and_a_live_one_not_statically_by_mis
     storage, recipe_cid, recipe, contributions, validation = epoch_files(tmp_path / "live", **LIVE)
     with pytest.raises(EpochError, match="scores this epoch live"):
         value_epoch(storage, 1, recipe_cid, recipe, contributions, validation)
+
+
+def test_verify_recomputes_a_live_report_from_the_posts_it_names(live_epoch):
+    (storage, recipe_cid, recipe, contributions, validation), posts, _, _, result = live_epoch
+    report = result.valuation.report
+    committed = report.to_json()
+    policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
+    args = (recipe_cid, recipe, contributions, validation)
+    recomputed = recompute_live_report(storage, report, *args)
+    assert recomputed == committed and verify_report(committed, recomputed, policy).match
+    # A report that leaves a post out of its inputs is valued on other rows: the numbers differ.
+    forged = json.loads(committed)
+    forged["inputs"]["live"]["posts"] = forged["inputs"]["live"]["posts"][:3]
+    forged_report = ValuationReport.from_json(json.dumps(forged).encode())
+    again = recompute_live_report(storage, forged_report, *args)
+    assert not verify_report(committed, again, policy).match
+    # The inputs hash committed with the metamodel must be the hash of the report's other inputs.
+    assert live_commitment_differences(report) == [
+        ("inputs.live.commitment.inputs_hash", "0x" + "11" * 32, commitment_inputs_hash(report.inputs))
+    ]
+    honest = json.loads(committed)
+    honest["inputs"]["live"]["commitment"]["inputs_hash"] = commitment_inputs_hash(report.inputs)
+    assert live_commitment_differences(ValuationReport.from_json(json.dumps(honest).encode())) == []
