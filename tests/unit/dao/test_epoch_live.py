@@ -163,3 +163,33 @@ def test_verify_recomputes_a_live_report_from_the_posts_it_names(live_epoch):
     honest = json.loads(committed)
     honest["inputs"]["live"]["commitment"]["inputs_hash"] = commitment_inputs_hash(report.inputs)
     assert live_commitment_differences(ValuationReport.from_json(json.dumps(honest).encode())) == []
+
+
+def test_the_html_report_shows_static_and_live_values_of_a_live_epoch(tmp_path, live_epoch):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from demo.report_html import static_vs_live_html, write_report
+
+    report = live_epoch[-1].valuation.report
+    static = {p["name"]: p["value"] for p in report.live["static"]["model"]}
+    paid = {p["name"]: p["value"] for p in report.model_values["players"]}
+    table = static_vs_live_html(2, report, {"#6": "poor_large_stake"})
+    assert "Static vs live values, epoch 2" in table and "poor_large_stake" in table
+    assert f"<td>{static['#6']:.4f}</td><td>{paid['#6']:.4f}</td>" in table
+    assert f"<td>{static['#4']:.4f}</td><td>{paid['#4']:.4f}</td>" in table
+    assert f"at block {C} and by block {E}" in table and "meta-learner stake_weighted" in table
+    static_report = replace(report, scoring={"mode": "static", "meta_learner": "stake_weighted"})
+    assert static_vs_live_html(1, static_report) == ""  # a static epoch has no live section
+    outcome = SimpleNamespace(
+        reports={1: static_report, 2: report},
+        contribution_ids={(2, "poor_large_stake"): 6},
+        roles={},
+        dao=SimpleNamespace(shares=SimpleNamespace(balanceOf=lambda account: 0)),
+        cast={},
+        dividends_timeline=[("start", 0)],
+        report_cids={1: "QmOne", 2: "QmTwo"},
+        verified={1: True, 2: True},
+    )
+    page = write_report(tmp_path / "out", outcome).read_text()
+    assert page.count("Static vs live values") == 1 and table in page
