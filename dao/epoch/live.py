@@ -228,6 +228,26 @@ def value_live_epoch(
     return LiveEpochValuation(outcome, section, valuation)
 
 
+def prepare_commitment(
+    storage,
+    recipe_cid: str,
+    recipe: Recipe,
+    contributions: list[Contribution],
+    validation_cid: str | None,
+    operator_key: bytes | None = None,
+    history: Sequence[HistoryRef] = (),
+):
+    """What the operator commits when contributions close, before any outcome row exists: the
+    trained metamodel (its file's CID goes on-chain with the hash) and the 0x-hash of the epoch's
+    inputs, the one `value_live_epoch`'s report will name and `dao verify` checks. Returns
+    (PreparedEpoch, inputs_hash)."""
+    if recipe.live_scoring is None:
+        raise EpochError("the recipe scores this epoch on its hold-out (scoring static): nothing to commit")
+    prepared = prepare_epoch(storage, recipe, contributions, operator_key, None, history)
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
+    return prepared, commitment_inputs_hash(inputs)
+
+
 def commitment_inputs_hash(inputs: dict) -> str:
     """The 0x-hash of an epoch's inputs as the metamodel commitment states it: the report's inputs
     without their `live` part (the posts do not exist yet when the metamodel is committed)."""

@@ -14,6 +14,7 @@ from dao.epoch.live import (
     MetamodelCommitment,
     OutcomePost,
     commitment_inputs_hash,
+    prepare_commitment,
     value_live_epoch,
 )
 from dao.epoch.valuation import EpochError, read_rows, value_epoch
@@ -193,3 +194,20 @@ def test_the_html_report_shows_static_and_live_values_of_a_live_epoch(tmp_path, 
     )
     page = write_report(tmp_path / "out", outcome).read_text()
     assert page.count("Static vs live values") == 1 and table in page
+
+
+def test_the_commitment_prepared_before_the_posts_is_the_one_the_report_names(tmp_path):
+    storage, recipe_cid, recipe, contributions, validation = epoch_files(tmp_path, "stake_weighted", **LIVE)
+    validation_cid = storage.add(validation)
+    prepared, inputs_hash = prepare_commitment(storage, recipe_cid, recipe, contributions, validation_cid)
+    posts = [OutcomePost(storage.add(_csv(_rows(45, 40))), C + 2, REPORTER, 45)]
+    result = value_live_epoch(
+        storage, 1, recipe_cid, recipe, contributions, validation, posts,
+        MetamodelCommitment(C, "QmModel", inputs_hash), E, validation_cid=validation_cid,
+    )  # fmt: skip
+    assert live_commitment_differences(result.valuation.report) == []
+    # The metamodel committed is the one the epoch is valued with.
+    X = read_rows(_csv(_rows(45, 40)), recipe, "rows")[0]
+    np.testing.assert_array_equal(
+        prepared.metamodel.predict_proba(X), result.valuation.metamodel.predict_proba(X)
+    )
