@@ -88,6 +88,7 @@ def _revert_details_without_unwritten_locals() -> None:
 _revert_details_without_unwritten_locals()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the marks into groups
 def pytest_collection_modifyitems(config, items):
     """`make test` runs on two workers (pytest-xdist, `--dist loadgroup`): a module's tests share a
     worker so its module fixtures (a deployed DAO, a played demo) are built once, and every test on

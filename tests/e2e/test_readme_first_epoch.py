@@ -133,3 +133,21 @@ def test_status_reports_the_final_epoch_and_the_one_holder(first_epoch):
     assert status["shares"]["holders"] == 1  # only TEST::2 has claimed so far
     assert int(status["shares"]["unclaimed_wei"]) > 0  # the others' shares wait in the token's pool
     assert int(status["contributions"]["slashed_wei"]) > 0
+
+
+# The two checks below change the node's state (new holders, a doubled market price, a second DAO),
+# so they run after every test that reads what the README block left.
+
+
+def test_a_plain_web3_client_claims_transfers_delegates_and_governs(first_epoch):
+    from tests.e2e.web3_client_check import check_web3_client
+
+    env = first_epoch.env
+    check_web3_client(first_epoch.url, env, Path(env["DAO_STATE_DIR"]), Path(env["DAO_IPFS_DIR"]))
+
+
+def test_keyfile_accounts_claim_deploy_and_contribute(first_epoch):
+    from tests.e2e.keyfile_account_check import check_keyfile_account
+
+    env = first_epoch.env
+    check_keyfile_account(first_epoch.url, env, Path(env["DAO_STATE_DIR"]), Path(env["DAO_IPFS_DIR"]))
