@@ -28,6 +28,7 @@ as unchecked, and the command exits with `EXIT_PARTIAL` rather than claiming a f
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from eth_utils import keccak
@@ -55,6 +56,7 @@ from dao.epoch.valuation import (
     value_epoch,
 )
 from dao.errors import DaoError
+from valuation.errors import InvalidInput
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
 from valuation.report import ValuationReport, library_versions
@@ -215,8 +217,10 @@ def number_differences(
         leaf = path.rsplit(".", 1)[-1]
         if leaf in _NUMERIC_KEYS and isinstance(a, int | float) and isinstance(b, int | float):
             gap = abs(float(a) - float(b))
-            largest = max(largest, gap)
-            if gap > tolerance:
+            # A NaN gap compares False with everything: a non-finite gap is a difference.
+            finite = math.isfinite(gap)
+            largest = max(largest, gap) if finite else math.inf
+            if not finite or gap > tolerance:
                 differences.append((path, a, b))
         elif a != b:
             differences.append((path, a, b))
@@ -230,8 +234,13 @@ def verify_report(
     `bench.cross_machine` uses it between machines). `tolerance` defaults to the one the
     recomputation records (the verifier's recipe and engine), never the committed report's own: an
     operator cannot widen it, and a report recording another one differs in `precision.tolerance`."""
-    report = ValuationReport.from_json(committed)
-    tolerance = ValuationReport.from_json(recomputed).tolerance if tolerance is None else tolerance
+    ours = ValuationReport.from_json(recomputed)
+    tolerance = ours.tolerance if tolerance is None else tolerance
+    try:
+        report = ValuationReport.from_json(committed)
+    except InvalidInput as exc:  # e.g. a NaN bound: not a report anyone can verify
+        refused = [("report", str(exc), "a valuation report")]
+        return Verification(ours.epoch, "", False, refused, [], refused, [], tolerance, math.inf)
     integrity = integrity_differences(report, policy)
     numbers, largest = number_differences(committed, recomputed, tolerance)
     warnings = version_differences(report.inputs.get("versions", {}))
