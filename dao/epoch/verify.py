@@ -44,7 +44,7 @@ from dao.data.sealing import (
     recipients,
     unseal,
 )
-from dao.epoch.pipeline import gather_history
+from dao.epoch.history import gather_history
 from dao.epoch.valuation import (
     KIND_DATA,
     Contribution,
