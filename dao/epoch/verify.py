@@ -387,7 +387,11 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
     report_cid = report_cid_of(record)
     committed = storage.get(report_cid)
-    report = ValuationReport.from_json(committed)
+    try:
+        report = ValuationReport.from_json(committed)
+    except InvalidInput as exc:  # e.g. a NaN bound: it does not verify, worth a challenge
+        refused = [("report", str(exc), "a valuation report")]
+        return Verification(epoch, report_cid, False, refused, [], refused, [], 0.0, math.inf)
     differences: list[Difference] = []
     on_chain = {
         "chain.inputs_hash": "0x" + bytes(record.inputs_hash).hex(),

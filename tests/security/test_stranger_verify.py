@@ -18,8 +18,11 @@ import json
 import re
 
 import pytest
+from ape import chain
 
-from dao.epoch.verify import derived_entries, number_differences, verify_report
+from dao.chain.cids import cid_parts
+from dao.epoch.verify import derived_entries, number_differences, verify_epoch, verify_report
+from dao.storage import EmbeddedStorage
 from tests.unit.valuation.conftest import provider_scenario
 from valuation import PayoutPolicy, ProviderGame, estimate_shapley
 from valuation.errors import InvalidInput
@@ -109,3 +112,24 @@ def test_stranger_numbers_biased_within_tolerance_do_not_verify(honest):
     assert not result.match, (
         f"dao verify accepts a report paying {gained / ETHER:.0f} shares more to {account}"
     )
+
+
+def test_dao_verify_of_a_committed_report_holding_nan_says_it_does_not_verify(dao, roles, params, tmp_path):
+    storage = EmbeddedStorage(tmp_path / "ipfs")
+    document = {"epoch": 1, "inputs": {}, "data_values": {"players": []}, "model_values": {}}
+    forged = json.dumps({**document, "metamodel_score": float("nan")}).encode()
+    report_cid = storage.add(forged)
+    chain.pending_timestamp += params.contribution_period
+    dao.settlement.commit(
+        1,
+        *cid_parts(report_cid),
+        b"\x01" * 32,
+        b"\x02" * 32,
+        1,
+        b"\x00" * 32,
+        value=dao.settlement.operator_bond(),
+        sender=roles["operator"],
+    )
+    result = verify_epoch(dao, storage, 1)
+    assert not result.match and result.report_cid == report_cid
+    assert "report.metamodel_score is nan" in result.differences[0][1]
