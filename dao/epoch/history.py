@@ -22,6 +22,7 @@ from dao.chain.cids import cid_text
 from dao.chain.cids import report_cid as report_cid_of
 from dao.chain.enums import ContributionKind, EpochStatus
 from dao.epoch.valuation import EpochError, HistoryRef, read_contributions
+from dao.storage.errors import ContentNotFound
 from valuation.report import ValuationReport
 
 
@@ -39,9 +40,19 @@ def committed_reports(dao, before: int) -> dict[int, list[str]]:
     return found
 
 
-def _read_report(storage, cid: str, earlier: int, epoch: int) -> ValuationReport:
+def _read_report(storage, cid: str, earlier: int, epoch: int, required: bool) -> ValuationReport | None:
+    """A committed report, or None when it is not `required` and cannot be found: a report that was
+    voided or upheld against and that nobody can fetch revealed nothing to anyone, and an earlier
+    operator must not be able to stop every later epoch by committing an unavailable CID."""
     try:
         return ValuationReport.from_json(storage.get(cid))
+    except ContentNotFound:
+        if not required:
+            return None
+        raise EpochError(
+            f"epoch {earlier}'s report {cid} cannot be found; the provenance of epoch {epoch}'s rows "
+            "needs it: nothing was committed, restore the report and run again"
+        ) from None
     except Exception as exc:
         raise EpochError(
             f"epoch {earlier}'s report {cid} cannot be read ({exc}); the provenance of epoch {epoch}'s "
@@ -66,7 +77,10 @@ def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
         status, standing = int(record.status), report_cid_of(record)
         final: ValuationReport | None = None
         for cid in reports.get(earlier, []):
-            report = _read_report(storage, cid, earlier, epoch)
+            required = status == EpochStatus.FINAL and cid == standing
+            report = _read_report(storage, cid, earlier, epoch, required)
+            if report is None:
+                continue
             if cid == standing:
                 final = report
             validation_cid = report.inputs.get("validation_cid")

@@ -134,5 +134,14 @@ def test_every_committed_report_reveals_its_hold_out_and_an_unreadable_one_stops
         (f"epoch 1 #{alice_id}", CIDS[0], alice.address, True),
         (f"epoch 1 #{bob_id}", CIDS[1], bob.address, True),
     ]
-    with pytest.raises(EpochError, match="epoch 1's report .* cannot be read"):
-        gather_history(dao, EmbeddedStorage(tmp_path / "empty"), 2)
+    with pytest.raises(EpochError, match="epoch 1's report .* cannot be found"):
+        gather_history(dao, EmbeddedStorage(tmp_path / "empty"), 2)  # the final report is required
+    # The upheld-against report alone missing: skipped (nobody can read what it revealed).
+    partial = EmbeddedStorage(tmp_path / "partial")
+    for cid in (report_cid, second_hold_out):
+        partial.add(storage.get(cid))
+    assert [h.name for h in gather_history(dao, partial, 2)] == [
+        "epoch 1 hold-out",
+        f"epoch 1 #{alice_id}",
+        f"epoch 1 #{bob_id}",
+    ]
