@@ -9,9 +9,12 @@
         contributor, kind, cid_codec, cid_digest, salt)))`, then, in a later
         block, `register(kind, cid_codec, cid_digest, salt)` from the same
         account with the stake. The commitment binds the
-        contribution to its author before the CID is visible, and its order is
-        the contribution's priority (duplicate rows are credited to the earliest
-        commitment). Stakes are withdrawn in two steps once the epoch is settled
+        contribution to its author before the CID is visible, and to the epoch
+        whose contribution window it was made in (it can be revealed in that
+        epoch only: a commitment made after someone's reveal in an epoch that
+        is then voided cannot outrank that author in a later epoch). Its order
+        is the contribution's priority (duplicate rows are credited to the
+        earliest commitment). Stakes are withdrawn in two steps once the epoch is settled
         (final or void) — request, then withdraw after the unbonding period —
         and stay slashable until withdrawn, so a withdrawal can never front-run
         a slash. Only the settlement contract slashes; slashed ETH becomes
@@ -51,6 +54,7 @@ struct Contribution:
 
 struct Commitment:
     priority: uint256
+    epoch: uint256  # the epoch whose contribution window it was made in: the only one it can register in
     block: uint256
 
 
@@ -58,6 +62,7 @@ event ContributionCommitted:
     commitment: indexed(bytes32)
     committer: indexed(address)
     priority: uint256
+    epoch: uint256
 
 
 # The CID string is rebuilt from (cid_codec, cid_digest): codec 0 is the CIDv0 base58btc(0x12 0x20
@@ -119,7 +124,9 @@ _KIND_SHIFT: constant(uint256) = 128
 _CODEC_SHIFT: constant(uint256) = 136
 _REQUESTED_SHIFT: constant(uint256) = 144
 _WITHDRAWN_BIT: constant(uint256) = 1 << 208
-# A commitment word: priority (128 bits) | block << 128; revealed: block field all ones.
+# A commitment word: priority (64 bits) | epoch << 64 (64) | block << 128; revealed: block field
+# all ones. 64 bits hold more priorities and epochs than can ever be made.
+_COMMIT_EPOCH_SHIFT: constant(uint256) = 64
 _REVEALED: constant(uint256) = _MASK_128
 
 share_token: public(immutable(address))
@@ -163,17 +170,23 @@ def __init__(share_token_: address, min_stake_: uint256, unbonding_period_: uint
 def commit_contribution(commitment: bytes32) -> uint256:
     """
     @notice First step of a registration: commits to `commitment_hash(msg.sender,
-            kind, cid_codec, cid_digest, salt)` without revealing the CID. Its
-            order is the contribution's priority.
-    @param commitment The hash; the same account reveals it with `register` in a later block.
+            kind, cid_codec, cid_digest, salt)` without revealing the CID, while
+            an epoch's contributions are open. Its order is the contribution's
+            priority; it binds that epoch (`register` refuses it in any other).
+    @param commitment The hash; the same account reveals it with `register` in a later block
+           of the same epoch's contribution window.
     @return uint256 The commitment's priority (1 for the first commitment ever).
     """
     assert commitment != empty(bytes32), "registry: empty commitment"
     assert self._commitments[commitment] == 0, "registry: commitment already made"
+    assert self.settlement != empty(address), "registry: settlement not set"
+    # The epoch is stored, not hashed in, so the commitment hash clients compute is unchanged.
+    epoch: uint256 = staticcall ISettlement(self.settlement).contribution_epoch_now()
+    assert epoch != 0, "registry: contributions are closed"
     priority: uint256 = self._commitments_plus_one
     self._commitments_plus_one = priority + 1
-    self._commitments[commitment] = priority | block.number << 128
-    log ContributionCommitted(commitment=commitment, committer=msg.sender, priority=priority)
+    self._commitments[commitment] = priority | epoch << _COMMIT_EPOCH_SHIFT | block.number << 128
+    log ContributionCommitted(commitment=commitment, committer=msg.sender, priority=priority, epoch=epoch)
     return priority
 
 
@@ -182,8 +195,8 @@ def commit_contribution(commitment: bytes32) -> uint256:
 def register(kind: uint8, cid_codec: uint8, cid_digest: bytes32, salt: bytes32) -> uint256:
     """
     @notice Second step: reveals a commitment made by the caller in an earlier
-            block and registers the contribution for the open epoch, staking the
-            ETH sent. Someone who copies this call cannot use it: the commitment
+            block of the same epoch and registers the contribution for that
+            (open) epoch, staking the ETH sent. Someone who copies this call cannot use it: the commitment
             binds the caller's address.
     @dev The CID travels as its parts: `cid_codec` 0 for a CIDv0 (`Qm…`), or the
          multicodec of a base32 CIDv1 (0x55 raw, 0x70 dag-pb), and the sha2-256
@@ -208,9 +221,12 @@ def register(kind: uint8, cid_codec: uint8, cid_digest: bytes32, salt: bytes32) 
     assert committed != 0, "registry: no such commitment"
     committed_block: uint256 = committed >> 128
     assert committed_block != _REVEALED, "registry: commitment already revealed"
+    committed_epoch: uint256 = (committed >> _COMMIT_EPOCH_SHIFT) & _MASK_64
+    if committed_epoch != epoch:
+        raise concat("registry: commitment is from epoch ", uint2str(committed_epoch))
     assert committed_block < block.number, "registry: reveal in a later block than the commitment"
-    priority: uint256 = committed & _MASK_128
-    self._commitments[commitment] = priority | _REVEALED << 128
+    priority: uint256 = committed & _MASK_64
+    self._commitments[commitment] = committed | _REVEALED << 128
     key: bytes32 = keccak256(abi_encode(msg.sender, cid_codec, cid_digest))
     assert not self._registered[epoch][key], "registry: CID already registered by you this epoch"
     self._registered[epoch][key] = True
@@ -286,7 +302,8 @@ def contributions(id: uint256) -> Contribution:
 @view
 def commitments(commitment: bytes32) -> Commitment:
     """
-    @notice A commitment: its priority and the block it was made in (max uint256 once revealed).
+    @notice A commitment: its priority, the epoch it binds, and the block it was made
+            in (max uint256 once revealed).
     @param commitment The hash.
     @return Commitment Zeros for an unknown commitment.
     """
@@ -294,7 +311,9 @@ def commitments(commitment: bytes32) -> Commitment:
     block_: uint256 = word >> 128
     if block_ == _REVEALED:
         block_ = max_value(uint256)
-    return Commitment(priority=word & _MASK_128, block=block_)
+    return Commitment(
+        priority=word & _MASK_64, epoch=(word >> _COMMIT_EPOCH_SHIFT) & _MASK_64, block=block_
+    )
 
 
 @external

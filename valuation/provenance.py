@@ -31,12 +31,15 @@ DAO = None  # the owner of the anchor and of every revealed hold-out set
 @dataclass(frozen=True)
 class Source:
     """Rows the DAO has seen before this epoch: `owner` is None for its own (anchor, revealed
-    hold-outs), else the account that first committed them (an earlier epoch's accepted data)."""
+    hold-outs), else the account that first committed them (an earlier epoch's accepted data).
+    `paid` False: rows revealed in an epoch that was voided, so never paid: their owner keeps them
+    (they are valued again when it brings them), anybody else's copy is traced to it."""
 
     name: str
     X: np.ndarray
     y: np.ndarray
     owner: str | None = DAO
+    paid: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,13 @@ def trace_rows(
     index = NearIndex(scaled, rule)
     first_seen: dict[bytes, tuple[int, int]] = {}
     n_history = 1 + len(history)
+    paid = [True, *[s.paid for s in history]]
+    paid_keys: set[bytes] = set()  # rows some paid history holds: never valued again, for anyone
     for b in range(n_history):
         for r, key in enumerate(_keys(*blocks[b])):
             first_seen.setdefault(key, (b, r))
+            if paid[b]:
+                paid_keys.add(key)
 
     canonical = [X.copy() for X, _ in blocks]
     out_providers, credits, notes = [], [], []
@@ -165,10 +172,14 @@ def trace_rows(
         for r, key in enumerate(keys):
             first_seen.setdefault(key, (b, r))
         row_credits, keep = [], np.ones(len(y), dtype=bool)
+        own = str(owners[i]).lower() if owners is not None else None
         for r in np.flatnonzero(source >= 0):
             s = int(source[r])
-            row_credits.append(RowCredit(int(r), names[s], int(source_row[r]), str(kind[r]), block_owner[s]))
             canonical[b][r] = canonical[s][source_row[r]]
+            if 0 < s < n_history and not paid[s] and own is not None and keys[r] not in paid_keys:
+                if str(block_owner[s]).lower() == own:
+                    continue  # its own rows from a voided epoch, never paid: still its own
+            row_credits.append(RowCredit(int(r), names[s], int(source_row[r]), str(kind[r]), block_owner[s]))
             if 0 < s < n_history:  # history, not the anchor: the DAO has it already; it is not valued
                 keep[r] = False
         note = []

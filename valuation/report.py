@@ -26,23 +26,40 @@ from valuation.precision import DEFAULT_TOLERANCE, PUBLISHED_DECIMALS, published
 REPORT_VERSION = 2  # 2: numbers published at a stated precision, tolerance recorded
 
 
-def _plain(obj):
+def _plain(obj, path: str = "report"):
     if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
+        return {str(k): _plain(v, f"{path}.{k}") for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, np.ndarray):
-        return [_plain(v) for v in obj.tolist()]
+        return _plain(obj.tolist(), path)
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, float | np.floating):
         value = float(obj)
         if not math.isfinite(value):
-            raise InvalidInput("a report cannot hold NaN or infinite numbers")
+            raise InvalidInput(f"{path} is {value}: a report cannot hold NaN or infinite numbers")
         return value
     if isinstance(obj, bytes):
         return "0x" + obj.hex()
     return obj
+
+
+def _first_non_finite(obj, path: str) -> tuple[str, float] | None:
+    """The path and value of the first NaN or infinite number in a parsed JSON document, if any."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return path, obj
+    if isinstance(obj, dict):
+        items = ((f"{path}.{k}", v) for k, v in obj.items())
+    elif isinstance(obj, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(obj))
+    else:
+        return None
+    for where, value in items:
+        found = _first_non_finite(value, where)
+        if found is not None:
+            return found
+    return None
 
 
 def canonical_dumps(obj) -> bytes:
@@ -165,8 +182,20 @@ class ValuationReport:
 
     @classmethod
     def from_json(cls, data: bytes) -> ValuationReport:
+        """Parse a report, refusing non-finite numbers: `json.loads` accepts `NaN`, `Infinity` and
+        overflowing literals such as `1e999`, and a NaN passes every `<`/`>` check it meets (a
+        NaN `ci_high` is not below zero: no slash; `abs(nan - x) > tolerance` is False)."""
         try:
             document = json.loads(data)
+        except ValueError as exc:
+            raise InvalidInput(f"not a valuation report: {exc}") from None
+        non_finite = _first_non_finite(document, "report")
+        if non_finite is not None:
+            raise InvalidInput(
+                f"not a valuation report: {non_finite[0]} is {non_finite[1]} (NaN and infinite numbers "
+                "are refused: no report writer emits them)"
+            )
+        try:
             return cls(**document)
-        except (ValueError, TypeError) as exc:
+        except TypeError as exc:
             raise InvalidInput(f"not a valuation report: {exc}") from None

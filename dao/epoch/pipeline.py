@@ -20,15 +20,15 @@ import joblib
 
 from dao.chain.cids import cid_parts
 from dao.chain.cids import report_cid as report_cid_of
-from dao.chain.enums import ContributionKind, EpochStatus
+from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.chain.reverts import refusals_as_errors
 from dao.chain.units import wait_hint
 from dao.data.holdout import load_holdout
+from dao.epoch.history import gather_history
 from dao.epoch.store import cache_dir, metamodel_path, write_atomic
 from dao.epoch.valuation import (
     EpochError,
-    HistoryRef,
     epoch_inputs,
     read_contributions,
     read_recipe,
@@ -77,37 +77,6 @@ def _chain_down_errors() -> tuple[type[BaseException], ...]:
 
 
 _CHAIN_DOWN = _chain_down_errors()
-
-
-def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
-    """What the DAO saw before `epoch`, oldest first: per earlier epoch with a report, its revealed
-    hold-out set (the DAO's own: nobody is credited for it), then, if the epoch is final, its
-    accepted data sets in commit order (each credited to the account that committed it).
-
-    A function of the chain and the published reports only, so `dao verify` gathers the same list;
-    and a fixed one: an epoch opens only once the one before is final or void, both for good."""
-    refs: list[HistoryRef] = []
-    for earlier in range(1, epoch):
-        record = dao.settlement.epochs(earlier)
-        earlier_report = report_cid_of(record)
-        if not earlier_report:
-            continue  # voided without a report: nothing was revealed or accepted
-        try:
-            report = ValuationReport.from_json(storage.get(earlier_report))
-        except Exception as exc:
-            raise EpochError(
-                f"epoch {earlier}'s report {earlier_report} cannot be read ({exc}); the provenance of "
-                f"epoch {epoch}'s rows needs it: nothing was committed, restore the report and run again"
-            ) from exc
-        validation_cid = report.inputs.get("validation_cid")
-        if validation_cid:
-            refs.append(HistoryRef(f"epoch {earlier} hold-out", validation_cid, None))
-        if int(record.status) != FINAL:
-            continue
-        for c in report.inputs.get("contributions", []):
-            if int(c["kind"]) == ContributionKind.DATA and str(c["id"]) not in report.rejected:
-                refs.append(HistoryRef(f"epoch {earlier} #{c['id']}", c["cid"], c["contributor"]))
-    return refs
 
 
 def run_epoch(

@@ -63,15 +63,21 @@ class Contribution:
 @dataclass(frozen=True)
 class HistoryRef:
     """Rows the DAO saw before this epoch, as the report's inputs name them: a revealed hold-out
-    set (`owner` None: the DAO's own, nobody is credited) or an earlier final epoch's accepted data
-    set (`owner`: the account that committed it)."""
+    set (`owner` None: the DAO's own, nobody is credited), an earlier final epoch's accepted data
+    set (`owner`: the account that committed it), or a data set revealed in a voided epoch
+    (`paid` False: its owner, the first to reveal it, was never paid and keeps its rows; anybody
+    else's copy of them is traced to it)."""
 
     name: str  # "epoch 3 hold-out", "epoch 3 #12"
     cid: str
     owner: str | None = None
+    paid: bool = True
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "cid": self.cid, "owner": self.owner}
+        # `paid` only when False: the inputs (and their hash) of reports without such refs stay as they were.
+        return {"name": self.name, "cid": self.cid, "owner": self.owner} | (
+            {} if self.paid else {"paid": False}
+        )
 
 
 @dataclass(frozen=True)
@@ -397,7 +403,15 @@ def read_history(
     for at, ref in enumerate(reversed(history)):
         try:
             data = storage.get(ref.cid)
-        except (ContentNotFound, StorageUnavailable, CorruptBlock, InvalidCID, NotAFile) as exc:
+        except (ContentNotFound, InvalidCID, NotAFile) as exc:
+            if not ref.paid:  # a voided epoch's registration nobody valued: like a rejected artifact
+                skipped[ref.name] = capped(f"cannot be read: {exc}")
+                continue
+            raise EpochError(
+                f"{ref.name} ({ref.cid}) cannot be read for provenance: {exc}; nothing was committed: "
+                "the operator keeps (pins) every hold-out it revealed and every data set it valued"
+            ) from exc
+        except (StorageUnavailable, CorruptBlock) as exc:
             raise EpochError(
                 f"{ref.name} ({ref.cid}) cannot be read for provenance: {exc}; nothing was committed: "
                 "the operator keeps (pins) every hold-out it revealed and every data set it valued"
@@ -411,6 +425,9 @@ def read_history(
             try:
                 data = unseal(data, operator_key)
             except SealingError as exc:
+                if not ref.paid:
+                    skipped[ref.name] = capped(f"cannot be unsealed with the operator key: {exc}")
+                    continue
                 raise EpochError(f"{ref.name} cannot be unsealed with this operator key: {exc}") from exc
         try:
             X, y = _xy(load_dataset(data, recipe.schema, ref.name), recipe.schema)
@@ -422,7 +439,7 @@ def read_history(
                 skipped[rest.name] = f"beyond the recipe's max_history_rows ({recipe.max_history_rows})"
             break
         budget -= len(y)
-        kept.append(Source(ref.name, X, y, ref.owner))
+        kept.append(Source(ref.name, X, y, ref.owner, ref.paid))
     kept.reverse()
     return kept, {"sources": [s.name for s in kept], "skipped": skipped}
 
@@ -711,7 +728,7 @@ def value_epoch(
     recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
     Trainings fan out over joblib's active configuration (see `dao.epoch.compute`); the report's
     bytes do not depend on it. `history`: what the DAO saw in earlier epochs (oldest first, see
-    `dao.epoch.pipeline.gather_history`), read from `storage` like the contributions: rows copied
+    `dao.epoch.history.gather_history`), read from `storage` like the contributions: rows copied
     from it, exactly or nearly, earn nothing here (the report's `data_values.provenance` says which
     rows were credited to whom). The recipe's meta-learner combines the models (with their stakes
     when it weighs by stake); the report records it unless it is the default.

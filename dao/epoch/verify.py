@@ -28,6 +28,7 @@ as unchecked, and the command exits with `EXIT_PARTIAL` rather than claiming a f
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from eth_utils import keccak
@@ -43,8 +44,8 @@ from dao.data.sealing import (
     recipients,
     unseal,
 )
+from dao.epoch.history import gather_history
 from dao.epoch.live import MetamodelCommitment, OutcomePost, commitment_inputs_hash, value_live_epoch
-from dao.epoch.pipeline import gather_history
 from dao.epoch.valuation import (
     KIND_DATA,
     Contribution,
@@ -56,6 +57,7 @@ from dao.epoch.valuation import (
     value_epoch,
 )
 from dao.errors import DaoError
+from valuation.errors import InvalidInput
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
 from valuation.report import ValuationReport, library_versions
@@ -216,8 +218,10 @@ def number_differences(
         leaf = path.rsplit(".", 1)[-1]
         if leaf in _NUMERIC_KEYS and isinstance(a, int | float) and isinstance(b, int | float):
             gap = abs(float(a) - float(b))
-            largest = max(largest, gap)
-            if gap > tolerance:
+            # A NaN gap compares False with everything: a non-finite gap is a difference.
+            finite = math.isfinite(gap)
+            largest = max(largest, gap) if finite else math.inf
+            if not finite or gap > tolerance:
                 differences.append((path, a, b))
         elif a != b:
             differences.append((path, a, b))
@@ -231,8 +235,13 @@ def verify_report(
     `bench.cross_machine` uses it between machines). `tolerance` defaults to the one the
     recomputation records (the verifier's recipe and engine), never the committed report's own: an
     operator cannot widen it, and a report recording another one differs in `precision.tolerance`."""
-    report = ValuationReport.from_json(committed)
-    tolerance = ValuationReport.from_json(recomputed).tolerance if tolerance is None else tolerance
+    ours = ValuationReport.from_json(recomputed)
+    tolerance = ours.tolerance if tolerance is None else tolerance
+    try:
+        report = ValuationReport.from_json(committed)
+    except InvalidInput as exc:  # e.g. a NaN bound: not a report anyone can verify
+        refused = [("report", str(exc), "a valuation report")]
+        return Verification(ours.epoch, "", False, refused, [], refused, [], tolerance, math.inf)
     integrity = integrity_differences(report, policy)
     numbers, largest = number_differences(committed, recomputed, tolerance)
     warnings = version_differences(report.inputs.get("versions", {}))
@@ -433,7 +442,11 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         raise CannotVerify(f"epoch {epoch} has no committed report to verify")
     report_cid = report_cid_of(record)
     committed = storage.get(report_cid)
-    report = ValuationReport.from_json(committed)
+    try:
+        report = ValuationReport.from_json(committed)
+    except InvalidInput as exc:  # e.g. a NaN bound: it does not verify, worth a challenge
+        refused = [("report", str(exc), "a valuation report")]
+        return Verification(epoch, report_cid, False, refused, [], refused, [], 0.0, math.inf)
     differences: list[Difference] = []
     on_chain = {
         "chain.inputs_hash": "0x" + bytes(record.inputs_hash).hex(),

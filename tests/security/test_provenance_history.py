@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from dao.data.sealing import load_or_create_operator_key
-from dao.epoch.pipeline import gather_history
+from dao.epoch.history import gather_history
 from dao.epoch.verify import verify_epoch
 from dao.holders.contribute import contribute
 from dao.storage import EmbeddedStorage

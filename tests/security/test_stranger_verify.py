@@ -15,12 +15,17 @@ roots forged consistently (what an operator commits on-chain):
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from ape import chain
 
-from dao.epoch.verify import derived_entries, verify_report
+from dao.chain.cids import cid_parts
+from dao.epoch.verify import derived_entries, number_differences, verify_epoch, verify_report
+from dao.storage import EmbeddedStorage
 from tests.unit.valuation.conftest import provider_scenario
 from valuation import PayoutPolicy, ProviderGame, estimate_shapley
+from valuation.errors import InvalidInput
 from valuation.payout import players_from_result
 from valuation.precision import DEFAULT_TOLERANCE, PUBLISHED_DECIMALS
 from valuation.report import ValuationReport, canonical_dumps, library_versions
@@ -51,9 +56,6 @@ def _forge(document: dict) -> bytes:
     return json.dumps(document, sort_keys=True).encode()
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="finding: a NaN ci_high skips a slash, verified"
-)
 def test_stranger_a_nan_interval_bound_does_not_verify(honest):
     document = json.loads(honest)
     assert document["slashes"] == {"5": str(ETHER * 2_000 // 10_000)}  # the honest report slashes #5
@@ -64,6 +66,31 @@ def test_stranger_a_nan_interval_bound_does_not_verify(honest):
     assert json.loads(forged)["slashes"] == {}  # the colluding contributor keeps its whole stake
     result = verify_report(forged, honest, POLICY)
     assert not result.match, "dao verify accepts a report whose NaN ci_high skipped a slash"
+    assert "ci_high is nan" in result.differences[0][1]
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_report_with_a_non_finite_number_is_refused_at_load_naming_the_field(honest, literal):
+    text = honest.decode()
+    assert '"tolerance":' in text
+    forged = re.sub(r'"tolerance":[^,}]+', f'"tolerance":{literal}', text, count=1).encode()
+    with pytest.raises(InvalidInput, match=r"report\.precision\.tolerance is (nan|-?inf)"):
+        ValuationReport.from_json(forged)
+
+
+def test_a_nan_gap_is_a_difference_in_the_numbers_check(honest):
+    document = json.loads(honest)
+    document["data_values"]["players"][0]["value"] = float("nan")
+    differences, largest = number_differences(json.dumps(document).encode(), honest, 1.0)
+    assert [path for path, _, _ in differences] == ["data_values.players[0].value"]
+    assert largest == float("inf")
+
+
+def test_the_writer_never_emits_a_non_finite_number(honest):
+    document = json.loads(honest)
+    document["data_values"]["players"][2]["ci_low"] = float("-inf")
+    with pytest.raises(InvalidInput, match=r"report\.data_values\.players\[2\]\.ci_low is -inf"):
+        ValuationReport(**document).to_json()
 
 
 @pytest.mark.xfail(
@@ -85,3 +112,24 @@ def test_stranger_numbers_biased_within_tolerance_do_not_verify(honest):
     assert not result.match, (
         f"dao verify accepts a report paying {gained / ETHER:.0f} shares more to {account}"
     )
+
+
+def test_dao_verify_of_a_committed_report_holding_nan_says_it_does_not_verify(dao, roles, params, tmp_path):
+    storage = EmbeddedStorage(tmp_path / "ipfs")
+    document = {"epoch": 1, "inputs": {}, "data_values": {"players": []}, "model_values": {}}
+    forged = json.dumps({**document, "metamodel_score": float("nan")}).encode()
+    report_cid = storage.add(forged)
+    chain.pending_timestamp += params.contribution_period
+    dao.settlement.commit(
+        1,
+        *cid_parts(report_cid),
+        b"\x01" * 32,
+        b"\x02" * 32,
+        1,
+        b"\x00" * 32,
+        value=dao.settlement.operator_bond(),
+        sender=roles["operator"],
+    )
+    result = verify_epoch(dao, storage, 1)
+    assert not result.match and result.report_cid == report_cid
+    assert "report.metamodel_score is nan" in result.differences[0][1]

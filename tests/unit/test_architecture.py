@@ -113,7 +113,14 @@ def test_valuation_imports_no_chain_and_none_of_our_other_packages():
 
 
 def test_readers_of_chain_state_never_import_the_operator_pipeline():
-    readers = ("dao.holders", "dao.market", "dao.chain", "governance")
+    readers = (
+        "dao.holders",
+        "dao.market",
+        "dao.chain",
+        "governance",
+        "dao.epoch.verify",
+        "dao.epoch.history",
+    )
     offending = [
         f"{module} imports {name}"
         for module, imported in import_graph().items()

@@ -2,8 +2,9 @@
 titanoboa; CONTRACTS.md invariants for stakes, leaves, bonds and revenue).
 
 Rules: register by commit–reveal (valid and invalid kinds, stakes, CIDs, duplicates per
-contributor, reveals in the commitment's block, closed windows), warp time (up to past every
-deadline), commit a random report (mint leaves over holders, slash leaves over the epoch's
+contributor, reveals in the commitment's block, closed windows, commitments made while closed,
+a commitment left unrevealed and revealed later: only in the epoch it was made in), warp time
+(up to past every deadline), commit a random report (mint leaves over holders, slash leaves over the epoch's
 contributions, some above the cap, several per contribution), challenge (any number, by two
 challengers), resolve one challenge (uphold/reject, by governance or the guardian), refund the
 challenges of a voided or replaced report, void (permissionless after a deadline, or by the
@@ -116,6 +117,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self.challenges: dict[int, dict] = {}
         self.finals = 0  # final epochs (the guardian's term)
         self.salt = 0
+        self.unrevealed: list[tuple] = []  # (who, kind, cid, salt, epoch it binds) of made commitments
 
     def _new_epoch(self) -> dict:
         close = boa.env.evm.patch.timestamp + CONTRIBUTION_PERIOD
@@ -163,9 +165,13 @@ class EconomyMachine(RuleBasedStateMachine):
         self.salt += 1
         salt = self.salt.to_bytes(32, "big")
         committable = kind <= 1 and cid in PARTS
-        if committable:  # the commitment (cheap, unconditional) then, in a later block, the reveal
+        if committable:  # the commitment (only while an epoch takes contributions: it binds that
+            # epoch) then, in a later block, the reveal
             commitment = REGISTRY.commitment_hash(PEOPLE[who], kind, *cid, salt)
-            self._call(None, PEOPLE[who], REGISTRY.commit_contribution, commitment)
+            closed = None if window_open else "registry: contributions are closed"
+            self._call(closed, PEOPLE[who], REGISTRY.commit_contribution, commitment)
+            if window_open:
+                assert REGISTRY.commitments(commitment).epoch == self.epoch
             if not same_block:
                 boa.env.time_travel(blocks=1)
         error = (
@@ -186,6 +192,8 @@ class EconomyMachine(RuleBasedStateMachine):
             else None
         )
         new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, *cid, salt, value=stake)
+        if error is not None and committable and window_open:  # the commitment stays, unrevealed
+            self.unrevealed.append((who, kind, cid, salt, self.epoch))
         if error is None:
             event("registered")
             record["cids"].add((who, cid))
@@ -198,6 +206,39 @@ class EconomyMachine(RuleBasedStateMachine):
                 "withdrawn": False,
             }
             assert new_id == len(self.contributions)
+
+    @precondition(lambda self: self.unrevealed)
+    @rule(pick=st.integers(0, 9))
+    def reveal_later(self, pick):
+        """Reveals a commitment left unrevealed, maybe in a later epoch: refused there."""
+        who, kind, cid, salt, bound = self.unrevealed[pick % len(self.unrevealed)]
+        record = self.epochs[self.epoch]
+        window_open = record["status"] == OPEN and self._now() < record["close"]
+        error = (
+            "registry: contributions are closed"
+            if not window_open
+            else f"registry: commitment is from epoch {bound}"
+            if bound != self.epoch
+            else "registry: CID already registered by you this epoch"
+            if (who, cid) in record["cids"]
+            else None
+        )
+        new_id = self._call(error, PEOPLE[who], REGISTRY.register, kind, *cid, salt, value=MIN_STAKE)
+        if error is not None:
+            event("stale commitment refused" if bound != self.epoch and window_open else "reveal refused")
+            return
+        event("registered later")
+        self.unrevealed.remove((who, kind, cid, salt, bound))
+        record["cids"].add((who, cid))
+        self.contributions[new_id] = {
+            "who": PEOPLE[who],
+            "epoch": self.epoch,
+            "stake": MIN_STAKE,
+            "slashed": 0,
+            "requested_at": 0,
+            "withdrawn": False,
+        }
+        assert new_id == len(self.contributions)
 
     @rule(seconds=st.sampled_from([1, 60, CONTRIBUTION_PERIOD, CHALLENGE_WINDOW // 2, UNBONDING + 1, BOUND]))
     def warp(self, seconds):
