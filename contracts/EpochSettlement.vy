@@ -722,8 +722,8 @@ def finalize(epoch: uint256):
     """
     header: uint256 = self._header[epoch]
     if header & _STATUS_MASK == convert(CHALLENGED, uint256):
-        assert (header >> _PENDING_SHIFT) & _MASK_16 == 0, "settlement: a challenge awaits its verdict"
         assert block.timestamp >= (header >> _RESOLVE_SHIFT) & _MASK_40, "settlement: a challenge awaits its verdict"
+        assert (header >> _PENDING_SHIFT) & _MASK_16 == 0, "settlement: a challenge went unjudged, void the epoch"
     else:
         assert header & _STATUS_MASK == convert(COMMITTED, uint256), "settlement: epoch not committed or challenged"
     committed_at: uint256 = (header >> _COMMITTED_SHIFT) & _MASK_40

@@ -501,6 +501,8 @@ class EconomyMachine(RuleBasedStateMachine):
         record = self.epochs[self.epoch]
         error = (
             "settlement: a challenge awaits its verdict"
+            if record["status"] == CHALLENGED and not self._past_resolution(record)
+            else "settlement: a challenge went unjudged, void the epoch"
             if record["status"] == CHALLENGED and not self._finalizable(record)
             else "settlement: epoch not committed or challenged"
             if record["status"] not in (COMMITTED, CHALLENGED)

@@ -26,7 +26,16 @@ def system(project, accounts, stable):
     shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
     registry = project.ContributionRegistry.deploy(shares, ETHER // 100, UNBONDING, sender=owner)
     settlement = project.EpochSettlement.deploy(
-        shares, registry, operator, PERIOD, WINDOW, OPERATOR_BOND, CHALLENGE_BOND, guardian, GUARDIAN_TERM, sender=owner
+        shares,
+        registry,
+        operator,
+        PERIOD,
+        WINDOW,
+        OPERATOR_BOND,
+        CHALLENGE_BOND,
+        guardian,
+        GUARDIAN_TERM,
+        sender=owner,
     )
     registry.set_settlement(settlement, sender=owner)
     shares.set_minter(settlement, sender=owner)
