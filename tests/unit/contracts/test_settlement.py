@@ -209,7 +209,7 @@ def test_challenges_upheld_and_rejected(system, chain, accounts):
         settlement.challenge(1, "QmWhy", value=1, sender=challenger)
     settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=challenger)
     _advance(chain, WINDOW)
-    with ape.reverts("settlement: epoch not committed or challenged"):
+    with ape.reverts("settlement: a challenge awaits its verdict"):
         settlement.finalize(1, sender=alice)
     with ape.reverts("settlement: caller is not governance or the guardian"):
         settlement.resolve_challenge(1, True, sender=alice)
