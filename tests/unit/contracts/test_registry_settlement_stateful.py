@@ -322,6 +322,16 @@ class EconomyMachine(RuleBasedStateMachine):
             }  # fmt: skip
             assert new_id == len(self.challenges)
 
+    @rule(who=st.integers(0, 1))
+    def challenge_late(self, who):
+        """A challenge just after the window, kept open by a pending one (counted apart: unjudged
+        at resolve_by it does not void the report, and its bond is forfeited)."""
+        record = self.epochs[self.epoch]
+        window_end = record["committed_at"] + CHALLENGE_WINDOW
+        if record["status"] == CHALLENGED and self._now() < window_end < record["resolve_by"]:
+            boa.env.time_travel(seconds=window_end - self._now())
+        self.challenge(who)
+
     def _guardian_active(self) -> bool:
         """Until `guardian_until`, and until GUARDIAN_EPOCHS epochs after the first final one are
         settled (voids count: voiding cannot extend the term)."""
