@@ -62,9 +62,10 @@ PENDING: public(constant(uint8)) = 1
 UPHELD: public(constant(uint8)) = 2
 REJECTED: public(constant(uint8)) = 3
 REFUNDED: public(constant(uint8)) = 4  # its report was voided or replaced without a verdict on it
+FORFEITED: public(constant(uint8)) = 5  # unjudged at its resolution deadline: the bond went to holders
 
-# The guardian acts until epoch 1 (or the first epoch to become final) is final and this many
-# further epochs have become final.
+# The guardian acts until `guardian_until` and, after the first final epoch, until this many
+# further epochs are settled (final or void: voiding an epoch does not extend the term).
 GUARDIAN_EPOCHS: public(constant(uint256)) = 3
 
 
@@ -90,7 +91,7 @@ struct Epoch:
     committer: address  # who committed (and bonded) the standing report
     commit_deadline: uint256  # no report (or re-commit) at or after this: anyone may void
     round: uint256  # reports committed so far in this epoch; challenges target one round
-    pending_challenges: uint256  # unresolved challenges of the standing report
+    pending_challenges: uint256  # unresolved challenges of the standing report (in window + late)
     resolve_by: uint256  # a pending challenge unresolved at this time voids the epoch (default)
 
 
@@ -100,6 +101,7 @@ struct Challenge:
     challenger: address
     bond: uint256
     status: uint8
+    late: bool  # filed after the challenge window (kept open by a pending challenge)
 
 
 event EpochOpened:
@@ -135,6 +137,12 @@ event ChallengeResolved:
 
 
 event ChallengeRefunded:
+    challenge_id: indexed(uint256)
+    challenger: indexed(address)
+    amount: uint256
+
+
+event ChallengeForfeited:
     challenge_id: indexed(uint256)
     challenger: indexed(address)
     amount: uint256
@@ -204,7 +212,8 @@ _CID_DAG_PB: constant(uint8) = 112
 # `_header` of an epoch: the fields most paths read, in one word.
 _STATUS_MASK: constant(uint256) = 255
 _ROUND_SHIFT: constant(uint256) = 8  # 24 bits
-_PENDING_SHIFT: constant(uint256) = 32  # 32 bits
+_PENDING_SHIFT: constant(uint256) = 32  # 16 bits: pending challenges filed in the window
+_LATE_SHIFT: constant(uint256) = 48  # 16 bits: pending challenges filed after it
 _CODEC_SHIFT: constant(uint256) = 64  # 8 bits: the report's CID codec
 _CLOSE_SHIFT: constant(uint256) = 72  # 40 bits: contributions_close
 _DEADLINE_SHIFT: constant(uint256) = 112  # 40 bits: commit_deadline
@@ -229,6 +238,8 @@ share_token: public(immutable(address))
 registry: public(immutable(address))
 operator: public(address)
 guardian: public(address)
+# The guardian's hard end, fixed at deployment: after it no guardian power remains, whatever happened.
+guardian_until: public(immutable(uint256))
 contribution_period: public(uint256)
 challenge_window: public(uint256)
 commit_period: public(uint256)
@@ -260,8 +271,9 @@ challenge_count: public(uint256)
 # Wei slashed so far from each contribution (only its own epoch's report slashes it): the cap
 # applies to this running total, not to each leaf.
 slashed_total: public(HashMap[uint256, uint256])
-# Final epochs before the current one (the guardian's clock; see `guardian_active`).
-_finals_before_current: uint256
+# The first epoch that became final (0: none yet): the guardian's clock starts there, and
+# `reopen` is open to anyone only before it.
+_first_final: uint256
 
 
 @deploy
@@ -274,6 +286,7 @@ def __init__(
     operator_bond_: uint256,
     challenge_bond_: uint256,
     guardian_: address,
+    guardian_term_: uint256,
 ):
     """
     @dev The deployer owns the settlement until it hands it to the Timelock.
@@ -289,6 +302,8 @@ def __init__(
     @param guardian_ The bootstrap guardian (expected: a multisig), or the zero
            address for none. It may only resolve challenges and void an
            unsettled epoch; governance removes it, and it expires by itself.
+    @param guardian_term_ Seconds from deployment after which the guardian's
+           powers end in any case (`guardian_until`), at most 2**32.
     """
     ownable.__init__()
     share_token = share_token_
@@ -299,6 +314,8 @@ def __init__(
     self.operator_bond = operator_bond_
     self.challenge_bond = challenge_bond_
     self.guardian = guardian_
+    assert guardian_term_ <= _MAX_PERIOD, "settlement: guardian term above 2**32 seconds"
+    guardian_until = block.timestamp + guardian_term_
     assert contribution_period_ <= _MAX_PERIOD and challenge_window_ <= _MAX_PERIOD, "settlement: period above 2**32 seconds"
     assert operator_bond_ <= _MASK_96, "settlement: operator bond above 2**96 wei"
     self.commit_period = 7 * 86_400
@@ -326,8 +343,8 @@ def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
     previous: uint256 = self.current_epoch
     previous_status: uint256 = self._header[previous] & _STATUS_MASK
     assert previous == 0 or previous_status == convert(FINAL, uint256) or previous_status == convert(VOID, uint256), "settlement: previous epoch not final or void"
-    if previous_status == convert(FINAL, uint256):
-        self._finals_before_current += 1
+    if previous_status == convert(FINAL, uint256) and self._first_final == 0:
+        self._first_final = previous
     epoch: uint256 = previous + 1
     self.current_epoch = epoch
     close: uint256 = block.timestamp + self.contribution_period
@@ -426,6 +443,11 @@ def challenge(epoch: uint256, reason_cid: String[64]) -> uint256:
             target one report; they are accepted during the challenge window and,
             while any challenge of the report is pending, until its resolution
             deadline, so a decoy challenge cannot close the window on others.
+    @dev A challenge filed after the window ("late") may be upheld before the
+         resolution deadline like any other, but if it is still unjudged then it
+         counts as rejected: it does not void the report (only an in-window
+         challenge does), since governance may have no time left to judge it.
+         Any challenge unjudged at the deadline is forfeited (`forfeit_challenge`).
     @param epoch The epoch whose report is disputed.
     @param reason_cid The IPFS CID of the challenger's evidence.
     @return uint256 The challenge id (governance or the guardian names it in its verdict).
@@ -442,14 +464,20 @@ def challenge(epoch: uint256, reason_cid: String[64]) -> uint256:
     if resolve_by == 0:
         # Fixed at the report's first challenge, so later challenges cannot push it back.
         resolve_by = committed_at + self.challenge_window + self.resolution_period
-    pending: uint256 = ((header >> _PENDING_SHIFT) & _MASK_32) + 1
-    assert pending <= _MASK_32, "settlement: too many pending challenges"
-    keep: uint256 = header & ~(_STATUS_MASK | _MASK_32 << _PENDING_SHIFT | _MASK_40 << _RESOLVE_SHIFT)
-    self._header[epoch] = keep | convert(CHALLENGED, uint256) | pending << _PENDING_SHIFT | resolve_by << _RESOLVE_SHIFT
+    # In-window and late challenges are counted apart: only the former can void the report.
+    counter: uint256 = _PENDING_SHIFT
+    if not in_window:
+        counter = _LATE_SHIFT
+    pending: uint256 = ((header >> counter) & _MASK_16) + 1
+    assert pending <= _MASK_16, "settlement: too many pending challenges"
+    keep: uint256 = header & ~(_STATUS_MASK | _MASK_16 << counter | _MASK_40 << _RESOLVE_SHIFT)
+    self._header[epoch] = keep | convert(CHALLENGED, uint256) | pending << counter | resolve_by << _RESOLVE_SHIFT
     id: uint256 = self.challenge_count + 1
     self.challenge_count = id
     round: uint256 = (header >> _ROUND_SHIFT) & _MASK_24
-    self.challenges[id] = Challenge(epoch=epoch, round=round, challenger=msg.sender, bond=msg.value, status=PENDING)
+    self.challenges[id] = Challenge(
+        epoch=epoch, round=round, challenger=msg.sender, bond=msg.value, status=PENDING, late=not in_window
+    )
     log EpochChallenged(
         epoch=epoch, challenger=msg.sender, reason_cid=reason_cid, challenge_id=id, resolve_by=resolve_by
     )
@@ -462,12 +490,14 @@ def resolve_challenge(challenge_id: uint256, uphold: bool):
     """
     @notice The verdict on one challenge, by governance (the Timelock) or the
             active guardian, before the report's resolution deadline.
-    @dev Uphold: the report is void, the operator's bond and the challenger's
-         own bond go to this challenger (the verdict names who earns it), other
-         challenges of the report become refundable (`refund_challenge`), and a
-         new report can be committed until the epoch's commit deadline. Reject:
-         this challenger's bond goes to the share holders; the report stands
-         once no challenge of it is pending.
+    @dev Uphold: the report is void, the challenger's own bond returns to it,
+         other challenges of the report become refundable (`refund_challenge`),
+         and a new report can be committed until the epoch's commit deadline. The
+         operator's bond goes to this challenger when governance upholds (the
+         verdict names who earns it), and to the share holders when the guardian
+         does, so the guardian cannot pay itself by upholding its own challenge.
+         Reject: this challenger's bond goes to the share holders; the report
+         stands once no challenge of it is pending.
     @param challenge_id The challenge judged.
     @param uphold True when the challenger was right.
     """
@@ -479,34 +509,47 @@ def resolve_challenge(challenge_id: uint256, uphold: bool):
     stands: bool = header & _STATUS_MASK == convert(CHALLENGED, uint256) and (header >> _ROUND_SHIFT) & _MASK_24 == c.round
     assert stands, "settlement: challenged report no longer stands"
     assert block.timestamp < (header >> _RESOLVE_SHIFT) & _MASK_40, "settlement: resolution deadline passed"
+    to_holders: uint256 = 0
     if uphold:
         self.challenges[challenge_id].status = UPHELD
-        self.bonds_owed[c.challenger] += c.bond + (self._policy[epoch] >> _BOND_SHIFT)
+        operator_bond: uint256 = self._policy[epoch] >> _BOND_SHIFT
+        if msg.sender == ownable.owner:
+            self.bonds_owed[c.challenger] += c.bond + operator_bond
+        else:
+            self.bonds_owed[c.challenger] += c.bond
+            to_holders = operator_bond
         self._clear_report(epoch, OPEN)
     else:
         self.challenges[challenge_id].status = REJECTED
-        pending: uint256 = ((header >> _PENDING_SHIFT) & _MASK_32) - 1
-        header = header & ~(_MASK_32 << _PENDING_SHIFT) | pending << _PENDING_SHIFT
-        if pending == 0:
+        to_holders = c.bond
+        counter: uint256 = _PENDING_SHIFT
+        if c.late:
+            counter = _LATE_SHIFT
+        pending: uint256 = ((header >> counter) & _MASK_16) - 1
+        header = header & ~(_MASK_16 << counter) | pending << counter
+        if (header >> _PENDING_SHIFT) & _MASK_32 == 0:
             header = header & ~_STATUS_MASK | convert(COMMITTED, uint256)
         self._header[epoch] = header
     log ChallengeResolved(epoch=epoch, upheld=uphold, challenge_id=challenge_id)
     if uphold:
         # The void report's reservation goes: the next report is held to the limits of its time.
         extcall IShareToken(share_token).reserve_epoch_mint(epoch, 0)
-    else:
-        extcall IShareToken(share_token).distribute_eth(value=c.bond)
+    if to_holders != 0:
+        extcall IShareToken(share_token).distribute_eth(value=to_holders)
 
 
 @external
 def refund_challenge(challenge_id: uint256):
     """
     @notice Returns the bond of a challenge that got no verdict because its report
-            was voided or replaced (anyone may call; the bond goes to the challenger).
+            was replaced, or voided before its resolution deadline (anyone may
+            call; the bond goes to the challenger). A challenge still unjudged at
+            the deadline is forfeited instead (`forfeit_challenge`).
     @param challenge_id The challenge.
     """
     c: Challenge = self.challenges[challenge_id]
     assert c.status == PENDING, "settlement: challenge not pending"
+    assert not self._unjudged_at_deadline(c), "settlement: challenge unjudged at its resolution deadline (forfeit it)"
     header: uint256 = self._header[c.epoch]
     status: uint256 = header & _STATUS_MASK
     has_report: bool = status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256)
@@ -518,30 +561,78 @@ def refund_challenge(challenge_id: uint256):
 
 
 @external
+def forfeit_challenge(challenge_id: uint256):
+    """
+    @notice Pays to the share holders the bond of a challenge that was still
+            unjudged at its report's resolution deadline (anyone may call). An
+            unjudged challenge costs its challenger the bond, so a baseless one
+            cannot stall an epoch for free when nobody can judge it in time.
+    @param challenge_id The challenge.
+    """
+    c: Challenge = self.challenges[challenge_id]
+    assert c.status == PENDING, "settlement: challenge not pending"
+    assert self._unjudged_at_deadline(c), "settlement: challenge not unjudged at its resolution deadline"
+    self.challenges[challenge_id].status = FORFEITED
+    log ChallengeForfeited(challenge_id=challenge_id, challenger=c.challenger, amount=c.bond)
+    extcall IShareToken(share_token).distribute_eth(value=c.bond)
+
+
+@internal
+@view
+def _unjudged_at_deadline(c: Challenge) -> bool:
+    """
+    @dev Whether the pending challenge `c` reached its report's resolution deadline
+         without a verdict: its report still stands past `resolve_by`, or became
+         final with it pending (only late challenges allow that), or was voided
+         at or after `resolve_by` (a void then keeps `resolve_by`). A report
+         replaced after an upheld challenge, or voided by a resolver before the
+         deadline, leaves its other challenges refundable instead.
+    """
+    header: uint256 = self._header[c.epoch]
+    status: uint256 = header & _STATUS_MASK
+    if (header >> _ROUND_SHIFT) & _MASK_24 != c.round:
+        return False
+    if status == convert(CHALLENGED, uint256) or status == convert(VOID, uint256):
+        resolve_by: uint256 = (header >> _RESOLVE_SHIFT) & _MASK_40
+        return resolve_by != 0 and block.timestamp >= resolve_by
+    return status == convert(FINAL, uint256)
+
+
+@external
 def void_epoch(epoch: uint256):
     """
     @notice Settles an epoch without a report: no shares are minted, nothing is
-            slashed, its stakes become withdrawable, the operator's bond returns to
-            whoever committed it and pending challenges become refundable.
+            slashed, its stakes become withdrawable and the operator's bond returns to
+            whoever committed it. Pending challenges become refundable, or, if the
+            resolution deadline has passed, forfeited (`forfeit_challenge`).
     @dev Anyone may void an epoch that has no report by its commit deadline, or
-         whose challenge is unresolved at its resolution deadline (the stated
-         default: nobody judged, so nobody is punished and nothing is paid out).
-         Governance and the active guardian may void any epoch not yet settled.
+         whose challenge filed in the challenge window is unjudged at its
+         resolution deadline (the stated default: no verdict, so no shares; the
+         unjudged challenges' bonds go to the holders). Challenges filed after
+         the window that are unjudged then count as rejected: the report stands
+         and is finalized. Governance and the active guardian may void any epoch
+         not yet settled.
     @param epoch The epoch (the current one).
     """
     header: uint256 = self._header[epoch]
     status: uint256 = header & _STATUS_MASK
     assert epoch != 0 and epoch == self.current_epoch, "settlement: not the current epoch"
     assert status != convert(FINAL, uint256) and status != convert(VOID, uint256), "settlement: epoch already settled"
+    resolve_by: uint256 = (header >> _RESOLVE_SHIFT) & _MASK_40
+    past_resolution: bool = status == convert(CHALLENGED, uint256) and block.timestamp >= resolve_by
     if not self._is_resolver(msg.sender):
-        expired: bool = (status == convert(OPEN, uint256) and block.timestamp >= (header >> _DEADLINE_SHIFT) & _MASK_40) or (
-            status == convert(CHALLENGED, uint256) and block.timestamp >= (header >> _RESOLVE_SHIFT) & _MASK_40
-        )
-        assert expired, "settlement: epoch not expired"
+        if past_resolution:
+            assert (header >> _PENDING_SHIFT) & _MASK_16 != 0, "settlement: only late challenges unjudged, the report stands"
+        else:
+            expired: bool = status == convert(OPEN, uint256) and block.timestamp >= (header >> _DEADLINE_SHIFT) & _MASK_40
+            assert expired, "settlement: epoch not expired"
     had_report: bool = status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256)
     if had_report:
         self.bonds_owed[self._committer(epoch)] += self._policy[epoch] >> _BOND_SHIFT
         self._clear_report(epoch, VOID)
+        if past_resolution:
+            # Kept so that its unjudged challenges are told apart (forfeited, not refunded).
+            self._header[epoch] = self._header[epoch] | resolve_by << _RESOLVE_SHIFT
     else:
         self._header[epoch] = header & ~_STATUS_MASK | convert(VOID, uint256)
     log EpochVoided(epoch=epoch, by=msg.sender)
@@ -559,7 +650,7 @@ def reopen() -> uint256:
     """
     current: uint256 = self.current_epoch
     assert current != 0 and self._header[current] & _STATUS_MASK == convert(VOID, uint256), "settlement: current epoch not void"
-    assert self._finals_before_current == 0, "settlement: governance opens epochs"
+    assert self._first_final == 0, "settlement: governance opens epochs"
     return self._open(self._recipe_cid[current], self._params_hash[current])
 
 
@@ -595,12 +686,21 @@ def _status(epoch: uint256) -> uint8:
 @internal
 @view
 def _guardian_active() -> bool:
-    if self.guardian == empty(address):
+    if self.guardian == empty(address) or block.timestamp >= guardian_until:
         return False
-    finals: uint256 = self._finals_before_current
-    if self._status(self.current_epoch) == FINAL:
-        finals += 1
-    return finals <= GUARDIAN_EPOCHS
+    current: uint256 = self.current_epoch
+    status: uint8 = self._status(current)
+    first: uint256 = self._first_final
+    if first == 0:
+        if status != FINAL:
+            return True
+        first = current
+    # Every epoch from the first final one to the current one is settled (an epoch opens only
+    # after its predecessor is final or void), so this counts settled epochs, voids included.
+    settled: uint256 = current - first
+    if status == FINAL or status == VOID:
+        settled += 1
+    return settled <= GUARDIAN_EPOCHS
 
 
 @internal
@@ -613,13 +713,19 @@ def _is_resolver(account: address) -> bool:
 def finalize(epoch: uint256):
     """
     @notice Makes an unchallenged report final after its window; returns the operator's bond.
+            A report whose only unjudged challenges were filed after the window
+            is final from its resolution deadline (they count as rejected).
     @dev The report's whole mint is allocated to the share token's pool at
          once: the shares count in the supply and earn dividends from now on,
          whoever claims when (`claim_shares` releases them with what they earned).
     @param epoch The epoch to finalize.
     """
     header: uint256 = self._header[epoch]
-    assert header & _STATUS_MASK == convert(COMMITTED, uint256), "settlement: epoch not committed or challenged"
+    if header & _STATUS_MASK == convert(CHALLENGED, uint256):
+        assert block.timestamp >= (header >> _RESOLVE_SHIFT) & _MASK_40, "settlement: a challenge awaits its verdict"
+        assert (header >> _PENDING_SHIFT) & _MASK_16 == 0, "settlement: a challenge went unjudged, void the epoch"
+    else:
+        assert header & _STATUS_MASK == convert(COMMITTED, uint256), "settlement: epoch not committed or challenged"
     committed_at: uint256 = (header >> _COMMITTED_SHIFT) & _MASK_40
     assert block.timestamp >= committed_at + self.challenge_window, "settlement: challenge window open"
     self._header[epoch] = header & ~_STATUS_MASK | convert(FINAL, uint256)
@@ -724,7 +830,7 @@ def epochs(epoch: uint256) -> Epoch:
         committer=convert(convert(report & _ADDRESS_MASK, uint160), address),
         commit_deadline=(header >> _DEADLINE_SHIFT) & _MASK_40,
         round=(header >> _ROUND_SHIFT) & _MASK_24,
-        pending_challenges=(header >> _PENDING_SHIFT) & _MASK_32,
+        pending_challenges=((header >> _PENDING_SHIFT) & _MASK_16) + ((header >> _LATE_SHIFT) & _MASK_16),
         resolve_by=(header >> _RESOLVE_SHIFT) & _MASK_40,
     )
 
@@ -787,8 +893,9 @@ def is_settled(epoch: uint256) -> bool:
 def guardian_active() -> bool:
     """
     @notice Whether the bootstrap guardian may still act (resolve challenges, void
-            an epoch; the Governor lets it cancel proposals). It ends for good once
-            `GUARDIAN_EPOCHS + 1` epochs are final, or when governance removes it.
+            an epoch; the Governor lets it cancel proposals). It ends for good at
+            `guardian_until`, once `GUARDIAN_EPOCHS` epochs after the first final
+            one are settled (final or void), or when governance removes it.
     @return bool True while a guardian is set and its term has not ended.
     """
     return self._guardian_active()

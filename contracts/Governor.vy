@@ -81,6 +81,8 @@ EXECUTED: constant(uint8) = 7
 _BPS: constant(uint256) = 10_000
 _MASK48: constant(uint256) = (1 << 48) - 1
 _MASK160: constant(uint256) = (1 << 160) - 1
+# The selector of `remove_guardian()` (EpochSettlement and Governor): the guardian cannot cancel it.
+_REMOVE_GUARDIAN: constant(bytes4) = method_id("remove_guardian()", output_type=bytes4)
 _MASK208: constant(uint256) = (1 << 208) - 1
 # @dev Largest voting delay or period, in blocks (23 bits: ~3 years at 12 s).
 _MAX_BLOCKS: constant(uint256) = (1 << 23) - 1
@@ -578,9 +580,13 @@ def cancel(
     """
     @notice Cancels a proposal: its proposer while it is pending (OpenZeppelin 5),
             or the active bootstrap guardian while it is pending, active,
-            succeeded or queued (a queued one's timelock operations too).
+            succeeded or queued (a queued one's timelock operations too), except
+            a proposal that calls `remove_guardian()`: the guardian cannot veto
+            its own removal.
     @dev A copier cannot censor: a description with the `#proposer=` suffix
-         can be proposed (hence cancelled) only by the account it names.
+         can be proposed (hence cancelled) only by the account it names. Any
+         call with the selector of `remove_guardian()` protects the proposal
+         (the EpochSettlement's and the Governor's share that selector).
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
@@ -595,6 +601,10 @@ def cancel(
         if msg.sender != self._active_guardian():
             assert msg.sender == self._proposer(core), "governor: only the proposer or the guardian may cancel"
             assert state == PENDING, "governor: too late to cancel"
+        else:
+            for data: Bytes[1_024] in calldatas:
+                if len(data) >= 4:
+                    assert convert(slice(data, 0, 4), bytes4) != _REMOVE_GUARDIAN, "governor: the guardian cannot cancel its own removal"
         assert (
             state == PENDING or state == ACTIVE or state == SUCCEEDED or state == QUEUED
         ), "governor: proposal already closed"

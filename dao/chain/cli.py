@@ -30,7 +30,21 @@ from dao.chain.options import network_option
     "--guardian",
     default=None,
     help="Bootstrap guardian address (expected: a multisig): may resolve challenges, void an unsettled "
-    "epoch and cancel proposals for the first epochs; governance can remove it (default: none).",
+    "epoch and cancel proposals for the first epochs and at most --guardian-term; governance can "
+    "remove it. Required outside local chains unless --no-guardian is given.",
+)
+@click.option(
+    "--no-guardian",
+    is_flag=True,
+    help="Deploy without a guardian on purpose (outside local chains): until the first epoch is "
+    "final nobody can judge a challenge, so every unjudged in-window challenge voids its epoch.",
+)
+@click.option(
+    "--guardian-term",
+    type=click.IntRange(min=1, max=2**32),
+    default=None,
+    help="Seconds after deployment at which the guardian's powers end whatever happened "
+    "(default: 180 days; --fast: 7 days).",
 )
 @click.option(
     "--recipe",
@@ -53,6 +67,8 @@ def deploy_command(
     operator_alias: str | None,
     fast: bool,
     guardian: str | None,
+    no_guardian: bool,
+    guardian_term: int | None,
     recipe_file: Path | None,
     validation_file: Path | None,
 ) -> None:
@@ -69,6 +85,7 @@ def deploy_command(
         raise click.BadParameter(
             f"{guardian!r} is not an address (0x and 40 hex digits)", param_hint="--guardian"
         )
+    _check_guardian_choice(network, guardian, no_guardian)
     storage = get_storage()
     if recipe_file is not None:
         data = recipe_file.read_bytes()
@@ -83,7 +100,10 @@ def deploy_command(
         data = _example_genesis(storage).to_json()
     genesis = (storage.add(data), keccak(data))
     with connected(network) as choice:
-        params = DeployParams.for_tests(guardian=guardian) if fast else DeployParams(guardian=guardian)
+        settings: dict = {"guardian": guardian}
+        if guardian_term is not None:
+            settings["guardian_term"] = guardian_term
+        params = DeployParams.for_tests(**settings) if fast else DeployParams(**settings)
         deployment = deploy_dao(
             load_project(),
             resolve_account(account_alias),
@@ -95,13 +115,31 @@ def deploy_command(
     for name, address in deployment.addresses.items():
         click.echo(f"{name:14} {address}")
     if guardian is not None:
-        click.echo(f"guardian       {guardian} (until governance removes it or its epochs pass)")
+        click.echo(
+            f"guardian       {guardian} (until governance removes it, its epochs pass, or "
+            f"{params.guardian_term} s from now)"
+        )
     window = params.contribution_period
     click.echo(
         f"epoch 1 open with recipe {genesis[0]}"
         + ("" if recipe_file else " (the example recipe: `dao example DIR` writes data and specs for it)")
     )
     click.echo(f"contributions close in {window} s (on the local node: `dao node mine --seconds {window}`)")
+
+
+def _check_guardian_choice(network: str, guardian: str | None, no_guardian: bool) -> None:
+    """Off local chains a DAO without a guardian must be asked for: before the first final epoch no
+    share exists, so governance cannot judge a challenge, and nobody else can either."""
+    from dao.chain.bindings import network_choice
+
+    if guardian is not None and no_guardian:
+        raise click.UsageError("--guardian and --no-guardian exclude each other")
+    if guardian is None and not no_guardian and not network_choice(network).startswith("ethereum:local:"):
+        raise click.UsageError(
+            f"deploying on {network} needs --guardian ADDRESS (expected: a multisig), or --no-guardian "
+            "to deploy without one on purpose: before the first final epoch nobody else can judge a "
+            "challenge, so any challenge of epoch 1 would void it at its resolution deadline"
+        )
 
 
 def _deploy_accounts(network: str, deployer: str | None, operator: str | None) -> tuple[str, str]:

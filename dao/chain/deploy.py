@@ -52,8 +52,10 @@ class DeployParams:
     governor_name: str = "Metamodel Governor"
     revenue_token: str | None = None  # None: deploy the demo stablecoin (test chains only)
     # The bootstrap guardian (expected: a multisig) may resolve challenges, void an unsettled epoch
-    # and cancel proposals until GUARDIAN_EPOCHS epochs after the first final one; None: no guardian.
+    # and cancel proposals until GUARDIAN_EPOCHS epochs after the first final one are settled, and
+    # never after `guardian_term` seconds from deployment (`guardian_until`); None: no guardian.
     guardian: str | None = None
+    guardian_term: int = 180 * 24 * 3600
 
     @classmethod
     def for_tests(cls, **overrides) -> DeployParams:
@@ -68,6 +70,7 @@ class DeployParams:
             timelock_delay=60,
             voting_delay=1,
             voting_period=10,
+            guardian_term=7 * 24 * 3600,  # a week: the demo's epochs fit many times over
         )
         fast.update(overrides)
         return cls(**fast)
@@ -113,6 +116,7 @@ def deploy_dao(
         params.operator_bond,
         params.challenge_bond,
         params.guardian or ZERO_ADDRESS,
+        params.guardian_term,
         **tx,
     )
     market = project.PredictionMarket.deploy(

@@ -37,7 +37,7 @@ def test_an_unresolved_challenge_of_epoch_one_no_longer_locks_the_stakes(dao, ro
     advance(params.contribution_period)
     commit(dao, roles["operator"], [(alice.address, 600 * ETHER), (bob.address, 400 * ETHER)])
     dao.settlement.challenge(1, "QmWhy", value=params.challenge_bond, sender=mallory)  # the attack
-    with ape.reverts("settlement: epoch not committed or challenged"):
+    with ape.reverts("settlement: a challenge awaits its verdict"):
         dao.settlement.finalize(1, sender=keeper)
     with ape.reverts("registry: epoch not settled"):
         dao.registry.request_withdrawal(stakers[0][1], sender=alice)
@@ -53,12 +53,13 @@ def test_an_unresolved_challenge_of_epoch_one_no_longer_locks_the_stakes(dao, ro
     assert dao.settlement.epochs(1).status == VOID and dao.settlement.is_settled(1)
     assert chain.pending_timestamp - opened <= _bound(dao, params)
 
-    # Bonds go back to whoever posted them; stakes come back in full after the unbonding period.
+    # The operator's bond goes back (nobody judged its report wrong); the unjudged challenge's bond
+    # is forfeited to the holders (stranger finding 5); stakes come back in full after unbonding.
     assert dao.settlement.bonds_owed(roles["operator"]) == params.operator_bond
-    dao.settlement.refund_challenge(1, sender=keeper)
-    assert dao.settlement.bonds_owed(mallory) == params.challenge_bond
+    dao.settlement.forfeit_challenge(1, sender=keeper)
+    assert dao.settlement.bonds_owed(mallory) == 0
+    assert dao.shares.undistributed_eth() == params.challenge_bond  # held for the first allocation
     dao.settlement.withdraw(sender=roles["operator"])
-    dao.settlement.withdraw(sender=mallory)
     assert dao.settlement.balance == 0
     _withdraw_all(dao, advance, params, stakers)
 
@@ -95,7 +96,9 @@ def test_an_upheld_challenge_whose_report_is_never_recommitted_voids_by_the_comm
     commit(dao, roles["operator"], [(alice.address, ETHER)])
     dao.settlement.challenge(1, "QmWhy", value=params.challenge_bond, sender=keeper)
     dao.settlement.resolve_challenge(1, True, sender=guardian)
-    assert dao.settlement.bonds_owed(keeper) == params.challenge_bond + params.operator_bond
+    # The guardian's uphold: the challenger's own bond back, the operator's bond to the holders.
+    assert dao.settlement.bonds_owed(keeper) == params.challenge_bond
+    assert dao.shares.undistributed_eth() == params.operator_bond
     chain.pending_timestamp = dao.settlement.epochs(1).commit_deadline
     dao.settlement.void_epoch(1, sender=keeper)
     _withdraw_all(dao, advance, params, stakers)

@@ -27,10 +27,12 @@ def test_a_decoy_challenge_no_longer_shields_a_bad_report(dao, roles, params, ad
 
     dao.settlement.resolve_challenge(decoy, False, sender=guardian)  # the decoy is rejected...
     assert dao.shares.undistributed_eth() == bond  # ...its bond goes to the holders
-    with ape.reverts("settlement: epoch not committed or challenged"):  # others still pending
+    with ape.reverts("settlement: a challenge awaits its verdict"):  # others still pending
         dao.settlement.finalize(1, sender=keeper)
     dao.settlement.resolve_challenge(2, True, sender=guardian)  # the honest one is upheld
-    assert dao.settlement.bonds_owed(honest) == bond + params.operator_bond
+    # By the guardian: the honest challenger gets its bond back, the operator's bond goes to holders.
+    assert dao.settlement.bonds_owed(honest) == bond
+    assert dao.shares.undistributed_eth() == bond + params.operator_bond  # the decoy's and the operator's
     assert dao.settlement.bonds_owed(sock) == 0 and dao.settlement.bonds_owed(operator) == 0
     with ape.reverts("settlement: challenged report no longer stands"):
         dao.settlement.resolve_challenge(3, True, sender=guardian)

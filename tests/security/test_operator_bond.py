@@ -24,7 +24,16 @@ def system(project, accounts):
     shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
     registry = project.ContributionRegistry.deploy(shares, ETHER // 100, UNBONDING, sender=owner)
     settlement = project.EpochSettlement.deploy(
-        shares, registry, operator, PERIOD, WINDOW, ETHER // 10, ETHER // 10, guardian, sender=owner
+        shares,
+        registry,
+        operator,
+        PERIOD,
+        WINDOW,
+        ETHER // 10,
+        ETHER // 10,
+        guardian,
+        30 * 86_400,
+        sender=owner,
     )
     registry.set_settlement(settlement, sender=owner)
     shares.set_minter(settlement, sender=owner)

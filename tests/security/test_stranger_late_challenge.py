@@ -34,9 +34,6 @@ def params():
     return DeployParams.for_tests(timelock_delay=1_200)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="finding: a late challenge voids what governance cannot judge"
-)
 def test_stranger_a_late_challenge_cannot_void_what_governance_rejects(dao, roles, params, advance, chain):
     alice, bob, mallory, keeper = roles["alice"], roles["bob"], roles["mallory"], roles["keeper"]
     guardian, operator = roles["guardian"], roles["operator"]
@@ -89,3 +86,12 @@ def test_stranger_a_late_challenge_cannot_void_what_governance_rejects(dao, role
         f"rejected challenges of as fast as it can (challenge {second} refundable: "
         f"{int(dao.settlement.challenges(second).status) == 1})"
     )
+
+    # The late challenge counts as rejected: the honest report is final, and its bond goes to holders.
+    dao.settlement.finalize(2, sender=keeper)
+    assert dao.settlement.is_final(2)
+    before = dao.shares.balance
+    dao.settlement.forfeit_challenge(second, sender=keeper)
+    assert dao.settlement.challenges(second).status == 5  # FORFEITED
+    assert dao.shares.balance - before == bond
+    assert int(dao.settlement.bonds_owed(mallory)) == 0

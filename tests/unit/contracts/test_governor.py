@@ -801,6 +801,45 @@ def test_guardian_period_over_or_removed_by_governance(guarded, chain, alice, bo
         g.cancel(*other.args(), sender=guardian)
 
 
+def test_guardian_cannot_cancel_its_own_removal(guarded, chain, alice, bob, carol, dave, guardian):
+    """Stranger finding 1: a proposal with any call of `remove_guardian()` is out of the guardian's
+    reach in every state; its other cancels and the proposer's own cancel are unchanged."""
+    g = guarded.governor
+    removal = Proposal.of([(g, "remove_guardian", (), 0)], "Remove the bootstrap guardian.")
+    pid = propose(guarded, removal, alice)
+    with ape.reverts("governor: the guardian cannot cancel its own removal"):
+        g.cancel(*removal.args(), sender=guardian)  # pending
+    assert g.state(pid) == PENDING
+
+    # A removal among other calls (here the second of two) is protected too, queued included.
+    mixed = Proposal.of(
+        [(guarded.target, "set_value", (7,), 0), (g, "remove_guardian", (), 0)], "Set 7 and remove."
+    )
+    mid = queued(chain, guarded, mixed, bob, [alice, bob])
+    with ape.reverts("governor: the guardian cannot cancel its own removal"):
+        g.cancel(*mixed.args(), sender=guardian)
+    assert g.state(mid) == QUEUED
+    chain.pending_timestamp += DELAY
+    g.execute(*mixed.args(), sender=bob)
+    assert g.guardian() == ZERO and guarded.target.parameter() == 7
+
+    # The proposer still withdraws its own pending removal proposal.
+    again = Proposal.of([(g, "remove_guardian", (), 0)], "Remove it, take two.")
+    aid = propose(guarded, again, dave)
+    g.cancel(*again.args(), sender=dave)
+    assert g.state(aid) == CANCELED
+
+
+def test_guardian_still_cancels_proposals_that_do_not_remove_it(guarded, carol, guardian):
+    """The selector check looks at each call's first four bytes only; a call shorter than four
+    bytes (here empty calldata, a plain ETH transfer) is no removal."""
+    g = guarded.governor
+    plain = Proposal([guarded.target.address], [0], [b""], "Call with no data.")
+    pid = propose(guarded, plain, carol)
+    g.cancel(*plain.args(), sender=guardian)
+    assert g.state(pid) == CANCELED
+
+
 def test_proposer_may_cancel_only_while_pending_even_with_a_guardian(guarded, chain, alice):
     proposal = set_value(guarded, 13)
     pid = propose(guarded, proposal, alice)

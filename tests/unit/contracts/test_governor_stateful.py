@@ -13,7 +13,7 @@ message, and checks the contract agrees. After every step, for every proposal:
   model's tallies and the quorum fraction in force before its creation times the modelled supply
   at its snapshot, Queued/Expired by time, Executed);
 - states only move forward along the Governor's graph (the guardian may cancel any proposal that
-  is not closed);
+  is not closed, except one that removes the guardian);
 - executed => for > against and for + abstain >= quorum (in the model);
 - its tally equals the sum of the modelled snapshot votes of the accounts that voted on it, each
   voter counted once (`hasVoted`), and each accepted vote's weight equals the modelled weight;
@@ -480,6 +480,8 @@ class GovernorMachine(RuleBasedStateMachine):
         expected = None
         if not self.guardian_active or self.guardian_removed:
             expected = "governor: only the proposer or the guardian may cancel"
+        elif p.kind == "unguard":  # whatever its state: the guardian never vetoes its removal
+            expected = "governor: the guardian cannot cancel its own removal"
         elif state not in (PENDING, ACTIVE, SUCCEEDED, QUEUED):
             expected = "governor: proposal already closed"
         event(f"guardian cancel: {expected or 'canceled'}")

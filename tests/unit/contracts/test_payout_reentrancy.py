@@ -44,6 +44,7 @@ def system():
                 OPERATOR_BOND,
                 CHALLENGE_BOND,
                 "0x" + "00" * 20,  # no guardian
+                0,  # guardian term
             )
             market = boa.load(
                 str(ROOT / "contracts/PredictionMarket.vy"), shares.address, operator, PRICE, PERIOD

@@ -54,8 +54,9 @@ COMMIT_PERIOD, RESOLUTION_PERIOD = 900, 1_200
 BOUND = CONTRIBUTION_PERIOD + COMMIT_PERIOD + CHALLENGE_WINDOW + RESOLUTION_PERIOD
 OPERATOR_BOND, CHALLENGE_BOND, PRICE = ETHER, ETHER // 2, 10**16
 SLASH_CAP_BPS = 2_000
+GUARDIAN_TERM = 200 * 86_400  # the guardian's hard end (seconds after deployment)
 OPEN, COMMITTED, CHALLENGED, FINAL, VOID = 1, 2, 3, 4, 5
-PENDING, UPHELD, REJECTED, REFUNDED = 1, 2, 3, 4
+PENDING, UPHELD, REJECTED, REFUNDED, FORFEITED = 1, 2, 3, 4, 5
 CIDS = [
     "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
     "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
@@ -89,6 +90,7 @@ with boa.env.prank(ADMIN):
         OPERATOR_BOND,
         CHALLENGE_BOND,
         GUARDIAN,
+        GUARDIAN_TERM,
     )
     SETTLEMENT.set_deadlines(COMMIT_PERIOD, RESOLUTION_PERIOD)
     MARKET = boa.load(
@@ -98,6 +100,8 @@ with boa.env.prank(ADMIN):
     SHARES.set_minter(SETTLEMENT.address)
     SHARES.set_epoch_mint_limits(10_000, 10**30)
     SETTLEMENT.open_epoch(CIDS[0], b"\x00" * 32)
+GUARDIAN_UNTIL = SETTLEMENT.guardian_until()
+assert GUARDIAN_UNTIL == boa.env.evm.patch.timestamp + GUARDIAN_TERM
 boa.env.time_travel(blocks=1)
 
 
@@ -115,7 +119,8 @@ class EconomyMachine(RuleBasedStateMachine):
         self.mint_limits = (10_000, 10**30)
         self.dividends_claimed = 0
         self.challenges: dict[int, dict] = {}
-        self.finals = 0  # final epochs (the guardian's term)
+        self.finals = 0  # final epochs
+        self.first_final = 0  # the first final epoch: the guardian's term counts settled epochs from it
         self.salt = 0
         self.unrevealed: list[tuple] = []  # (who, kind, cid, salt, epoch it binds) of made commitments
 
@@ -350,13 +355,45 @@ class EconomyMachine(RuleBasedStateMachine):
             if not record["resolve_by"]:
                 record["resolve_by"] = record["committed_at"] + CHALLENGE_WINDOW + RESOLUTION_PERIOD
             record["status"] = CHALLENGED
+            if not in_window:
+                event("late challenge")
             self.challenges[new_id] = {
-                "epoch": self.epoch, "round": record["round"], "who": CHALLENGERS[who], "status": PENDING
+                "epoch": self.epoch, "round": record["round"], "who": CHALLENGERS[who], "status": PENDING,
+                "late": not in_window,
             }  # fmt: skip
             assert new_id == len(self.challenges)
 
+    @rule(who=st.integers(0, 1))
+    def challenge_late(self, who):
+        """A challenge just after the window, kept open by a pending one (counted apart: unjudged
+        at resolve_by it does not void the report, and its bond is forfeited)."""
+        record = self.epochs[self.epoch]
+        window_end = record["committed_at"] + CHALLENGE_WINDOW
+        if record["status"] == CHALLENGED and self._now() < window_end < record["resolve_by"]:
+            boa.env.time_travel(seconds=window_end - self._now())
+        self.challenge(who)
+
     def _guardian_active(self) -> bool:
-        return self.guardian and self.finals <= SETTLEMENT.GUARDIAN_EPOCHS()
+        """Until `guardian_until`, and until GUARDIAN_EPOCHS epochs after the first final one are
+        settled (voids count: voiding cannot extend the term)."""
+        if not self.guardian or self._now() >= GUARDIAN_UNTIL:
+            return False
+        if not self.first_final:
+            return True
+        settled = self.epoch - self.first_final + (self.epochs[self.epoch]["status"] in (FINAL, VOID))
+        return settled <= SETTLEMENT.GUARDIAN_EPOCHS()
+
+    def _in_window_pending(self, epoch: int) -> int:
+        return sum(1 for i in self._pending(epoch) if not self.challenges[i]["late"])
+
+    def _unjudged(self, c) -> bool:
+        """A pending challenge that reached its report's resolution deadline without a verdict."""
+        record = self.epochs[c["epoch"]]
+        if record["round"] != c["round"]:
+            return False
+        if record["status"] in (CHALLENGED, VOID):
+            return bool(record["resolve_by"]) and self._now() >= record["resolve_by"]
+        return record["status"] == FINAL
 
     guardian = True
 
@@ -386,7 +423,10 @@ class EconomyMachine(RuleBasedStateMachine):
         event(f"challenge {'upheld' if uphold else 'rejected'} by {by}")
         if uphold:
             c["status"] = UPHELD
-            owed = CHALLENGE_BOND + record["operator_bond"]
+            # The guardian's verdict never pays it (or anyone) the operator bond: holders get it.
+            owed = CHALLENGE_BOND + (record["operator_bond"] if by == "admin" else 0)
+            if by == "guardian":
+                self.revenue_in += record["operator_bond"]
             self.bonds_owed[c["who"]] = self.bonds_owed.get(c["who"], 0) + owed
             record.update(status=OPEN, mints=[], slashes=[], total=0, operator_bond=0, resolve_by=0)
         else:
@@ -406,6 +446,8 @@ class EconomyMachine(RuleBasedStateMachine):
         error = (
             "settlement: challenge not pending"
             if c["status"] != PENDING
+            else "settlement: challenge unjudged at its resolution deadline (forfeit it)"
+            if self._unjudged(c)
             else "settlement: challenge awaits its verdict"
             if stands
             else None
@@ -416,10 +458,39 @@ class EconomyMachine(RuleBasedStateMachine):
             c["status"] = REFUNDED
             self.bonds_owed[c["who"]] = self.bonds_owed.get(c["who"], 0) + CHALLENGE_BOND
 
-    def _expired(self, record) -> bool:
-        return (record["status"] == OPEN and self._now() >= record["commit_deadline"]) or (
-            record["status"] == CHALLENGED and self._now() >= record["resolve_by"]
+    @rule(pick=st.integers(0, 9))
+    def forfeit_challenge(self, pick):
+        if not self.challenges:
+            return
+        cid = pick % len(self.challenges) + 1
+        c = self.challenges[cid]
+        error = (
+            "settlement: challenge not pending"
+            if c["status"] != PENDING
+            else "settlement: challenge not unjudged at its resolution deadline"
+            if not self._unjudged(c)
+            else None
         )
+        self._call(error, CLIENT, SETTLEMENT.forfeit_challenge, cid)
+        if error is None:
+            event("late challenge forfeited" if c["late"] else "challenge forfeited")
+            c["status"] = FORFEITED
+            self.revenue_in += CHALLENGE_BOND
+
+    def _past_resolution(self, record) -> bool:
+        return record["status"] == CHALLENGED and self._now() >= record["resolve_by"]
+
+    def _expired(self, record) -> bool:
+        """Anyone may void: no report by the commit deadline, or an in-window challenge unjudged."""
+        return (record["status"] == OPEN and self._now() >= record["commit_deadline"]) or (
+            self._past_resolution(record) and self._in_window_pending(self.epoch) > 0
+        )
+
+    def _finalizable(self, record) -> bool:
+        """Anyone may finalize: unchallenged past the window, or only late challenges unjudged."""
+        return (
+            record["status"] == COMMITTED and self._now() >= record["committed_at"] + CHALLENGE_WINDOW
+        ) or (self._past_resolution(record) and self._in_window_pending(self.epoch) == 0)
 
     @rule(by=st.sampled_from(["client", "client", "guardian"]))
     def void_epoch(self, by):
@@ -432,6 +503,8 @@ class EconomyMachine(RuleBasedStateMachine):
         error = (
             "settlement: epoch already settled"
             if record["status"] in (FINAL, VOID)
+            else "settlement: only late challenges unjudged, the report stands"
+            if not privileged and self._past_resolution(record) and not self._expired(record)
             else "settlement: epoch not expired"
             if not privileged and not self._expired(record)
             else None
@@ -441,7 +514,9 @@ class EconomyMachine(RuleBasedStateMachine):
             event(f"voided by {by}")
             if record["status"] in (COMMITTED, CHALLENGED):
                 self.bonds_owed[OPERATOR] = self.bonds_owed.get(OPERATOR, 0) + record["operator_bond"]
-            record.update(status=VOID, mints=[], slashes=[], total=0, operator_bond=0, resolve_by=0)
+            # Past the deadline the void keeps resolve_by: its unjudged challenges are forfeited.
+            resolve_by = record["resolve_by"] if self._past_resolution(record) else 0
+            record.update(status=VOID, mints=[], slashes=[], total=0, operator_bond=0, resolve_by=resolve_by)
 
     @precondition(lambda self: self.epochs[self.epoch]["status"] == VOID)
     @rule()
@@ -454,6 +529,13 @@ class EconomyMachine(RuleBasedStateMachine):
             self.epoch += 1
             self.epochs[self.epoch] = self._new_epoch()
             assert SETTLEMENT.epochs(self.epoch).recipe_cid == recipe
+
+    @rule()
+    def guardian_term_ends(self):
+        """Time reaches the guardian's hard end (rarely chosen: one of many rules)."""
+        if self._now() < GUARDIAN_UNTIL:
+            boa.env.time_travel(seconds=GUARDIAN_UNTIL - self._now())
+            event("guardian term over by time")
 
     @rule()
     def remove_guardian(self):
@@ -469,17 +551,22 @@ class EconomyMachine(RuleBasedStateMachine):
     def _finalize(self):
         record = self.epochs[self.epoch]
         error = (
-            "settlement: epoch not committed or challenged"
-            if record["status"] != COMMITTED
+            "settlement: a challenge awaits its verdict"
+            if record["status"] == CHALLENGED and not self._past_resolution(record)
+            else "settlement: a challenge went unjudged, void the epoch"
+            if record["status"] == CHALLENGED and not self._finalizable(record)
+            else "settlement: epoch not committed or challenged"
+            if record["status"] not in (COMMITTED, CHALLENGED)
             else "settlement: challenge window open"
             if self._now() < record["committed_at"] + CHALLENGE_WINDOW
             else None
         )
         self._call(error, CLIENT, SETTLEMENT.finalize, self.epoch)
         if error is None:
-            event("finalized")
+            event("finalized" if record["status"] == COMMITTED else "finalized over late challenges")
             record["status"] = FINAL
             self.finals += 1
+            self.first_final = self.first_final or self.epoch
             self.bonds_owed[OPERATOR] = self.bonds_owed.get(OPERATOR, 0) + record["operator_bond"]
             record["operator_bond"] = 0
 
@@ -620,7 +707,10 @@ class EconomyMachine(RuleBasedStateMachine):
                 self._commit(amounts, slash_fractions, recipients)
         elif record["status"] == CHALLENGED:  # nobody resolves: the default applies at the deadline
             boa.env.time_travel(seconds=max(1, record["resolve_by"] - self._now()))
-            self._void("client")
+            if self._in_window_pending(self.epoch):
+                self._void("client")
+            else:  # only late challenges: they count as rejected
+                self._finalize()
         elif record["status"] == VOID:
             if self.finals == 0:
                 self.reopen()
@@ -786,9 +876,7 @@ class EconomyMachine(RuleBasedStateMachine):
         assert SETTLEMENT.guardian_active() == bool(self._guardian_active())
         if record["status"] in (FINAL, VOID) or self._now() < record["close"] - CONTRIBUTION_PERIOD + BOUND:
             return
-        finalizable = (
-            record["status"] == COMMITTED and self._now() >= record["committed_at"] + CHALLENGE_WINDOW
-        )
+        finalizable = self._finalizable(record)
         assert finalizable or self._expired(record), (
             f"epoch {self.epoch} stuck past its bound: {record['status']}"
         )

@@ -17,6 +17,7 @@ CID_V1 = "bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5tq"
 REPORT_PARTS = (0, b"\x0e" * 32)  # a CIDv0 as the contract takes it: (codec 0, sha2-256 digest)
 PERIOD, WINDOW, UNBONDING = 600, 600, 3600
 OPERATOR_BOND, CHALLENGE_BOND = ETHER // 10, ETHER // 20
+GUARDIAN_TERM = 30 * 86_400  # seconds: longer than any test here runs, unless it says so
 
 
 @pytest.fixture
@@ -25,7 +26,16 @@ def system(project, accounts, stable):
     shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
     registry = project.ContributionRegistry.deploy(shares, ETHER // 100, UNBONDING, sender=owner)
     settlement = project.EpochSettlement.deploy(
-        shares, registry, operator, PERIOD, WINDOW, OPERATOR_BOND, CHALLENGE_BOND, guardian, sender=owner
+        shares,
+        registry,
+        operator,
+        PERIOD,
+        WINDOW,
+        OPERATOR_BOND,
+        CHALLENGE_BOND,
+        guardian,
+        GUARDIAN_TERM,
+        sender=owner,
     )
     registry.set_settlement(settlement, sender=owner)
     shares.set_minter(settlement, sender=owner)
@@ -199,7 +209,7 @@ def test_challenges_upheld_and_rejected(system, chain, accounts):
         settlement.challenge(1, "QmWhy", value=1, sender=challenger)
     settlement.challenge(1, "QmWhy", value=CHALLENGE_BOND, sender=challenger)
     _advance(chain, WINDOW)
-    with ape.reverts("settlement: epoch not committed or challenged"):
+    with ape.reverts("settlement: a challenge awaits its verdict"):
         settlement.finalize(1, sender=alice)
     with ape.reverts("settlement: caller is not governance or the guardian"):
         settlement.resolve_challenge(1, True, sender=alice)
