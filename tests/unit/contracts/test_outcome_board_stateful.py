@@ -30,8 +30,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from tests.unit.contracts.outcome_fixtures import (
     ADMIN,
     CHALLENGE_BOND,
-    CHALLENGER,
     CHALLENGE_WINDOW,
+    CHALLENGER,
     CIDS,
     COMMIT_PERIOD,
     CONTRIBUTION_PERIOD,
