@@ -17,10 +17,10 @@
         the settlement accepts the epoch's report only with enough counted rows
         and within `report_blocks` blocks; a period short of rows is extended
         (anyone, up to `max_extensions` times), then the epoch is voidable by
-        anyone, never stuck: every live epoch is settled or voidable by
-        `metamodel_deadline` (no metamodel) or by block `metamodel_block +
-        resolution_blocks * (1 + max_extensions) + report_blocks * (1 +
-        max_extensions)` (see docs/contracts.md).
+        anyone, never stuck: every live epoch without a report is voidable by
+        `metamodel_deadline` (no metamodel) or after block `metamodel_block +
+        resolution_blocks * (1 + max_extensions) + report_blocks` (see
+        docs/live_scoring.md).
 @dev The settlement consults this board only for live epochs (`IOutcomeBoard`:
      `check_report` at commit, `voidable` at a permissionless void). Bonds are
      paid by pull (`withdraw`); the reporter's bond comes back once the epoch
@@ -390,7 +390,8 @@ def extend_resolution(epoch: uint256):
     """
     @notice Extends a live epoch's resolution period that ended short of rows
             (anyone), while extensions are left and the report deadline has not
-            passed. The new period ends `resolution_blocks` after this block.
+            passed. The period's end moves `resolution_blocks` later (rows
+            already posted keep counting).
     @param epoch The live epoch.
     """
     live: LiveEpoch = self._live(epoch)
@@ -400,8 +401,8 @@ def extend_resolution(epoch: uint256):
     assert block.number <= live.resolution_end + live.report_blocks, "outcomes: report deadline passed"
     assert live.resolved_rows < live.min_resolved_rows, "outcomes: enough rows resolved"
     assert live.extensions_used < live.max_extensions, "outcomes: no extension left"
-    # A whole period from now, whenever the extension is claimed (within the report window).
-    end: uint256 = block.number + live.resolution_blocks
+    # As valuation.live.resolve_period: the period runs `resolution_blocks` longer than it was.
+    end: uint256 = live.resolution_end + live.resolution_blocks
     self.live_epochs[epoch].resolution_end = end
     self.live_epochs[epoch].extensions_used = live.extensions_used + 1
     log ResolutionExtended(epoch=epoch, new_end=end, extensions_used=live.extensions_used + 1)

@@ -14,7 +14,7 @@ After every step:
 3. bonds are conserved: reporter bonds in = returned + paid to challengers + held; the board holds
    exactly the bonds owed, the reporter's held bond and the pending challenge bonds;
 4. liveness: an open live epoch past its bound (`metamodel_deadline` without a metamodel, else
-   block `metamodel_block + (1 + max_extensions) * (resolution_blocks + report_blocks)`) is voidable
+   block `metamodel_block + (1 + max_extensions) * resolution_blocks + report_blocks`) is voidable
    by anyone (the chain is asked: a stranger's void succeeds), never stuck.
 """
 
@@ -208,7 +208,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error = "outcomes: no extension left"
         self._call(error, STRANGER, BOARD.extend_resolution, 1)
         if error is None:
-            self.end, self.ext = _block() + RESOLUTION_BLOCKS, self.ext + 1
+            self.end, self.ext = self.end + RESOLUTION_BLOCKS, self.ext + 1
 
     @precondition(lambda self: self.posts)
     @rule(data=st.data())
@@ -400,7 +400,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
         if self.mb == 0:
             past = _now() >= self.deadline
         else:
-            past = _block() > self.mb + (1 + self.max_ext) * (RESOLUTION_BLOCKS + REPORT_BLOCKS)
+            past = _block() > self.mb + (1 + self.max_ext) * RESOLUTION_BLOCKS + REPORT_BLOCKS
         if past:
             assert BOARD.voidable(1)
             with boa.env.anchor(), boa.env.prank(STRANGER):
