@@ -39,7 +39,7 @@ demo: install compile
 	$(PY) -m demo --network $(NETWORK)
 
 test: install compile
-	$(APE) test tests -p no:cacheprovider --durations=20
+	$(APE) test tests -p no:cacheprovider --durations=20 -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -80,6 +80,38 @@ def _score_figure(path: Path, outcome) -> None:
     plt.close(fig)
 
 
+def static_vs_live_html(epoch: int, report, label_of: dict | None = None) -> str:
+    """A live-scored epoch's values on the committed hold-out (static) beside its values on the
+    outcome rows posted after the metamodel commitment (live, the ones paid); "" for a static one."""
+    live = report.live
+    if not live or "static" not in live:
+        return ""
+    label_of = label_of or {}
+    rows = []
+    for game, title in (("data", "data provider"), ("model", "model builder")):
+        published = report.data_values if game == "data" else report.model_values
+        live_values = {p["name"]: p["value"] for p in published["players"]}
+        for player in live["static"][game]:
+            name = player["name"]
+            label = label_of.get(name, name)
+            rows.append(
+                f"<tr><td>{html.escape(str(label))}</td><td>{title}</td>"
+                f"<td>{player['value']:.4f}</td><td>{live_values.get(name, float('nan')):.4f}</td></tr>"
+            )
+    summary = (
+        f"scored live on {live['accepted_rows']} outcome rows posted after the metamodel commitment at "
+        f"block {live['commitment_block']} and by block {live['period_end_block']} "
+        f"({live['extensions_used']} extension(s), {len(live['refused_rows'])} rows refused); "
+        f"meta-learner {html.escape(live['meta_learner'])}; metamodel score static "
+        f"{live['static']['metamodel_score']:.4f}, live {report.metamodel_score:.4f}"
+    )
+    return (
+        f"<h2>Static vs live values, epoch {epoch}</h2><p>{summary}</p>"
+        "<table><tr><th>contribution</th><th>role</th><th>static (hold-out)</th>"
+        f"<th>live (paid)</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def write_report(out_dir: Path, outcome) -> Path:
     """Write the PNG figures and `report.html` into `out_dir`; returns the page's path."""
     out_dir = Path(out_dir)
@@ -106,10 +138,19 @@ def write_report(out_dir: Path, outcome) -> Path:
         f'<h2>{html.escape(title)}</h2><img src="{html.escape(name)}" alt="{html.escape(title)}">'
         for title, name in figures
     )
+    body += "".join(
+        static_vs_live_html(
+            epoch,
+            report,
+            {f"#{cid}": name for (e, name), cid in outcome.contribution_ids.items() if e == epoch},
+        )
+        for epoch, report in sorted(outcome.reports.items())
+    )
     page = out_dir / "report.html"
     page.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>Metamodel DAO report</title>"
-        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}img{max-width:100%}</style>"
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}img{max-width:100%}"
+        "td,th{padding:2px 10px;text-align:right}</style>"
         f"</head><body><h1>Metamodel DAO: the story in figures</h1><ul>{reports}</ul>{body}</body></html>\n"
     )
     return page

@@ -1,14 +1,15 @@
 """`ape run challenge EPOCH --reason TEXT`: dispute a committed report, with the challenge bond."""
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import ConnectedProviderCommand
 
+from dao.chain.accounts import signing_account_option
 from governance import actions
 from governance.console import echo_outcome, json_option, load_dao, refusals_as_click_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @click.argument("epoch", type=int)
 @click.option("--reason", required=True, help="Why the report is wrong (stored on IPFS, its CID on-chain).")
 @json_option

@@ -1,13 +1,14 @@
 """`ape run claim --account ALIAS --network ...`: claim shares of every final epoch, then dividends."""
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import ConnectedProviderCommand
 
+from dao.chain.accounts import signing_account_option
 from dao.chain.units import ETHER
 
 
 @click.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 def cli(account):
     """Claim the account's shares (Merkle proofs from each final epoch's report) and its dividends."""
     from dao.chain.bindings import DAO

@@ -5,8 +5,9 @@ ape run propose params --voting-period 20 --quorum-bps 5% --account TEST::2
 """
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import ConnectedProviderCommand
 
+from dao.chain.accounts import signing_account_option
 from governance import actions
 from governance.console import (
     echo_outcome,
@@ -26,7 +27,7 @@ def cli():
 
 
 @cli.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @click.option("--recipe", required=True, help="A recipe JSON file (uploaded to IPFS) or the CID of one.")
 @note_option
 @json_option
@@ -39,7 +40,7 @@ def retrain(account, recipe, note, as_json):
 
 
 @cli.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @parameter_options
 @note_option
 @json_option
@@ -52,7 +53,7 @@ def params(account, note, as_json, **values):
 
 
 @cli.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @click.argument("epoch", type=int)
 @click.option("--uphold/--reject", required=True, help="Uphold (void the report) or reject the challenge.")
 @click.option(
@@ -74,7 +75,7 @@ def resolve(account, epoch, uphold, challenge_id, note, as_json):
 
 
 @cli.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @click.argument("new_operator")
 @note_option
 @json_option

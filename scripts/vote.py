@@ -1,14 +1,15 @@
 """`ape run vote PROPOSAL_ID for|against|abstain [--reason TEXT]`: vote with your shares at the snapshot."""
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+from ape.cli import ConnectedProviderCommand
 
+from dao.chain.accounts import signing_account_option
 from governance import actions
 from governance.console import echo_outcome, json_option, load_dao, refusals_as_click_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
-@account_option()
+@signing_account_option()
 @click.argument("proposal_id")
 @click.argument("support", type=click.Choice(sorted(actions.SUPPORT), case_sensitive=False))
 @click.option("--reason", default="", help="Why you vote this way (recorded in the VoteCast event).")

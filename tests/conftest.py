@@ -19,6 +19,19 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _state_of_this_worker(tmp_path_factory):
+    """Each test process keeps its deployments, epoch files and embedded IPFS blocks in its own
+    folders, never the project's `.dao/`: two workers of `make test` would otherwise read each
+    other's deployment records (both chains have the same id)."""
+    patch = pytest.MonkeyPatch()
+    root = tmp_path_factory.mktemp("dao-state")
+    patch.setenv("DAO_STATE_DIR", str(root))
+    patch.setenv("DAO_IPFS_DIR", str(root / "ipfs"))
+    yield root
+    patch.undo()
+
+
 @pytest.fixture(scope="module")
 def local_node():
     """The project's Hardhat node, started for the module (and stopped after, unless it ran before)."""
@@ -73,3 +86,13 @@ def _revert_details_without_unwritten_locals() -> None:
 
 
 _revert_details_without_unwritten_locals()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the marks into groups
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two workers (pytest-xdist, `--dist loadgroup`): a module's tests share a
+    worker so its module fixtures (a deployed DAO, a played demo) are built once, and every test on
+    the local node shares one worker, since there is one node on one port."""
+    for item in items:
+        group = "node" if item.get_closest_marker("node") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))

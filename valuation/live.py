@@ -21,6 +21,8 @@ This module is pure data in, data out:
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +36,7 @@ from valuation.shapley import ShapleyResult, estimate_shapley
 from valuation.stake_weighting import META_LEARNERS, StakedModelGame
 
 SCORING_MODES = ("static", "live")
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 MIN_SCORING_ROWS = 2  # the games cannot score fewer
 
 
@@ -48,6 +51,7 @@ class LiveScoring:
     min_resolved_rows: int
     max_extensions: int = 1
     meta_learner: str = "stacked"
+    outcome_reporter: str | None = None  # who may post scoring rows (None: not checked)
 
     def validate(self) -> LiveScoring:
         for name in ("resolution_blocks", "min_resolved_rows", "max_extensions"):
@@ -70,32 +74,43 @@ class LiveScoring:
             raise InvalidInput(
                 f"live scoring: meta_learner {self.meta_learner!r} is not one of {META_LEARNERS}"
             )
+        reporter = self.outcome_reporter
+        if reporter is not None and not (isinstance(reporter, str) and _ADDRESS.match(reporter)):
+            raise InvalidInput(
+                f"live scoring: outcome_reporter must be a 0x-prefixed 20-byte address, got {reporter!r}"
+            )
         return self
 
     def to_dict(self) -> dict:
-        return {
+        terms = {
             "scoring": "live",
             "resolution_blocks": self.resolution_blocks,
             "min_resolved_rows": self.min_resolved_rows,
             "max_extensions": self.max_extensions,
             "meta_learner": self.meta_learner,
         }
+        if self.outcome_reporter is not None:
+            terms["outcome_reporter"] = self.outcome_reporter
+        return terms
 
     @classmethod
     def from_dict(cls, document: dict) -> LiveScoring | None:
-        """The terms from a recipe's document (its `extra` until the recipe schema has the fields):
-        None for a static epoch (no `scoring` key, or "static")."""
+        """The terms from a recipe's scoring fields (`dao.data.recipe.SCORING_KEYS`, as
+        `Recipe.live_scoring` hands them; a field at None is not stated): None for a static epoch
+        (no `scoring`, or "static")."""
         mode = document.get("scoring", "static")
         if mode not in SCORING_MODES:
             raise InvalidInput(f"scoring must be one of {SCORING_MODES}, got {mode!r}")
         if mode == "static":
             return None
-        known = {"scoring", "resolution_blocks", "min_resolved_rows", "max_extensions", "meta_learner"}
-        missing = {"resolution_blocks", "min_resolved_rows"} - set(document)
+        stated = {k: v for k, v in document.items() if k in _TERMS and v is not None}
+        missing = {"resolution_blocks", "min_resolved_rows"} - set(stated)
         if missing:
             raise InvalidInput(f"live scoring needs {sorted(missing)} in the recipe")
-        terms = {k: v for k, v in document.items() if k in known and k != "scoring"}
-        return cls(**terms).validate()
+        return cls(**stated).validate()
+
+
+_TERMS = ("resolution_blocks", "min_resolved_rows", "max_extensions", "meta_learner", "outcome_reporter")
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,13 @@ class RowSelection:
         return tuple(i for i, why in sorted(self.refused.items()) if why.startswith("look-ahead"))
 
 
+def row_hash(features, target) -> bytes:
+    """What identifies an outcome row: its features (as float64, -0.0 read as 0.0) and its target."""
+    values = np.asarray(features, dtype=np.float64).ravel() + 0.0
+    label = target.item() if isinstance(target, np.generic) else target
+    return hashlib.sha256(values.tobytes() + repr(label).encode()).digest()
+
+
 def select_scoring_rows(
     rows: OutcomeRows,
     commitment_block: int,
@@ -147,7 +169,8 @@ def select_scoring_rows(
     reporter: str | None = None,
 ) -> RowSelection:
     """Accept exactly the rows posted after the metamodel commitment (and by the end of the period,
-    and by the reporter, when given); refuse every other row with its reason."""
+    and by the reporter, when given), each distinct outcome once; refuse every other row with its
+    reason (`duplicate of row i` for a repeat of the offered row i)."""
     if commitment_block < 0:
         raise InvalidInput(f"the commitment block must not be negative, got {commitment_block}")
     if period_end_block is not None and period_end_block <= commitment_block:
@@ -158,8 +181,10 @@ def select_scoring_rows(
     if reporter is not None and rows.poster is None:
         raise InvalidInput(f"the outcome reporter is {reporter} but the rows do not say who posted them")
     X = np.asarray(rows.X)
+    y = np.asarray(rows.y)
     blocks = np.asarray(rows.posted_block)
     refused: dict[int, str] = {}
+    first_seen: dict[bytes, int] = {}
     for i in range(len(X)):
         block = int(blocks[i])
         if block <= commitment_block:
@@ -178,9 +203,18 @@ def select_scoring_rows(
             )
         elif X.dtype.kind not in "iuf" or not np.isfinite(X[i]).all():
             refused[i] = "invalid: the row's features are not all finite numbers"
+        if refused.get(i, "").startswith(("not the reporter", "invalid")):
+            continue  # neither shadows a later copy: a stranger cannot void the reporter's row
+        # The same outcome posted twice (in two posts or within one) counts once, for its first
+        # posting; a copy of a look-ahead row stays refused, having been known at the commitment.
+        digest = row_hash(X[i], y[i])
+        if digest in first_seen:
+            refused.setdefault(i, f"duplicate of row {first_seen[digest]}")
+        else:
+            first_seen[digest] = i
     accepted = tuple(i for i in range(len(X)) if i not in refused)
     index = np.asarray(accepted, dtype=np.int64)
-    return RowSelection(X[index], np.asarray(rows.y)[index], accepted, refused)
+    return RowSelection(X[index], y[index], accepted, refused)
 
 
 class Resolution(StrEnum):

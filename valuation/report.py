@@ -85,6 +85,12 @@ class ValuationReport:
     rejected: dict[str, str] = field(default_factory=dict)  # contribution id -> reason
     precision: dict = field(default_factory=dict)  # {"decimals": d, "tolerance": t} (see valuation.precision)
     version: int = REPORT_VERSION
+    # How the epoch was scored and combined (issue 20): {"mode": "static" | "live", "meta_learner":
+    # ...}, and for a live epoch its live section (commitment and end blocks, extensions used, the
+    # accepted row count, refusals by index, and the values on the static hold-out beside the live
+    # ones). Empty, and absent from the JSON, for a static epoch on the default stacked meta-learner:
+    # those reports keep their bytes.
+    scoring: dict = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -97,6 +103,7 @@ class ValuationReport:
         allocation: Allocation,
         rejected: dict | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
+        scoring: dict | None = None,
     ) -> ValuationReport:
         """`allocation` must come from the published numbers (`players_from_result` gives them)."""
         mints = sorted(allocation.mints.items())
@@ -116,6 +123,7 @@ class ValuationReport:
             proofs={account: ["0x" + p.hex() for p in mint.proof(i)] for i, (account, _) in enumerate(mints)},
             rejected={str(k): v for k, v in (rejected or {}).items()},
             precision={"decimals": PUBLISHED_DECIMALS, "tolerance": float(tolerance)},
+            scoring=dict(scoring or {}),
         )
 
     @property
@@ -134,8 +142,26 @@ class ValuationReport:
     def mint_leaf(self, account: str) -> bytes:
         return leaf_hash(encode_address_uint(account, int(self.allocation[account])))
 
+    @property
+    def scoring_mode(self) -> str:
+        """ "static" or "live"."""
+        return self.scoring.get("mode", "static")
+
+    @property
+    def meta_learner(self) -> str:
+        """The meta-learner the metamodel (and the model game) used."""
+        return self.scoring.get("meta_learner", "stacked")
+
+    @property
+    def live(self) -> dict | None:
+        """The live section of a live-scored epoch's report; None for a static one."""
+        return self.scoring if self.scoring_mode == "live" else None
+
     def to_json(self) -> bytes:
-        return canonical_dumps(asdict(self))
+        document = asdict(self)
+        if not document["scoring"]:  # absent when empty: static, stacked reports keep their bytes
+            del document["scoring"]
+        return canonical_dumps(document)
 
     @classmethod
     def from_json(cls, data: bytes) -> ValuationReport:

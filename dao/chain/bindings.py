@@ -36,6 +36,9 @@ def connected(network: str = "test") -> Iterator[str]:
     from ape import networks
     from ape.logging import logger
 
+    from dao.chain.gas import install_pending_estimates
+
+    install_pending_estimates()  # live networks: estimate in the next block, not the latest
     logger.set_level("WARNING")  # ape's per-connection and per-transaction INFO lines would mix into --json
     choice = network_choice(network)
     if networks.active_provider is not None and networks.provider.network_choice == choice:
@@ -99,6 +102,9 @@ class DAO:
         """The deployment recorded for the network ape is connected to; checks it has code."""
         from ape import chain, networks
 
+        from dao.chain.gas import install_pending_estimates
+
+        install_pending_estimates()  # `ape run` scripts and the console connect without `connected`
         provider = networks.provider
         # Not `provider.network_choice`: for the node it spells the URI, not `ethereum:local:node`.
         choice = f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}"

@@ -24,6 +24,27 @@ _HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
 # and how many rows of earlier epochs (revealed hold-outs, accepted data) the trace compares with.
 NEAR_COPY_KEYS = ("tolerance", "feature_share", "max_history_rows")
 DEFAULT_MAX_HISTORY_ROWS = 200_000
+# Live scoring and the meta-learner (issue 20; `valuation.live`, `valuation.stake_weighting`): real
+# fields of the recipe, each absent from its JSON while it has its default so that recipes written
+# before them keep their bytes (and CIDs). Recipes of the first round stated them in `extra`; they
+# are lifted from there into the fields (one reading).
+SCORING_KEYS = (
+    "scoring",
+    "resolution_blocks",
+    "min_resolved_rows",
+    "max_extensions",
+    "meta_learner",
+    "outcome_reporter",
+)
+_SCORING_DEFAULTS = {
+    "scoring": "static",
+    "resolution_blocks": None,
+    "min_resolved_rows": None,
+    "max_extensions": 1,
+    "meta_learner": "stacked",
+    "outcome_reporter": None,
+}
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 class InvalidRecipe(DaoError):
@@ -109,6 +130,70 @@ class Recipe:
     # {"tolerance", "feature_share", "max_history_rows"}, each optional: absent means the rule's
     # default (recipes written before issue 18 load unchanged and keep their bytes).
     near_copy: dict = field(default_factory=dict)
+    # How the epoch is scored: "static" (on the committed hold-out) or "live" (on outcome rows the
+    # `outcome_reporter` posts within `resolution_blocks` after the metamodel commitment; at least
+    # `min_resolved_rows` of them, the period extended at most `max_extensions` times, else void).
+    scoring: str = "static"
+    resolution_blocks: int | None = None
+    min_resolved_rows: int | None = None
+    max_extensions: int = 1
+    # How the metamodel combines the builders' models: "stacked" (stakes ignored), "stake_weighted"
+    # (Numerai's stake-weighted mean) or "stake_prior" (a stacker shrunk toward stake weights).
+    meta_learner: str = "stacked"
+    outcome_reporter: str | None = None  # the address whose outcome posts may score a live epoch
+
+    def __post_init__(self) -> None:
+        # Recipes of the first round stated the scoring terms in `extra`: lift them into the fields.
+        if not isinstance(self.extra, dict) or not set(SCORING_KEYS) & set(self.extra):
+            return
+        extra = dict(self.extra)
+        for key in SCORING_KEYS:
+            if key not in extra:
+                continue
+            value = extra.pop(key)
+            current = getattr(self, key)
+            if current != _SCORING_DEFAULTS[key] and current != value:
+                raise InvalidRecipe(f"{key} is stated twice, as {current!r} and as extra.{key} = {value!r}")
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "extra", extra)
+
+    @property
+    def live_scoring(self):
+        """The recipe's `valuation.live.LiveScoring` terms; None for a static epoch."""
+        from valuation.errors import InvalidInput
+        from valuation.live import LiveScoring
+
+        try:
+            return LiveScoring.from_dict({key: getattr(self, key) for key in SCORING_KEYS})
+        except InvalidInput as exc:
+            raise InvalidRecipe(str(exc)) from None
+
+    def _validate_scoring(self) -> None:
+        from valuation.stake_weighting import META_LEARNERS
+
+        if self.meta_learner not in META_LEARNERS:
+            raise InvalidRecipe(
+                f"meta_learner {self.meta_learner!r} is not one of {', '.join(META_LEARNERS)}"
+            )
+        if self.scoring == "static":
+            stray = [
+                key
+                for key in ("resolution_blocks", "min_resolved_rows", "max_extensions", "outcome_reporter")
+                if getattr(self, key) != _SCORING_DEFAULTS[key]
+            ]
+            if stray:
+                raise InvalidRecipe(
+                    f"{stray[0]} is a live-scoring term but scoring is static; set scoring to live or "
+                    f"drop {', '.join(stray)}"
+                )
+            return
+        reporter = self.outcome_reporter
+        if self.scoring == "live" and not (isinstance(reporter, str) and _ADDRESS.match(reporter)):
+            raise InvalidRecipe(
+                "outcome_reporter must be the 0x-prefixed 20-byte address of the outcome reporter "
+                f"(required when scoring is live), got {reporter!r}"
+            )
+        self.live_scoring  # noqa: B018 (LiveScoring checks the mode and the terms, naming the field)
 
     @property
     def near_copy_rule(self):
@@ -186,6 +271,7 @@ class Recipe:
                 f"recipe version {self.version} is not supported (this code reads {RECIPE_VERSION})"
             )
         self._validate_near_copy()
+        self._validate_scoring()
         return self
 
     def _validate_auditors(self) -> None:
@@ -243,6 +329,9 @@ class Recipe:
             del document["training_budget"]
         if not document["near_copy"]:
             del document["near_copy"]
+        for key, default in _SCORING_DEFAULTS.items():  # absent at their defaults: old recipes' bytes
+            if document[key] == default:
+                del document[key]
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod

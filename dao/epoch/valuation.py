@@ -41,6 +41,7 @@ from valuation.payout import players_from_result
 from valuation.provenance import Source, trace_rows
 from valuation.report import ValuationReport, library_versions
 from valuation.specs import InvalidModelSpec
+from valuation.stake_weighting import StakedModelGame, is_stake_aware, make_meta_learner
 
 KIND_DATA, KIND_MODEL = ContributionKind.DATA, ContributionKind.MODEL
 
@@ -116,7 +117,7 @@ def read_recipe(dao, storage, epoch: int) -> tuple[str, Recipe]:
     return record.recipe_cid, Recipe.from_json(data)
 
 
-class _StageClock:
+class StageClock:
     """Adds the seconds since the previous lap to `stages[name]` (no-op without a dict)."""
 
     def __init__(self, stages: dict[str, float] | None):
@@ -467,34 +468,53 @@ def _with_null_players(result, valued: list[int], names: list[str], reason: str)
     )
 
 
-def value_epoch(
+@dataclass
+class PreparedEpoch:
+    """An epoch after intake and training, before any game is scored: what the static and the live
+    valuation share (the metamodel is fixed here, before any scoring row is looked at)."""
+
+    schema: DataSchema
+    anchor_xy: tuple[np.ndarray, np.ndarray]
+    accepted_data: list[Contribution]
+    models: list[tuple[Contribution, object]]
+    metamodel: StackedMetamodel
+    trace: object  # valuation.provenance trace of the accepted data sets' rows
+    valued: list[int]  # indices into accepted_data of the data sets that enter the provider game
+    null_reason: dict[int, str]
+    history_record: dict
+    rejected: dict[int, str]
+
+    @property
+    def accepted_models(self) -> list[Contribution]:
+        return [c for c, _ in self.models]
+
+
+def metamodel_for(recipe: Recipe, specs: list, stakes: list[int]) -> StackedMetamodel:
+    """The (unfitted) metamodel a recipe asks for: its meta-learner, given the builders' stakes when
+    it weighs models by stake. The default ("stacked") is built exactly as before the choice existed."""
+    meta_learner = make_meta_learner(recipe.meta_learner, recipe.schema.task, recipe.random_state)
+    return StackedMetamodel(
+        specs,
+        task=recipe.schema.task,
+        n_folds=recipe.n_folds,
+        random_state=recipe.random_state,
+        **({"meta_learner": meta_learner, "stakes": list(stakes)} if meta_learner is not None else {}),
+    )
+
+
+def prepare_epoch(
     storage,
-    epoch: int,
-    recipe_cid: str,
     recipe: Recipe,
     contributions: list[Contribution],
-    validation_csv: bytes,
     operator_key: bytes | None = None,
-    validation_cid: str | None = None,
-    stages: dict[str, float] | None = None,
+    clock: StageClock | None = None,
     history: Sequence[HistoryRef] = (),
-) -> EpochValuation:
-    """Validate every artifact, train the metamodel, value both games and build the report.
-
-    `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
-    recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
-    Trainings fan out over joblib's active configuration (see `dao.epoch.compute`); the report's
-    bytes do not depend on it. `history`: what the DAO saw in earlier epochs (oldest first, see
-    `dao.epoch.pipeline.gather_history`), read from `storage` like the contributions: rows copied
-    from it, exactly or nearly, earn nothing here (the report's `data_values.provenance` says which
-    rows were credited to whom).
-    """
-    if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
-        raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
-    clock = _StageClock(stages)
+) -> PreparedEpoch:
+    """Intake (fetch, validate, reject with reasons), training of the metamodel and the provenance
+    trace: everything of an epoch's valuation that does not look at the scoring rows."""
+    clock = clock or StageClock(None)
     schema = recipe.schema
     anchor = stream_dataset(storage.open(recipe.anchor_cid), schema, "anchor set")
-    validation = _xy(load_dataset(validation_csv, schema, "validation set"), schema)
     sealed: set[int] = set()
     data, models, rejected = check_artifacts(storage, recipe, contributions, operator_key, sealed)
     _check_enough(data, models, rejected)
@@ -533,12 +553,9 @@ def value_epoch(
     fits = BaseFitCache()
     while True:
         try:
-            metamodel = StackedMetamodel(
-                [spec for _, spec in models],
-                task=schema.task,
-                n_folds=recipe.n_folds,
-                random_state=recipe.random_state,
-            ).fit(pooled_X, pooled_y, fit_cache=fits)
+            metamodel = metamodel_for(recipe, [spec for _, spec in models], [c.stake for c, _ in models]).fit(
+                pooled_X, pooled_y, fit_cache=fits
+            )
             break
         except BaseModelsFailed as exc:
             # A spec with valid parameters can still fail on this data; it is rejected, not the epoch.
@@ -553,14 +570,13 @@ def value_epoch(
     # the DAO for its anchor and revealed hold-outs, an earlier final epoch's committer, or an
     # earlier commitment of this epoch. History rows leave the game (the DAO has them); near-copies
     # of this epoch's earlier rows become those rows, which the duplicate rule credits once.
-    rule = recipe.near_copy_rule
     sources, history_record = read_history(storage, recipe, history, operator_key)
     trace = trace_rows(
         provider_arrays,
         anchor_xy,
         sources,
         owners=[c.contributor for c in accepted_data],
-        rule=rule,
+        rule=recipe.near_copy_rule,
         names=[f"#{c.id}" for c in accepted_data],
     )
     del provider_arrays
@@ -581,58 +597,164 @@ def value_epoch(
             f"an epoch needs at least 2 data sets with rows of their own; {len(valued)} of "
             f"{len(accepted_data)} accepted data sets have any once copies are credited to their first owner"
         )
-    data_game = ProviderGame(
-        [trace.providers[k] for k in valued],
+    return PreparedEpoch(
+        schema,
         anchor_xy,
-        validation,
+        accepted_data,
+        models,
+        metamodel,
+        trace,
+        valued,
+        null_reason,
+        history_record,
+        rejected,
+    )
+
+
+@dataclass(frozen=True)
+class GameResults:
+    """Both games' Shapley results on one scoring set, and the metamodel's score on it."""
+
+    data_result: object
+    model_result: object
+    metamodel_score: float
+
+
+def value_games(prepared: PreparedEpoch, recipe: Recipe, scoring: tuple) -> GameResults:
+    """Shapley values of the providers and the builders of a prepared epoch, scored on `scoring` =
+    (X, y): the committed hold-out of a static epoch, or the accepted outcome rows of a live one.
+    With a stake-aware meta-learner, each coalition of builders is combined by its stakes."""
+    accepted_data, valued, rule = prepared.accepted_data, prepared.valued, recipe.near_copy_rule
+    data_game = ProviderGame(
+        [prepared.trace.providers[k] for k in valued],
+        prepared.anchor_xy,
+        scoring,
         owners=[accepted_data[k].contributor for k in valued],
-        task=schema.task,
+        task=prepared.schema.task,
         player_names=[f"#{accepted_data[k].id}" for k in valued],
         random_state=recipe.random_state,
     )
     data_result = estimate_shapley(
         data_game, budget=recipe.valuation_budget, random_state=recipe.random_state, rule=rule
     )
-    if null_reason:
+    if prepared.null_reason:
         data_result = _with_null_players(
             data_result, valued, [f"#{c.id}" for c in accepted_data], "valued 0 by provenance"
         )
-    provenance = trace.to_dict(ids=[c.id for c in accepted_data])
-    for k, why in null_reason.items():
-        provenance["providers"][k]["valued_zero"] = why
-    provenance["history"] = history_record
-    provenance["rule"] = dataclasses.asdict(rule) | {"max_history_rows": recipe.max_history_rows}
-    model_game = ModelGame.from_metamodel(metamodel, validation, owners=[c.contributor for c, _ in models])
-    model_game.player_names = [f"#{c.id}" for c, _ in models]
+    owners = [c.contributor for c, _ in prepared.models]
+    metamodel = prepared.metamodel
+    game_class = StakedModelGame if is_stake_aware(metamodel.meta_learner) else ModelGame
+    model_game = game_class.from_metamodel(metamodel, scoring, owners=owners)
+    model_game.player_names = [f"#{c.id}" for c, _ in prepared.models]
     model_result = estimate_shapley(
         model_game, budget=recipe.valuation_budget, random_state=recipe.random_state
     )
+    return GameResults(data_result, model_result, metamodel.neg_loss(*scoring))
 
-    accepted_models = [c for c, _ in models]
+
+def provenance_record(prepared: PreparedEpoch, recipe: Recipe) -> dict:
+    """The report's `data_values.provenance`: which rows were credited to whom, and why some data
+    sets were valued 0 without entering the game."""
+    provenance = prepared.trace.to_dict(ids=[c.id for c in prepared.accepted_data])
+    for k, why in prepared.null_reason.items():
+        provenance["providers"][k]["valued_zero"] = why
+    provenance["history"] = prepared.history_record
+    provenance["rule"] = dataclasses.asdict(recipe.near_copy_rule) | {
+        "max_history_rows": recipe.max_history_rows
+    }
+    return provenance
+
+
+def allocate(prepared: PreparedEpoch, recipe: Recipe, results: GameResults):
+    """Shares and slashes from the games' published numbers under the recipe's policy."""
     policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
-    allocation = policy.allocate(
+    accepted_data, accepted_models = prepared.accepted_data, prepared.accepted_models
+    return policy.allocate(
         players_from_result(
-            data_result,
+            results.data_result,
             [c.id for c in accepted_data],
             [c.contributor for c in accepted_data],
             [c.stake for c in accepted_data],
         ),
         players_from_result(
-            model_result,
+            results.model_result,
             [c.id for c in accepted_models],
             [c.contributor for c in accepted_models],
             [c.stake for c in accepted_models],
         ),
     )
+
+
+def scoring_record(recipe: Recipe) -> dict:
+    """The report's `scoring` entry of a static epoch: empty on the default stacked meta-learner
+    (the report keeps the bytes it had before the choice existed), else the mode and meta-learner."""
+    if recipe.scoring == "static" and recipe.meta_learner == "stacked":
+        return {}
+    return {"mode": recipe.scoring, "meta_learner": recipe.meta_learner}
+
+
+def value_epoch(
+    storage,
+    epoch: int,
+    recipe_cid: str,
+    recipe: Recipe,
+    contributions: list[Contribution],
+    validation_csv: bytes,
+    operator_key: bytes | None = None,
+    validation_cid: str | None = None,
+    stages: dict[str, float] | None = None,
+    history: Sequence[HistoryRef] = (),
+) -> EpochValuation:
+    """Validate every artifact, train the metamodel, value both games and build the report.
+
+    `validation_cid` is where the hold-out set is revealed with the report, so that anyone can
+    recompute it (`dao verify`); the recipe's commitment proves it was fixed before contributions.
+    Trainings fan out over joblib's active configuration (see `dao.epoch.compute`); the report's
+    bytes do not depend on it. `history`: what the DAO saw in earlier epochs (oldest first, see
+    `dao.epoch.pipeline.gather_history`), read from `storage` like the contributions: rows copied
+    from it, exactly or nearly, earn nothing here (the report's `data_values.provenance` says which
+    rows were credited to whom). The recipe's meta-learner combines the models (with their stakes
+    when it weighs by stake); the report records it unless it is the default.
+    """
+    if recipe.scoring != "static":
+        raise EpochError(
+            "the recipe scores this epoch live, on outcome rows posted after the metamodel "
+            "commitment: value it with dao.epoch.live.value_live_epoch"
+        )
+    if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
+        raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
+    clock = StageClock(stages)
+    validation = load_validation(validation_csv, recipe)
+    prepared = prepare_epoch(storage, recipe, contributions, operator_key, clock, history)
+    results = value_games(prepared, recipe, validation)
+    allocation = allocate(prepared, recipe, results)
     inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
     report = ValuationReport.build(
         epoch,
         inputs,
-        data_result.to_dict() | {"provenance": provenance},
-        model_result.to_dict(),
-        metamodel.neg_loss(*validation),
+        results.data_result.to_dict() | {"provenance": provenance_record(prepared, recipe)},
+        results.model_result.to_dict(),
+        results.metamodel_score,
         allocation,
-        {contribution_id: capped(reason) for contribution_id, reason in rejected.items()},
+        {contribution_id: capped(reason) for contribution_id, reason in prepared.rejected.items()},
+        scoring=scoring_record(recipe),
     )
     clock.lap("value")
-    return EpochValuation(report, metamodel, data_result, model_result, accepted_data, accepted_models)
+    return EpochValuation(
+        report,
+        prepared.metamodel,
+        results.data_result,
+        results.model_result,
+        prepared.accepted_data,
+        prepared.accepted_models,
+    )
+
+
+def load_validation(validation_csv: bytes, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
+    """The revealed hold-out set as (X, y) in the recipe's encoding."""
+    return read_rows(validation_csv, recipe, "validation set")
+
+
+def read_rows(data: bytes, recipe: Recipe, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV of the recipe's schema (hold-out, outcome rows) as (X, y) in the recipe's encoding."""
+    return _xy(load_dataset(data, recipe.schema, name), recipe.schema)

@@ -43,6 +43,7 @@ from dao.data.sealing import (
     recipients,
     unseal,
 )
+from dao.epoch.live import MetamodelCommitment, OutcomePost, commitment_inputs_hash, value_live_epoch
 from dao.epoch.pipeline import gather_history
 from dao.epoch.valuation import (
     KIND_DATA,
@@ -321,7 +322,8 @@ def public_differences(
     of every public artifact, and that every contribution is either valued in its game or rejected."""
     differences: list[Difference] = []
     expected = epoch_inputs(recipe_cid, recipe, contributions, report.inputs.get("validation_cid"))
-    published = {k: v for k, v in report.inputs.items() if k != "versions"}
+    # A live epoch's commitment and posts are checked against the chain's outcome board, not here.
+    published = {k: v for k, v in report.inputs.items() if k not in ("versions", "live")}
     expected = {k: v for k, v in expected.items() if k != "versions"}
     differences += [
         ("inputs." + path, committed, derived)
@@ -367,6 +369,59 @@ def public_differences(
                 )
             )
     return differences
+
+
+def live_commitment_differences(report: ValuationReport) -> list[Difference]:
+    """A live report's inputs against the metamodel commitment they name: the inputs hash the
+    operator committed with the metamodel must be the hash of the report's inputs without their
+    `live` part (the metamodel was trained on exactly the inputs the report values)."""
+    commitment = (report.inputs.get("live") or {}).get("commitment") or {}
+    stated = commitment.get("inputs_hash")
+    if not stated:
+        return []
+    derived = commitment_inputs_hash(report.inputs)
+    return [] if stated == derived else [("inputs.live.commitment.inputs_hash", stated, derived)]
+
+
+def recompute_live_report(
+    storage,
+    report: ValuationReport,
+    recipe_cid: str,
+    recipe,
+    contributions: list[Contribution],
+    validation_csv: bytes,
+    key: bytes | None = None,
+    history=(),
+) -> bytes:
+    """A live epoch's report recomputed from the commitment and posts its inputs name (`dao verify`
+    checks those against the chain's outcome board before trusting them)."""
+    live = report.inputs.get("live")
+    if not isinstance(live, dict):
+        raise EpochError("the report of a live-scored epoch does not name its commitment and posts")
+    try:
+        posts = [OutcomePost(p["cid"], int(p["block"]), p["poster"], int(p["n_rows"])) for p in live["posts"]]
+        commitment = MetamodelCommitment(**live["commitment"])
+        end, extensions = int(live["period_end_block"]), int(live["extensions_used"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EpochError(f"the report's inputs.live is malformed: {exc}") from None
+    result = value_live_epoch(
+        storage,
+        report.epoch,
+        recipe_cid,
+        recipe,
+        contributions,
+        validation_csv,
+        posts,
+        commitment,
+        end,
+        extensions,
+        operator_key=key,
+        validation_cid=report.inputs.get("validation_cid"),
+        history=history,
+    )
+    if result.valuation is None:
+        raise EpochError(f"the posts the report names do not value the epoch: {result.outcome.reason}")
+    return result.valuation.report.to_json()
 
 
 def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verification:
@@ -429,17 +484,23 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         )
     try:
         history = gather_history(dao, storage, epoch)
-        recomputed = value_epoch(
-            storage,
-            epoch,
-            recipe_cid,
-            recipe,
-            contributions,
-            validation_csv,
-            operator_key=key,
-            validation_cid=validation_cid,
-            history=history,
-        ).report.to_json()
+        if recipe.scoring == "live":
+            differences += live_commitment_differences(report)
+            recomputed = recompute_live_report(
+                storage, report, recipe_cid, recipe, contributions, validation_csv, key, history
+            )
+        else:
+            recomputed = value_epoch(
+                storage,
+                epoch,
+                recipe_cid,
+                recipe,
+                contributions,
+                validation_csv,
+                operator_key=key,
+                validation_cid=validation_cid,
+                history=history,
+            ).report.to_json()
     except EpochError as exc:
         raise CannotVerify(f"epoch {epoch} cannot be recomputed: {exc}") from exc
     result = verify_report(committed, recomputed, policy)

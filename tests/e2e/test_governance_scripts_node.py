@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,6 @@ def _mine(env, blocks: int, seconds: int = 0) -> None:
 
 
 def test_a_retrain_proposal_goes_from_propose_to_an_opened_epoch_across_processes(local_node, env, tmp_path):
-    started = time.monotonic()
     # Process 1: deploy (genesis epoch 1 open) and settle epoch 1 with a synthetic allocation.
     _run(env, sys.executable, "-m", "tests.unit.governance.epoch_one")
 
@@ -108,4 +106,3 @@ def test_a_retrain_proposal_goes_from_propose_to_an_opened_epoch_across_processe
         f"print('EPOCH', dao.settlement.current_epoch(), dao.proposal({proposal_id}).state)",
     )  # fmt: skip
     assert "EPOCH 2 Executed" in read.stdout
-    assert time.monotonic() - started < 240

@@ -89,4 +89,3 @@ def test_both_epochs_verify_and_the_report_page_exists(outcome):
         assert figure in page
         assert (outcome.out_dir / figure).stat().st_size > 1000
     assert int(outcome.dao.settlement.current_epoch()) == 2
-    assert outcome.seconds < 300

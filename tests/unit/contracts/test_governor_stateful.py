@@ -43,8 +43,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 ROOT = Path(__file__).resolve().parents[3]
 DOUBLES = ROOT / "tests" / "unit" / "contracts" / "doubles"
 ETHER = 10**18
-# 50 keeps `make test` inside its time budget; HYPOTHESIS_EXAMPLES=1000 makes a deep run.
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 50))
+# 20 keeps `make test` inside its time budget; `python -m bench.fuzz` makes the deep runs.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 20))
 N_HOLDERS = 4
 DELAY = 60
 GRACE = 14 * 86_400

@@ -48,7 +48,7 @@ from tests.unit.contracts.outcome_fixtures import (
     System,
 )
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 40))
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 20))
 OPEN, COMMITTED, FINAL, VOID = 1, 2, 4, 5
 PENDING, UPHELD, REJECTED, REFUNDED = 1, 2, 3, 4
 SYSTEM = System.fresh()

@@ -39,8 +39,8 @@ ETHER = 10**18
 ONE_SHARE = 10**18  # dividends.MIN_DISTRIBUTION_SUPPLY
 N_HOLDERS = 4
 ZERO = "0x0000000000000000000000000000000000000000"
-# 50 keeps `make test` inside its time budget; HYPOTHESIS_EXAMPLES=1000 makes a deep run.
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 50))
+# 20 keeps `make test` inside its time budget; `python -m bench.fuzz` makes the deep runs.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", 20))
 ASSETS = ("eth", "token")
 
 holder = st.integers(0, N_HOLDERS - 1)

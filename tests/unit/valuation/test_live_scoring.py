@@ -194,3 +194,39 @@ def test_valuing_needs_the_builders_stakes(small_epoch):
         value_contributions(providers, anchor, unstaked, scoring, POLICY, [1, 1])
     with pytest.raises(InvalidInput, match="1 data stakes for 2 providers"):
         value_contributions(providers, anchor, unstaked, scoring, POLICY, [1])
+
+
+def test_an_outcome_row_posted_twice_counts_once():
+    offered = rows_at([COMMIT + 1, COMMIT + 2, COMMIT + 3, COMMIT + 4, COMMIT + 5])
+    X, y = offered.X.copy(), offered.y.copy()
+    X[2], y[2] = X[0], y[0]  # the same row again, in another post
+    X[4], y[4] = X[0] * 1.0, y[0]  # and once more
+    X[3] = X[1]
+    y[3] = 1 - y[1]  # same features, another realised target: a different outcome, kept
+    chosen = select_scoring_rows(OutcomeRows(X, y, offered.posted_block), COMMIT)
+    assert chosen.accepted == (0, 1, 3)
+    assert chosen.refused == {2: "duplicate of row 0", 4: "duplicate of row 0"}
+    assert len(chosen.y) == 3
+
+
+def test_a_look_ahead_row_posted_again_after_the_commitment_is_still_refused():
+    offered = rows_at([COMMIT, COMMIT + 1, COMMIT + 2])
+    X = offered.X.copy()
+    X[2] = X[0]
+    y = offered.y.copy()
+    y[2] = y[0]
+    chosen = select_scoring_rows(OutcomeRows(X, y, offered.posted_block), COMMIT)
+    assert chosen.accepted == (1,)
+    assert chosen.refused[0].startswith("look-ahead") and chosen.refused[2] == "duplicate of row 0"
+
+
+def test_a_strangers_copy_does_not_shadow_the_reporters_row():
+    offered = rows_at([COMMIT + 1, COMMIT + 2], [STRANGER, REPORTER])
+    X = offered.X.copy()
+    X[1] = X[0]
+    y = offered.y.copy()
+    y[1] = y[0]
+    chosen = select_scoring_rows(
+        OutcomeRows(X, y, offered.posted_block, offered.poster), COMMIT, reporter=REPORTER
+    )
+    assert chosen.accepted == (1,) and chosen.refused[0].startswith("not the reporter")
