@@ -29,6 +29,8 @@
 from snekmate.auth import ownable
 from snekmate.utils import merkle_proof_verification
 
+from .interfaces import IOutcomeBoard
+
 initializes: ownable
 
 exports: (ownable.owner, ownable.transfer_ownership, ownable.renounce_ownership)
@@ -198,6 +200,10 @@ event BondsChanged:
     challenge_bond: uint256
 
 
+event OutcomeBoardChanged:
+    outcome_board: indexed(address)
+
+
 event PolicyChanged:
     emission: uint256
     data_pool_bps: uint256
@@ -220,6 +226,8 @@ _DEADLINE_SHIFT: constant(uint256) = 112  # 40 bits: commit_deadline
 _COMMITTED_SHIFT: constant(uint256) = 152  # 40 bits: committed_at
 _RESOLVE_SHIFT: constant(uint256) = 192  # 40 bits: resolve_by
 _CAP_SHIFT: constant(uint256) = 232  # 16 bits: slash_cap_bps
+# Bit 248: the epoch is scored live; the outcome board rules its report and void deadlines.
+_LIVE: constant(uint256) = 1 << 248
 _MASK_8: constant(uint256) = 2**8 - 1
 _MASK_16: constant(uint256) = 2**16 - 1
 _MASK_24: constant(uint256) = 2**24 - 1
@@ -240,6 +248,8 @@ operator: public(address)
 guardian: public(address)
 # The guardian's hard end, fixed at deployment: after it no guardian power remains, whatever happened.
 guardian_until: public(immutable(uint256))
+# The live-scoring state of live epochs (docs/live_scoring.md); zero: no live epochs.
+outcome_board: public(address)
 contribution_period: public(uint256)
 challenge_window: public(uint256)
 commit_period: public(uint256)
@@ -334,11 +344,25 @@ def open_epoch(recipe_cid: String[64], params_hash: bytes32) -> uint256:
     @return uint256 The new epoch number.
     """
     ownable._check_owner()
-    return self._open(recipe_cid, params_hash)
+    return self._open(recipe_cid, params_hash, 0)
+
+
+@external
+def open_live(recipe_cid: String[64], params_hash: bytes32) -> uint256:
+    """
+    @notice Opens the next epoch as a live-scored epoch (the outcome board only:
+            governance opens live epochs through `OutcomeBoard.open_live_epoch`,
+            which sets the live terms in the same transaction).
+    @param recipe_cid The IPFS CID of the recipe document.
+    @param params_hash The keccak256 of the recipe's bytes.
+    @return uint256 The new epoch number.
+    """
+    assert msg.sender == self.outcome_board and msg.sender != empty(address), "settlement: caller is not the outcome board"
+    return self._open(recipe_cid, params_hash, _LIVE)
 
 
 @internal
-def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
+def _open(recipe_cid: String[64], params_hash: bytes32, live: uint256) -> uint256:
     assert len(recipe_cid) != 0, "settlement: empty recipe CID"
     previous: uint256 = self.current_epoch
     previous_status: uint256 = self._header[previous] & _STATUS_MASK
@@ -353,6 +377,7 @@ def _open(recipe_cid: String[64], params_hash: bytes32) -> uint256:
         | close << _CLOSE_SHIFT
         | (close + self.commit_period) << _DEADLINE_SHIFT
         | self.slash_cap_bps << _CAP_SHIFT
+        | live
     )
     self._policy[epoch] = self.emission | self.data_pool_bps << _POOL_SHIFT
     self._recipe_cid[epoch] = recipe_cid
@@ -389,7 +414,11 @@ def commit(
     header: uint256 = self._header[epoch]
     assert header & _STATUS_MASK == convert(OPEN, uint256), "settlement: epoch not awaiting a report"
     assert block.timestamp >= (header >> _CLOSE_SHIFT) & _MASK_40, "settlement: contributions still open"
-    assert block.timestamp < (header >> _DEADLINE_SHIFT) & _MASK_40, "settlement: commit deadline passed"
+    if header & _LIVE == 0:
+        assert block.timestamp < (header >> _DEADLINE_SHIFT) & _MASK_40, "settlement: commit deadline passed"
+    else:
+        # Live: after the resolution period, with enough unchallenged rows, by the report deadline.
+        assert staticcall IOutcomeBoard(self.outcome_board).check_report(epoch)
     assert msg.value == self.operator_bond, "settlement: wrong operator bond"
     assert report_digest != empty(bytes32), "settlement: empty report CID"
     assert report_codec == _CID_V0 or report_codec == _CID_RAW or report_codec == _CID_DAG_PB, "settlement: invalid report CID (unknown codec)"
@@ -624,7 +653,13 @@ def void_epoch(epoch: uint256):
         if past_resolution:
             assert (header >> _PENDING_SHIFT) & _MASK_16 != 0, "settlement: only late challenges unjudged, the report stands"
         else:
-            expired: bool = status == convert(OPEN, uint256) and block.timestamp >= (header >> _DEADLINE_SHIFT) & _MASK_40
+            expired: bool = False
+            if status == convert(OPEN, uint256):
+                if header & _LIVE == 0:
+                    expired = block.timestamp >= (header >> _DEADLINE_SHIFT) & _MASK_40
+                else:
+                    # Live: no metamodel in time, rows short with no extension left, or no report in time.
+                    expired = staticcall IOutcomeBoard(self.outcome_board).voidable(epoch)
             assert expired, "settlement: epoch not expired"
     had_report: bool = status == convert(COMMITTED, uint256) or status == convert(CHALLENGED, uint256)
     if had_report:
@@ -649,9 +684,13 @@ def reopen() -> uint256:
     @return uint256 The new epoch number.
     """
     current: uint256 = self.current_epoch
-    assert current != 0 and self._header[current] & _STATUS_MASK == convert(VOID, uint256), "settlement: current epoch not void"
+    header: uint256 = self._header[current]
+    assert current != 0 and header & _STATUS_MASK == convert(VOID, uint256), "settlement: current epoch not void"
     assert self._first_final == 0, "settlement: governance opens epochs"
-    return self._open(self._recipe_cid[current], self._params_hash[current])
+    live: uint256 = header & _LIVE
+    # A live epoch reopens with its live terms, which the outcome board copies (`reopen_live`).
+    assert live == 0 or msg.sender == self.outcome_board, "settlement: a live epoch reopens through the outcome board"
+    return self._open(self._recipe_cid[current], self._params_hash[current], live)
 
 
 @internal
@@ -922,6 +961,28 @@ def set_operator(operator_: address):
     assert operator_ != empty(address), "settlement: zero operator"
     self.operator = operator_
     log OperatorChanged(operator=operator_)
+
+
+@external
+def set_outcome_board(outcome_board_: address):
+    """
+    @notice Names the outcome board that opens and rules live-scored epochs (Timelock only).
+    @param outcome_board_ The OutcomeBoard (zero: no new live epochs).
+    """
+    ownable._check_owner()
+    self.outcome_board = outcome_board_
+    log OutcomeBoardChanged(outcome_board=outcome_board_)
+
+
+@external
+@view
+def is_live(epoch: uint256) -> bool:
+    """
+    @notice Whether `epoch` is scored live (its deadlines follow the outcome board).
+    @param epoch The epoch.
+    @return bool True for a live epoch.
+    """
+    return self._header[epoch] & _LIVE != 0
 
 
 @external

@@ -28,6 +28,7 @@ def _register_commands() -> None:
     from dao.epoch.cli import epoch_group, verify_command
     from dao.holders.cli import contribute_group, status_command
     from dao.market.cli import predict_command, serve_command
+    from dao.outcomes.cli import outcomes_group
     from dao.storage.cli import ipfs
 
     main.add_command(node)
@@ -35,7 +36,7 @@ def _register_commands() -> None:
     main.add_command(deploy_command)
     main.add_command(example_command)
     main.add_command(abi_command)
-    for command in (contribute_group, epoch_group, verify_command):
+    for command in (contribute_group, epoch_group, verify_command, outcomes_group):
         main.add_command(command)
     for command in (predict_command, serve_command, status_command):
         main.add_command(command)

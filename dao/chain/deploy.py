@@ -56,6 +56,10 @@ class DeployParams:
     # never after `guardian_term` seconds from deployment (`guardian_until`); None: no guardian.
     guardian: str | None = None
     guardian_term: int = 180 * 24 * 3600
+    # Live-scored epochs (OutcomeBoard): the outcome reporter's bond per live epoch, and the blocks
+    # after the resolution period in which the live report must be committed (~1 week at 12 s).
+    reporter_bond: int = ETHER // 10
+    report_blocks: int = 50_400
 
     @classmethod
     def for_tests(cls, **overrides) -> DeployParams:
@@ -71,6 +75,7 @@ class DeployParams:
             voting_delay=1,
             voting_period=10,
             guardian_term=7 * 24 * 3600,  # a week: the demo's epochs fit many times over
+            report_blocks=100,
         )
         fast.update(overrides)
         return cls(**fast)
@@ -119,6 +124,9 @@ def deploy_dao(
         params.guardian_term,
         **tx,
     )
+    outcomes = project.OutcomeBoard.deploy(
+        settlement.address, params.reporter_bond, params.report_blocks, **tx
+    )
     market = project.PredictionMarket.deploy(
         shares.address, operator.address, params.prediction_price, params.fulfil_deadline, **tx
     )
@@ -138,6 +146,7 @@ def deploy_dao(
     # Wiring while the deployer still owns everything.
     registry.set_settlement(settlement.address, **tx)
     settlement.set_deadlines(params.commit_period, params.resolution_period, **tx)
+    settlement.set_outcome_board(outcomes.address, **tx)
     shares.set_minter(settlement.address, **tx)
     shares.set_epoch_mint_limits(params.max_epoch_mint_bps, params.min_epoch_mint, **tx)
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
@@ -147,7 +156,7 @@ def deploy_dao(
         settlement.open_epoch(genesis_recipe[0], genesis_recipe[1], **tx)
 
     # Hand-over: governance owns every admin function; the deployer keeps nothing.
-    for owned in (shares, registry, settlement, market):
+    for owned in (shares, registry, settlement, outcomes, market):
         owned.transfer_ownership(timelock.address, **tx)
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), deployer.address, **tx)
 
@@ -156,6 +165,7 @@ def deploy_dao(
         "shares": shares.address,
         "registry": registry.address,
         "settlement": settlement.address,
+        "outcomes": outcomes.address,
         "market": market.address,
         "timelock": timelock.address,
         "governor": governor.address,

@@ -23,6 +23,7 @@ CONTRACT_TYPES = {
     "shares": "ShareToken",
     "registry": "ContributionRegistry",
     "settlement": "EpochSettlement",
+    "outcomes": "OutcomeBoard",
     "market": "PredictionMarket",
     "timelock": "Timelock",
     "governor": "Governor",

@@ -204,19 +204,65 @@ def print_report(report, report_cid: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report document itself.")
 @network_option
 def epoch_show(epoch: int, as_json: bool, network: str) -> None:
-    """Print epoch EPOCH's committed report as tables (or the report JSON)."""
+    """Print epoch EPOCH's scoring mode (live: metamodel commitment, resolution period, outcome posts)
+    and its committed report as tables (or the report JSON; a live epoch without one: its state)."""
     from dao.epoch.valuation import EpochError
+    from dao.outcomes.chain import live_state
     from valuation.report import ValuationReport
 
     with dao_session(network) as (dao, storage):
+        live = live_state(dao, epoch)
         cid = report_cid_of(dao.settlement.epochs(epoch))
-        if not cid:
-            raise EpochError(f"epoch {epoch} has no committed report")
-        data = storage.get(cid)
+        data = storage.get(cid) if cid else None
     if as_json:
+        if data is None and live is not None:
+            click.echo(json.dumps({"scoring": "live", **live.to_dict()}, indent=2))
+            return
+        if data is None:
+            raise EpochError(f"epoch {epoch} has no committed report")
         sys.stdout.buffer.write(data + b"\n")
         return
+    print_scoring(epoch, live)
+    if data is None:
+        if live is None:
+            raise EpochError(f"epoch {epoch} has no committed report")
+        click.echo(f"epoch {epoch} has no committed report yet")
+        return
     print_report(ValuationReport.from_json(data), cid)
+
+
+def print_scoring(epoch: int, live) -> None:
+    """One line for a static epoch; the live terms, commitment, period and posts for a live one."""
+    if live is None:
+        click.echo(f"epoch {epoch}: static scoring (a hold-out committed before contributions opened)")
+        return
+    committed = (
+        f"metamodel {live.metamodel_cid} committed at block {live.metamodel_block}; resolution period "
+        f"ends at block {live.resolution_end}"
+        if live.metamodel_block
+        else "no metamodel committed yet"
+    )
+    click.echo(
+        f"epoch {epoch}: live scoring, reporter {live.reporter}; {committed}; extensions used "
+        f"{live.extensions_used}/{live.max_extensions}; resolved rows {live.resolved_rows}/"
+        f"{live.min_resolved_rows}"
+    )
+    if not live.posts:
+        click.echo("no outcome posts")
+        return
+    table = Table(title=f"Epoch {epoch} outcome posts")
+    for column in ("post", "block", "rows", "poster", "CID", "counts"):
+        table.add_column(column, justify="right" if column in ("post", "block", "rows") else "left")
+    for post in live.posts:
+        table.add_row(
+            str(post.post_id),
+            str(post.block),
+            str(post.n_rows),
+            short_address(post.poster),
+            post.cid,
+            "excluded (challenge upheld)" if post.excluded else "yes",
+        )
+    console.print(table)
 
 
 @click.command("verify")
