@@ -1,30 +1,22 @@
 """`dao outcomes post FILE` and `dao epoch show N` for live-scored epochs (issue 20), on ape's
-in-process chain with the real contracts.
-
-Opening a live epoch is a governance act (the Timelock calls `OutcomeBoard.open_live_epoch`); the
-in-process provider cannot impersonate the Timelock, so the live fixture wires the same contracts
-with the deployer kept as owner and records them as the deployment the CLI loads. The wiring of the
-production deploy (board deployed, named by the settlement, owned by the Timelock) is checked on
-`create_dao`.
-"""
+in-process chain with the real contracts (wired by `tests.unit.dao.live_fixtures.deploy_live`)."""
 
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from eth_utils import keccak
 
 from dao.chain.cids import cid_parts
-from dao.chain.deployments import Deployment, save_deployment
 from dao.cli import main as dao_cli
 from dao.data.recipe import single_model_recipe
 from dao.outcomes.chain import live_state, scoring_posts
 from dao.storage import EmbeddedStorage
+from tests.unit.dao.live_fixtures import PERIOD, deploy_live
 
 ETHER = 10**18
 ANCHOR = "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
 MODEL = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
-PERIOD, WINDOW, RESOLUTION_BLOCKS, MIN_ROWS, REPORTER_BOND = 600, 600, 5, 3, ETHER // 4
+RESOLUTION_BLOCKS, MIN_ROWS, REPORTER_BOND = 5, 3, ETHER // 4
 REPORTER = "TEST::5"
 ROWS = b"x,y\n0.5,1\n-1.0,0\n2.0,1\n"
 
@@ -41,24 +33,9 @@ def live(project, accounts, chain, tmp_path, monkeypatch):
     monkeypatch.setenv("DAO_IPFS_DIR", str(tmp_path / "ipfs"))
     monkeypatch.delenv("DAO_IPFS_API", raising=False)
     storage = EmbeddedStorage(tmp_path / "ipfs")
-    owner, operator, reporter = accounts[0], accounts[1], accounts[5]
-    stable = project.DemoStablecoin.deploy(sender=owner)
-    shares = project.ShareToken.deploy("S", "S", stable, "S", "1", sender=owner)
-    registry = project.ContributionRegistry.deploy(shares, ETHER // 100, 3_600, sender=owner)
-    settlement = project.EpochSettlement.deploy(
-        shares, registry, operator, PERIOD, WINDOW, ETHER // 10, ETHER // 10, owner, 7 * 86_400, sender=owner
-    )
-    board = project.OutcomeBoard.deploy(settlement, REPORTER_BOND, 50, sender=owner)
-    settlement.set_outcome_board(board, sender=owner)
-    registry.set_settlement(settlement, sender=owner)
-    shares.set_minter(settlement, sender=owner)
-    addresses = {"revenue_token": stable.address, "shares": shares.address, "registry": registry.address}
-    addresses |= {"settlement": settlement.address, "outcomes": board.address}
-    save_deployment(Deployment("ethereum:local:test", chain.chain_id, chain.blocks.height, addresses))
     recipe = single_model_recipe(ANCHOR, 1_000 * ETHER).to_json()
-    recipe_cid = storage.add(recipe)
-    board.open_live_epoch(recipe_cid, keccak(recipe), reporter, RESOLUTION_BLOCKS, MIN_ROWS, 1, sender=owner)
-    return board, operator, reporter, storage
+    wired = deploy_live(project, accounts, chain, storage, recipe, RESOLUTION_BLOCKS, MIN_ROWS)
+    return wired.board, wired.operator, wired.reporter, storage
 
 
 def _commit_metamodel(board, operator, chain):
