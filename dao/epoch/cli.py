@@ -119,6 +119,9 @@ def epoch_run(
             validation.read_bytes() if validation else None,
             operator_key,
         )
+    if run.report is None:  # a live epoch's step: metamodel committed, period extended, or voided
+        click.echo(f"{run.note}, tx {run.tx_hash}")
+        return
     print_report(run.report, run.report_cid)
     if run.committed_now:
         resumed = " (valuation resumed from the previous run)" if run.resumed else ""

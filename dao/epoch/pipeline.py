@@ -48,12 +48,13 @@ OPEN, COMMITTED, CHALLENGED, FINAL, VOID = (
 @dataclass
 class EpochRun:
     epoch: int
-    report_cid: str
-    report: ValuationReport
+    report_cid: str  # "" when a live epoch's step committed no report (see `note`)
+    report: ValuationReport | None  # None for a live epoch's metamodel commitment or extension
     committed_now: bool  # False when the chain already had this epoch's report
     resumed: bool = False  # the valuation came from a previous run's saved result
     tx_hash: str | None = None
     stages: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # what a live epoch's step did (metamodel committed, period extended, voided)
 
 
 def _saved_report(
@@ -115,13 +116,14 @@ def run_epoch(
         raise EpochError(
             f"epoch {epoch}'s contribution window is still open for {wait}; run the epoch after it closes"
         )
-    if now >= record.commit_deadline:
+    recipe_cid, recipe = read_recipe(dao, storage, epoch)
+    # A live epoch's deadlines are the board's, in blocks (checked in `_live_step`).
+    state = checked_live_state(dao, epoch, recipe)
+    if state is None and now >= record.commit_deadline:
         raise EpochError(
             f"epoch {epoch}'s commit deadline has passed: no report can be committed any more and "
             "anyone may void the epoch (settlement.void_epoch)"
         )
-
-    recipe_cid, recipe = read_recipe(dao, storage, epoch)
     contributions = read_contributions(dao, epoch)
     history = gather_history(dao, storage, epoch)
     if validation_csv is None:
@@ -129,13 +131,32 @@ def run_epoch(
     # The hold-out set is revealed with the report: its CID is part of the inputs.
     validation_cid = storage.add(validation_csv)
     inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
+    value = value_epoch
+    if state is not None:
+        step = _live_step(
+            dao,
+            storage,
+            operator,
+            epoch,
+            state,
+            recipe_cid,
+            recipe,
+            contributions,
+            validation_cid,
+            operator_key,
+            history,
+            root,
+        )
+        if isinstance(step, EpochRun):
+            return step
+        inputs["live"], value = step
     inputs_hash = keccak256(canonical_dumps(inputs))
     stages["fetch"] = time.perf_counter() - started
 
     saved = _saved_report(storage, inputs_hash, root)
     resumed = saved is not None
     if saved is None:
-        valuation = value_epoch(
+        valuation = value(
             storage,
             epoch,
             recipe_cid,
@@ -193,6 +214,192 @@ def run_epoch(
         ) from exc
     stages["commit"] = time.perf_counter() - commit_started
     return EpochRun(epoch, report_cid, report, True, resumed, receipt.txn_hash, stages)
+
+
+def checked_live_state(dao, epoch: int, recipe):
+    """The board's live state of `epoch` (None for a static epoch), once the recipe and the board
+    agree on the mode and on every live term; refused otherwise, before anything is sent: the
+    board's terms are what the chain enforces, the recipe's what contributors read and the valuation
+    applies, so a difference would value the epoch under rules nobody agreed to."""
+    from dao.outcomes.chain import live_state
+
+    state = live_state(dao, epoch)
+    terms = recipe.live_scoring
+    if terms is None and state is None:
+        return None
+    if terms is None:
+        raise EpochError(
+            f"epoch {epoch} is live-scored on the outcome board but its recipe says scoring static: "
+            "nothing was sent; the epoch cannot be valued until governance fixes the recipe"
+        )
+    if state is None:
+        raise EpochError(
+            f"epoch {epoch}'s recipe says scoring live but the epoch was not opened live on the outcome "
+            "board (OutcomeBoard.open_live_epoch): nothing was sent"
+        )
+    recipe_terms = {
+        "outcome_reporter": terms.outcome_reporter.lower(),
+        "resolution_blocks": terms.resolution_blocks,
+        "min_resolved_rows": terms.min_resolved_rows,
+        "max_extensions": terms.max_extensions,
+    }
+    board_terms = {
+        "outcome_reporter": state.reporter.lower(),
+        "resolution_blocks": state.resolution_blocks,
+        "min_resolved_rows": state.min_resolved_rows,
+        "max_extensions": state.max_extensions,
+    }
+    differences = [
+        f"{name}: recipe {recipe_terms[name]}, board {board_terms[name]}"
+        for name in recipe_terms
+        if recipe_terms[name] != board_terms[name]
+    ]
+    if differences:
+        raise EpochError(
+            f"epoch {epoch}'s recipe and the outcome board disagree on its live terms ("
+            + "; ".join(differences)
+            + "): nothing was sent"
+        )
+    return state
+
+
+def _blocks_hint(blocks: int) -> str:
+    """How many blocks to wait, and how to mine them on a local node (its blocks come only when told)."""
+    return f"{blocks} blocks (on a local node: `dao node mine --blocks {blocks}`)"
+
+
+def _live_step(
+    dao,
+    storage,
+    operator,
+    epoch: int,
+    state,
+    recipe_cid: str,
+    recipe,
+    contributions,
+    validation_cid: str,
+    operator_key: bytes | None,
+    history,
+    root: Path | None,
+):
+    """The step a live epoch is at: commit the metamodel, wait for the period's end, extend it, void
+    the epoch, or value it. Returns an EpochRun when the step ends the run here; otherwise the
+    report's `inputs.live` and the valuation to run (what `run_epoch` then publishes and commits)."""
+    from ape import chain
+
+    from dao.epoch.live import (
+        MetamodelCommitment,
+        OutcomePost,
+        commitment_inputs_hash,
+        prepare_commitment,
+        value_live_epoch,
+    )
+    from dao.outcomes.chain import scoring_posts
+    from valuation.live import Resolution
+
+    board = dao.outcomes
+    if state.metamodel_block == 0:
+        deadline = int(board.live_epochs(epoch).metamodel_deadline)
+        if chain.pending_timestamp >= deadline:
+            raise EpochError(
+                f"epoch {epoch}'s metamodel deadline has passed without a commitment: anyone may void "
+                "the epoch (settlement.void_epoch); nothing was sent"
+            )
+        prepared, inputs_hash = prepare_commitment(
+            storage, recipe_cid, recipe, contributions, validation_cid, operator_key, history
+        )
+        data = metamodel_bytes(prepared.metamodel)
+        write_atomic(metamodel_path(bytes.fromhex(inputs_hash[2:]), root), data)
+        model_cid = storage.add(data)
+        storage.pin(model_cid)
+        with refusals_as_errors():
+            receipt = board.commit_metamodel(
+                epoch, *cid_parts(model_cid), bytes.fromhex(inputs_hash[2:]), sender=operator
+            )
+        block = int(receipt.block_number)
+        end = block + state.resolution_blocks
+        note = (
+            f"epoch {epoch}: metamodel committed at block {block}; outcome rows are accepted until "
+            f"block {end} (metamodel {model_cid}, inputs hash {inputs_hash})"
+        )
+        return EpochRun(epoch, "", None, False, tx_hash=str(receipt.txn_hash), note=note)
+
+    next_block = chain.blocks.height + 1  # the block a transaction sent now lands in
+    end = state.resolution_end
+    if next_block <= end:
+        raise EpochError(
+            f"epoch {epoch}'s resolution period ends at block {end}: {_blocks_hint(end - next_block + 1)} "
+            "remain before it can be valued; run the epoch again then"
+        )
+    short = state.resolved_rows < state.min_resolved_rows
+    late = next_block > end + state.report_blocks
+    if short and not late and state.extensions_used < state.max_extensions:
+        with refusals_as_errors():
+            receipt = board.extend_resolution(epoch, sender=operator)
+        new_end = int(board.live_epochs(epoch).resolution_end)
+        note = (
+            f"epoch {epoch}: {state.resolved_rows} of {state.min_resolved_rows} outcome rows resolved by "
+            f"block {end}; resolution period extended ({state.extensions_used + 1} of "
+            f"{state.max_extensions}): outcome rows are accepted until block {new_end}"
+        )
+        return EpochRun(epoch, "", None, False, tx_hash=str(receipt.txn_hash), note=note)
+    if bool(board.voidable(epoch)):
+        with refusals_as_errors():
+            receipt = dao.settlement.void_epoch(epoch, sender=operator)
+        why = (
+            f"no report by the report deadline, block {end + state.report_blocks}"
+            if late
+            else f"{state.resolved_rows} of {state.min_resolved_rows} outcome rows resolved with no "
+            "extension left"
+        )
+        note = f"epoch {epoch}: void is the outcome ({why}); epoch voided, its stakes are withdrawable"
+        return EpochRun(epoch, "", None, False, tx_hash=str(receipt.txn_hash), note=note)
+
+    inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
+    if commitment_inputs_hash(inputs) != state.inputs_hash:
+        raise EpochError(
+            f"epoch {epoch}'s inputs here hash to {commitment_inputs_hash(inputs)}, not to the "
+            f"{state.inputs_hash} its metamodel was committed with (another hold-out set, contributions "
+            "or library versions): nothing was committed"
+        )
+    posts = [OutcomePost(*post) for post in scoring_posts(dao, epoch)]
+    commitment = MetamodelCommitment(state.metamodel_block, state.metamodel_cid, state.inputs_hash)
+    live_inputs = {
+        "commitment": commitment.to_dict(),
+        "period_end_block": end,
+        "extensions_used": state.extensions_used,
+        "posts": [post.to_dict() for post in posts],
+    }
+
+    def value(storage, epoch, recipe_cid, recipe, contributions, validation_csv, **options):
+        result = value_live_epoch(
+            storage,
+            epoch,
+            recipe_cid,
+            recipe,
+            contributions,
+            validation_csv,
+            posts,
+            commitment,
+            end,
+            state.extensions_used,
+            **options,
+        )
+        if result.outcome.action is not Resolution.VALUE:
+            # The board counts declared rows; the valuation refuses rows it cannot use. Only a
+            # challenge of the bad posts (excluding them) or the report deadline (void) moves on.
+            refused = "; ".join(
+                f"row {i}: {why}" for i, why in list(result.section["refused_rows"].items())[:5]
+            ) or "; ".join(f"post {i}: {why}" for i, why in result.section["refused_posts"].items())
+            raise EpochError(
+                f"epoch {epoch}: only {result.section['accepted_rows']} of the posted outcome rows can "
+                f"score it ({state.min_resolved_rows} needed): {refused}. Nothing was committed; "
+                "challenge the bad posts (OutcomeBoard.challenge_post) or let the epoch be voided after "
+                f"block {end + state.report_blocks}"
+            )
+        return result.valuation
+
+    return live_inputs, value
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ def deploy_live(
     settlement.set_outcome_board(board, sender=owner)
     registry.set_settlement(settlement, sender=owner)
     shares.set_minter(settlement, sender=owner)
+    # A first epoch mints from a zero supply: its floor must cover the emission (as `dao deploy` sets).
+    shares.set_epoch_mint_limits(2_000, 10_000 * ETHER, sender=owner)
     addresses = {"revenue_token": stable.address, "shares": shares.address, "registry": registry.address}
     addresses |= {"settlement": settlement.address, "outcomes": board.address}
     save_deployment(Deployment("ethereum:local:test", chain.chain_id, chain.blocks.height, addresses))
