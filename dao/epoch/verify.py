@@ -392,6 +392,57 @@ def live_commitment_differences(report: ValuationReport) -> list[Difference]:
     return [] if stated == derived else [("inputs.live.commitment.inputs_hash", stated, derived)]
 
 
+def board_differences(dao, epoch: int, report: ValuationReport) -> list[Difference]:
+    """A report's `inputs.live` against the outcome board: the metamodel commitment (block, CID,
+    inputs hash), the period's end, the extensions used and every post that counts (cid, block,
+    poster, n_rows, in posting order). A report that names posts the board does not hold, leaves
+    out one it holds, or moves one to another block valued rows the chain did not fix."""
+    from dao.outcomes import chain as outcomes
+
+    state = outcomes.live_state(dao, epoch)
+    live = report.inputs.get("live")
+    if state is None:
+        return [] if live is None else [("inputs.live", "live-scored", "a static epoch on the board")]
+    if not isinstance(live, dict):
+        return [("inputs.live", "<absent>", "the board's commitment and posts of a live epoch")]
+    differences: list[Difference] = []
+    commitment = live.get("commitment") or {}
+    board = {
+        "commitment.block": state.metamodel_block,
+        "commitment.model_cid": state.metamodel_cid,
+        "commitment.inputs_hash": state.inputs_hash,
+        "period_end_block": state.resolution_end,
+        "extensions_used": state.extensions_used,
+    }
+    stated = {
+        "commitment.block": commitment.get("block"),
+        "commitment.model_cid": commitment.get("model_cid"),
+        "commitment.inputs_hash": commitment.get("inputs_hash"),
+        "period_end_block": live.get("period_end_block"),
+        "extensions_used": live.get("extensions_used"),
+    }
+    differences += [(f"inputs.live.{k}", stated[k], board[k]) for k in board if stated[k] != board[k]]
+    on_board = [
+        {"cid": cid, "block": block, "poster": poster.lower(), "n_rows": n_rows}
+        for cid, block, poster, n_rows in outcomes.scoring_posts(dao, epoch)
+    ]
+    named = live.get("posts") if isinstance(live.get("posts"), list) else []
+    for index in range(max(len(on_board), len(named))):
+        mine = named[index] if index < len(named) else None
+        theirs = on_board[index] if index < len(on_board) else None
+        if isinstance(mine, dict) and isinstance(mine.get("poster"), str):
+            mine = mine | {"poster": mine["poster"].lower()}
+        if mine != theirs:
+            differences.append(
+                (
+                    f"inputs.live.posts[{index}]",
+                    json.dumps(mine, sort_keys=True) if mine is not None else "<absent>",
+                    json.dumps(theirs, sort_keys=True) if theirs is not None else "<not on the board>",
+                )
+            )
+    return differences
+
+
 def recompute_live_report(
     storage,
     report: ValuationReport,
@@ -461,6 +512,8 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         "chain.total_mint": report.total_mint,
     }
     differences += [(k, on_chain[k], in_report[k]) for k in on_chain if on_chain[k] != in_report[k]]
+    # A live report's commitment and posts against the outcome board (needs no sealed data).
+    differences += board_differences(dao, epoch, report)
 
     inputs = report.inputs
     validation_cid = inputs.get("validation_cid")

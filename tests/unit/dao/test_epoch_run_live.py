@@ -18,7 +18,9 @@ from dao.epoch.live import commitment_inputs_hash
 from dao.epoch.pipeline import finalize_epoch, run_epoch
 from dao.epoch.store import metamodel_path
 from dao.epoch.valuation import EpochError
+from dao.epoch.verify import verify_epoch
 from dao.holders.contribute import register_contribution
+from dao.outcomes import chain as outcomes
 from dao.outcomes.chain import OutcomeError, live_state, post_outcomes
 from dao.storage import EmbeddedStorage
 from tests.unit.dao.live_fixtures import PERIOD, WINDOW, deploy_live
@@ -104,11 +106,35 @@ def test_a_live_epoch_runs_from_metamodel_commitment_to_a_final_report(live_run,
     assert json.loads(storage.get(run.report_cid))["scoring"]["mode"] == "live"
     again = run_epoch(dao, storage, wired.operator, 1, validation)
     assert not again.committed_now and again.report_cid == run.report_cid  # never twice
+    verified = verify_epoch(dao, storage, 1)
+    assert verified.match, verified.differences
 
     chain.pending_timestamp += WINDOW
     chain.mine()
     assert finalize_epoch(dao, wired.operator, 1)
     assert epoch_status(dao, 1) == EpochStatus.FINAL
+
+
+def test_dao_verify_names_a_post_the_report_left_out(live_run, chain, monkeypatch):
+    dao, storage, wired, validation = live_run()
+    run_epoch(dao, storage, wired.operator, 1, validation)
+    for seed in (45, 46, 47):
+        _post(dao, storage, wired, 30, seed)
+    chain.mine(live_state(dao, 1).resolution_end - chain.blocks.height)
+    posts = outcomes.scoring_posts(dao, 1)
+    with monkeypatch.context() as forged:  # the operator values on the posts it likes best
+        forged.setattr(outcomes, "scoring_posts", lambda dao, epoch: posts[:2])
+        run = run_epoch(dao, storage, wired.operator, 1, validation)
+    assert run.committed_now and len(run.report.inputs["live"]["posts"]) == 2
+
+    verified = verify_epoch(dao, storage, 1)
+    assert not verified.match
+    cid, block, poster, n_rows = posts[2]
+    board = json.dumps(
+        {"block": block, "cid": cid, "n_rows": n_rows, "poster": poster.lower()}, sort_keys=True
+    )
+    assert verified.integrity == [("inputs.live.posts[2]", "<absent>", board)]
+    assert verified.numbers == []  # the numbers follow the report's own posts: only the board tells
 
 
 def test_a_short_period_is_extended_once_then_the_epoch_is_voided(live_run, chain):
