@@ -108,10 +108,36 @@ def retrain(dao: DAO, recipe_cid: str, recipe_bytes: bytes, note: str = "") -> P
         f"data pool {recipe.data_pool_bps / 100:.2f}%, slash cap {recipe.slash_cap_bps / 100:.2f}%, "
         f"valuation {recipe.valuation_method} v{recipe.valuation_version}"
     )
-    action = Action(
-        dao.settlement.address, 0, _call(dao.settlement, "open_epoch", recipe_cid, params_hash), summary
+    live = recipe.live_scoring
+    if live is None:
+        action = Action(
+            dao.settlement.address, 0, _call(dao.settlement, "open_epoch", recipe_cid, params_hash), summary
+        )
+        return ProposalDraft("retrain", "Retrain the metamodel", (action,), note)
+    # A live-scored recipe opens its epoch through the outcome board, which opens it in the settlement
+    # and fixes the recipe's live terms in the same transaction (the operator's run checks they match).
+    if "outcomes" not in dao.deployment.addresses:
+        raise InvalidProposal(
+            "the recipe says scoring live but this deployment has no outcome board (OutcomeBoard): "
+            "deploy one, or propose a static recipe"
+        )
+    terms = (
+        to_checksum_address(live.outcome_reporter),
+        live.resolution_blocks,
+        live.min_resolved_rows,
+        live.max_extensions,
     )
-    return ProposalDraft("retrain", "Retrain the metamodel", (action,), note)
+    summary = summary.replace("settlement.open_epoch(", "outcomes.open_live_epoch(", 1) + (
+        f", live-scored: reporter {terms[0]}, resolution {terms[1]} blocks, at least {terms[2]} rows, "
+        f"{terms[3]} extension(s)"
+    )
+    action = Action(
+        dao.outcomes.address,
+        0,
+        _call(dao.outcomes, "open_live_epoch", recipe_cid, params_hash, *terms),
+        summary,
+    )
+    return ProposalDraft("retrain", "Retrain the metamodel (live-scored)", (action,), note)
 
 
 def set_parameters(dao: DAO, note: str = "", **changes: int) -> ProposalDraft:
@@ -141,9 +167,15 @@ def set_parameters(dao: DAO, note: str = "", **changes: int) -> ProposalDraft:
 
 
 def pending_challenges(dao: DAO, epoch: int) -> list[int]:
-    """Ids of the challenges of `epoch`'s standing report that await a verdict."""
+    """Ids of the challenges of `epoch`'s standing report that await a verdict and can still get one:
+    none once the epoch's resolution deadline has passed (the settlement refuses every verdict then;
+    the epoch is voided or, with only late challenges, finalized)."""
+    from ape import chain
+
     record = dao.settlement.epochs(epoch)
     if int(record.status) != 3:  # CHALLENGED
+        return []
+    if chain.pending_timestamp >= int(record.resolve_by):
         return []
     found = []
     for challenge_id in range(1, int(dao.settlement.challenge_count()) + 1):
@@ -166,6 +198,13 @@ def resolve_challenge(
     if epoch < 1:
         raise InvalidProposal(f"epoch must be 1 or more, got {epoch}")
     pending = pending_challenges(dao, epoch)
+    record = dao.settlement.epochs(epoch)
+    if not pending and int(record.status) == 3 and int(record.pending_challenges) > 0:
+        raise InvalidProposal(
+            f"epoch {epoch}'s resolution deadline ({int(record.resolve_by)}) has passed: its challenges "
+            "can no longer be judged; anyone may void the epoch (settlement.void_epoch), or finalize it "
+            "when only late challenges are left"
+        )
     if challenge_id is None:
         if len(pending) != 1:
             listed = ", ".join(map(str, pending)) or "none"
