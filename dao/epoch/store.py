@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -44,3 +45,27 @@ def load_metamodel(dao, storage, epoch: int, root: Path | None = None):
             f"inputs with `dao epoch rebuild {epoch}` (deterministic: the same file the run wrote)"
         )
     return joblib.load(path)
+
+
+def load_committed_metamodel(dao, storage, epoch: int, root: Path | None = None):
+    """The metamodel a live epoch committed on the outcome board (served during its resolution
+    period, before any report exists): the operator's file under the commitment's inputs hash,
+    checked byte for byte against the content at the committed CID, so what answers predictions is
+    exactly the model the outcomes will score."""
+    from dao.outcomes.chain import live_state
+
+    state = live_state(dao, epoch)
+    if state is None or state.metamodel_block == 0:
+        raise EpochError(f"epoch {epoch} has no committed live metamodel")
+    path = metamodel_path(bytes.fromhex(state.inputs_hash[2:]), root)
+    if not path.is_file():
+        raise EpochError(
+            f"the metamodel epoch {epoch} committed ({state.metamodel_cid}) is not in {path.parent}: "
+            "serve from the operator's machine that committed it"
+        )
+    data = path.read_bytes()
+    if storage.get(state.metamodel_cid) != data:
+        raise EpochError(
+            f"{path} is not the metamodel epoch {epoch} committed ({state.metamodel_cid}); nothing is served"
+        )
+    return joblib.load(io.BytesIO(data))

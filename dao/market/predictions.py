@@ -21,7 +21,7 @@ from dao.chain.reverts import refusals_as_errors
 from dao.data.datasets import InvalidDataset, read_table, text_columns, validate_features
 from dao.data.encoding import encode_features
 from dao.data.recipe import DataSchema
-from dao.epoch.store import load_metamodel, write_atomic
+from dao.epoch.store import load_committed_metamodel, load_metamodel, write_atomic
 from dao.epoch.valuation import EpochError, capped, read_recipe
 from dao.errors import DaoError
 from dao.storage import ContentTooLarge, StorageUnavailable
@@ -53,7 +53,27 @@ class Fulfilled:
     tx_hash: str
 
 
+def live_serving_epoch(dao) -> int | None:
+    """The current epoch when it is live-scored with its metamodel committed and not yet settled:
+    its paid predictions are answered by that committed metamodel, so revenue and scoring come from
+    the same model (issue 20)."""
+    from dao.chain.enums import EpochStatus
+    from dao.chain.epochs import epoch_status
+    from dao.outcomes.chain import live_state
+
+    epoch = int(dao.settlement.current_epoch())
+    if epoch == 0:
+        return None
+    if epoch_status(dao, epoch) not in (EpochStatus.OPEN, EpochStatus.COMMITTED, EpochStatus.CHALLENGED):
+        return None
+    state = live_state(dao, epoch)
+    return epoch if state is not None and state.metamodel_block != 0 else None
+
+
 def _serving_epoch(dao) -> int:
+    live = live_serving_epoch(dao)
+    if live is not None:
+        return live
     epoch = latest_final_epoch(dao)
     if epoch is None:
         raise PredictionError("no epoch is final yet, so there is no metamodel to serve predictions")
@@ -247,7 +267,8 @@ def serve_requests(
     skipped: list | None = None,
     chain=None,
 ) -> list[Fulfilled]:
-    """Answer every open request with the latest final epoch's metamodel, each on its own.
+    """Answer every open request with the latest final epoch's metamodel (a live epoch's committed
+    metamodel while its outcomes resolve), each on its own.
 
     New requests are found from `PredictionRequested` events after the saved cursor (not by reading
     every request ever made). A request whose input cannot be used (unreadable, oversized, not
@@ -262,7 +283,10 @@ def serve_requests(
     epoch = _serving_epoch(dao)
     if metamodel is None:
         try:
-            metamodel = load_metamodel(dao, storage, epoch)
+            if epoch == live_serving_epoch(dao):
+                metamodel = load_committed_metamodel(dao, storage, epoch)
+            else:
+                metamodel = load_metamodel(dao, storage, epoch)
         except EpochError as exc:
             raise PredictionError(str(exc)) from exc
     _, recipe = read_recipe(dao, storage, epoch)

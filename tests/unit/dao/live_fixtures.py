@@ -57,8 +57,9 @@ def deploy_live(
     shares.set_minter(settlement, sender=owner)
     # A first epoch mints from a zero supply: its floor must cover the emission (as `dao deploy` sets).
     shares.set_epoch_mint_limits(2_000, 10_000 * ETHER, sender=owner)
+    market = project.PredictionMarket.deploy(shares, operator, ETHER // 1_000, 3_600, sender=owner)
     addresses = {"revenue_token": stable.address, "shares": shares.address, "registry": registry.address}
-    addresses |= {"settlement": settlement.address, "outcomes": board.address}
+    addresses |= {"settlement": settlement.address, "outcomes": board.address, "market": market.address}
     save_deployment(Deployment("ethereum:local:test", chain.chain_id, chain.blocks.height, addresses))
     recipe_cid = storage.add(recipe_bytes)
     board.open_live_epoch(

@@ -6,8 +6,11 @@ live terms differ from the board's is refused before anything is sent."""
 
 from __future__ import annotations
 
+import io
 import json
 
+import joblib
+import numpy as np
 import pytest
 
 from dao.chain.bindings import DAO
@@ -20,6 +23,7 @@ from dao.epoch.store import metamodel_path
 from dao.epoch.valuation import EpochError
 from dao.epoch.verify import verify_epoch
 from dao.holders.contribute import register_contribution
+from dao.market.predictions import PredictionError, prediction_table, request_prediction, serve_requests
 from dao.outcomes import chain as outcomes
 from dao.outcomes.chain import OutcomeError, live_state, post_outcomes
 from dao.storage import EmbeddedStorage
@@ -113,6 +117,31 @@ def test_a_live_epoch_runs_from_metamodel_commitment_to_a_final_report(live_run,
     chain.mine()
     assert finalize_epoch(dao, wired.operator, 1)
     assert epoch_status(dao, 1) == EpochStatus.FINAL
+
+
+def test_paid_predictions_during_the_period_are_answered_by_the_committed_metamodel(
+    live_run, accounts, chain
+):
+    dao, storage, wired, validation = live_run()
+    client = accounts[8]
+    content = b"a,b\n0.5,1.0\n-2.0,0.3\n"
+    with pytest.raises(PredictionError, match="no epoch is final yet"):
+        request_prediction(dao, storage, content, client)  # nothing committed: nothing to serve
+    run_epoch(dao, storage, wired.operator, 1, validation)
+    state = live_state(dao, 1)
+    request_prediction(dao, storage, content, client)
+    [answer] = serve_requests(dao, storage, wired.operator, cursor_file=None)
+    committed = joblib.load(io.BytesIO(storage.get(state.metamodel_cid)))
+    expected = io.StringIO()
+    prediction_table(committed, np.array([[0.5, 1.0], [-2.0, 0.3]])).to_csv(
+        expected, index=False, float_format="%.6f"
+    )
+    assert storage.get(answer.output_cid).decode() == expected.getvalue()
+
+    metamodel_path(bytes.fromhex(state.inputs_hash[2:])).write_bytes(b"another model")
+    request_prediction(dao, storage, content, client)
+    with pytest.raises(PredictionError, match="is not the metamodel epoch 1 committed"):
+        serve_requests(dao, storage, wired.operator, cursor_file=None)
 
 
 def test_dao_verify_names_a_post_the_report_left_out(live_run, chain, monkeypatch):
