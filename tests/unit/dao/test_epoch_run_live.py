@@ -12,10 +12,12 @@ import json
 import joblib
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from dao.chain.bindings import DAO
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
+from dao.cli import main as dao_cli
 from dao.data.recipe import single_model_recipe
 from dao.epoch.live import commitment_inputs_hash
 from dao.epoch.pipeline import finalize_epoch, run_epoch
@@ -166,9 +168,17 @@ def test_dao_verify_names_a_post_the_report_left_out(live_run, chain, monkeypatc
     assert verified.numbers == []  # the numbers follow the report's own posts: only the board tells
 
 
-def test_a_short_period_is_extended_once_then_the_epoch_is_voided(live_run, chain):
+def test_a_short_period_is_extended_once_then_the_epoch_is_voided(live_run, chain, tmp_path):
     dao, storage, wired, validation = live_run()
-    run_epoch(dao, storage, wired.operator, 1, validation)
+    holdout = tmp_path / "holdout.csv"
+    holdout.write_bytes(validation)
+    committed = CliRunner().invoke(dao_cli, ["epoch", "run", "--epoch", "1", "--validation", str(holdout)])
+    assert committed.exit_code == 0, committed.output
+    state = live_state(dao, 1)
+    assert (
+        f"epoch 1: metamodel committed at block {state.metamodel_block}; outcome rows are accepted until "
+        f"block {state.resolution_end}"
+    ) in committed.output
     _post(dao, storage, wired, 10, 43)
     end = live_state(dao, 1).resolution_end
     chain.mine(end - chain.blocks.height)
