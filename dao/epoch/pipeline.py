@@ -438,6 +438,14 @@ def rebuild_metamodel(
         raise EpochError(f"epoch {epoch}'s report does not reveal its hold-out set: it cannot be rebuilt")
     history = gather_history(dao, storage, epoch)  # the same earlier sources the run compared with
     inputs = epoch_inputs(recipe_cid, recipe, contributions, validation_cid, history)
+    value = value_epoch
+    if recipe.live_scoring is not None:
+        # A live report names its commitment and posts: the valuation reads those very posts.
+        live = committed.inputs.get("live")
+        if not isinstance(live, dict):
+            raise EpochError(f"epoch {epoch}'s report does not name its live commitment and posts")
+        inputs["live"] = live
+        value = _live_rebuild(live)
     if keccak256(canonical_dumps(inputs)) != committed.inputs_hash:
         versions = committed.inputs.get("versions")
         raise EpochError(
@@ -445,7 +453,7 @@ def rebuild_metamodel(
             f"here {inputs['versions']}, in the report {versions}): install the report's versions and "
             "rebuild again; nothing was written"
         )
-    valuation = value_epoch(
+    valuation = value(
         storage,
         epoch,
         recipe_cid,
@@ -466,6 +474,41 @@ def rebuild_metamodel(
     path = metamodel_path(committed.inputs_hash, root)
     write_atomic(path, data)
     return RebuiltMetamodel(epoch, committed_cid, path, hashlib.sha256(data).hexdigest())
+
+
+def _live_rebuild(live: dict):
+    """The valuation of a live epoch's rebuild: `value_live_epoch` on the commitment and posts the
+    committed report names (its inputs hash, checked by the caller, covers them)."""
+    from dao.epoch.live import MetamodelCommitment, OutcomePost, value_live_epoch
+
+    try:
+        posts = [OutcomePost(p["cid"], int(p["block"]), p["poster"], int(p["n_rows"])) for p in live["posts"]]
+        commitment = MetamodelCommitment(**live["commitment"])
+        end, extensions = int(live["period_end_block"]), int(live["extensions_used"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EpochError(f"the report's inputs.live is malformed: {exc}") from None
+
+    def value(storage, epoch, recipe_cid, recipe, contributions, validation_csv, **options):
+        result = value_live_epoch(
+            storage,
+            epoch,
+            recipe_cid,
+            recipe,
+            contributions,
+            validation_csv,
+            posts,
+            commitment,
+            end,
+            extensions,
+            **options,
+        )
+        if result.valuation is None:
+            raise EpochError(
+                f"epoch {epoch}'s posts no longer value it ({result.outcome.reason}); nothing was written"
+            )
+        return result.valuation
+
+    return value
 
 
 def finalize_epoch(dao, sender, epoch: int | None = None) -> str | None:
