@@ -384,7 +384,15 @@ class EconomyMachine(RuleBasedStateMachine):
         return settled <= SETTLEMENT.GUARDIAN_EPOCHS()
 
     def _in_window_pending(self, epoch: int) -> int:
-        return sum(1 for i in self._pending(epoch) if not self.challenges[i]["late"])
+        """Challenges filed in the window still without a verdict on the standing report. A forfeited
+        one counts too: collecting its bond is no verdict, so the report it challenged still voids."""
+        record = self.epochs[epoch]
+        return sum(
+            1
+            for c in self.challenges.values()
+            if c["epoch"] == epoch and c["round"] == record["round"] and not c["late"]
+            and c["status"] in (PENDING, FORFEITED) and record["status"] in (COMMITTED, CHALLENGED)
+        )  # fmt: skip
 
     def _unjudged(self, c) -> bool:
         """A pending challenge that reached its report's resolution deadline without a verdict."""
