@@ -82,6 +82,17 @@ class MetamodelCommitment:
         return {"block": self.block, "model_cid": self.model_cid, "inputs_hash": self.inputs_hash}
 
 
+def read_live_inputs(live: dict) -> tuple[list[OutcomePost], MetamodelCommitment, int, int]:
+    """A report's `inputs.live` read back: its posts, the metamodel commitment, the period's end block
+    and the extensions used (what `value_live_epoch` takes)."""
+    try:
+        posts = [OutcomePost(p["cid"], int(p["block"]), p["poster"], int(p["n_rows"])) for p in live["posts"]]
+        commitment = MetamodelCommitment(**live["commitment"])
+        return posts, commitment, int(live["period_end_block"]), int(live["extensions_used"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EpochError(f"the report's inputs.live is malformed: {exc}") from None
+
+
 @dataclass(frozen=True)
 class LiveEpochValuation:
     outcome: PeriodOutcome  # value, extend or void

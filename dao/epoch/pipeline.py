@@ -479,14 +479,9 @@ def rebuild_metamodel(
 def _live_rebuild(live: dict):
     """The valuation of a live epoch's rebuild: `value_live_epoch` on the commitment and posts the
     committed report names (its inputs hash, checked by the caller, covers them)."""
-    from dao.epoch.live import MetamodelCommitment, OutcomePost, value_live_epoch
+    from dao.epoch.live import read_live_inputs, value_live_epoch
 
-    try:
-        posts = [OutcomePost(p["cid"], int(p["block"]), p["poster"], int(p["n_rows"])) for p in live["posts"]]
-        commitment = MetamodelCommitment(**live["commitment"])
-        end, extensions = int(live["period_end_block"]), int(live["extensions_used"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise EpochError(f"the report's inputs.live is malformed: {exc}") from None
+    posts, commitment, end, extensions = read_live_inputs(live)
 
     def value(storage, epoch, recipe_cid, recipe, contributions, validation_csv, **options):
         result = value_live_epoch(

@@ -45,7 +45,7 @@ from dao.data.sealing import (
     unseal,
 )
 from dao.epoch.history import gather_history
-from dao.epoch.live import MetamodelCommitment, OutcomePost, commitment_inputs_hash, value_live_epoch
+from dao.epoch.live import commitment_inputs_hash, read_live_inputs, value_live_epoch
 from dao.epoch.valuation import (
     KIND_DATA,
     Contribution,
@@ -458,12 +458,7 @@ def recompute_live_report(
     live = report.inputs.get("live")
     if not isinstance(live, dict):
         raise EpochError("the report of a live-scored epoch does not name its commitment and posts")
-    try:
-        posts = [OutcomePost(p["cid"], int(p["block"]), p["poster"], int(p["n_rows"])) for p in live["posts"]]
-        commitment = MetamodelCommitment(**live["commitment"])
-        end, extensions = int(live["period_end_block"]), int(live["extensions_used"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise EpochError(f"the report's inputs.live is malformed: {exc}") from None
+    posts, commitment, end, extensions = read_live_inputs(live)
     result = value_live_epoch(
         storage,
         report.epoch,
