@@ -29,6 +29,22 @@ from valuation.report import ValuationReport
 def committed_reports(dao, before: int) -> dict[int, list[str]]:
     """{epoch: the CIDs of every report committed for it, in commit order} for epochs < `before`,
     from the `EpochCommitted` events (a voided or upheld-against report included)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    records = {earlier: dao.settlement.epochs(earlier) for earlier in range(1, before)}
+    # An epoch's record counts its reports (`round`) and holds the standing one. Only a report that
+    # stopped standing (re-committed after an upheld challenge, or cleared by a void) is known from
+    # the events alone; the in-process chain answers an event query by decoding every block since
+    # the deployment, so the events are read only when some earlier epoch had such a report.
+    if all(int(r.round) == 0 or (int(r.round) == 1 and report_cid_of(r)) for r in records.values()):
+        for earlier, record in records.items():
+            if int(record.round) == 1:
+                found[earlier].append(report_cid_of(record))
+        return found
+    return reports_from_events(dao, before)
+
+
+def reports_from_events(dao, before: int) -> dict[int, list[str]]:
+    """`committed_reports` read from the `EpochCommitted` events alone."""
     from ape import chain
 
     found: dict[int, list[str]] = defaultdict(list)

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from dao.data.sealing import load_or_create_operator_key
-from dao.epoch.history import gather_history
+from dao.epoch.history import committed_reports, gather_history, reports_from_events
 from dao.epoch.verify import verify_epoch
 from dao.holders.contribute import contribute
 from dao.storage import EmbeddedStorage
@@ -114,5 +114,7 @@ def test_the_history_is_gathered_from_the_chain_and_verify_recomputes_it(two_epo
     assert [h.owner for h in history] == [None, *[c["contributor"] for c in accepted]]
     assert outcome.reports[2].inputs["history"] == [h.to_dict() for h in history]
     assert gather_history(dao, storage, 1) == []
+    # Every earlier report still stands: read from the epochs' records, as the events say.
+    assert committed_reports(dao, 2) == reports_from_events(dao, 2) == {1: [outcome.report_cids[1]]}
     result = verify_epoch(dao, storage, 2, key)
     assert result.match and result.byte_identical, result.differences
