@@ -28,7 +28,9 @@ def system():
         yield System.fresh()
 
 
-@pytest.mark.xfail(strict=True, reason="finding: a guardian uphold of its own post challenge pays it the reporter's bond")
+@pytest.mark.xfail(
+    strict=True, reason="finding: a guardian uphold of its own post challenge pays it the reporter's bond"
+)
 def test_the_guardian_cannot_pay_itself_the_reporters_bond(system):
     system.open_live()
     system.close_contributions()
