@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from eth_utils import keccak
 
+from dao.chain.cids import cid_text
 from dao.chain.cids import report_cid as report_cid_of
 from dao.data.datasets import MAX_BYTES
 from dao.data.sealing import (
@@ -57,6 +58,7 @@ from dao.epoch.valuation import (
     value_epoch,
 )
 from dao.errors import DaoError
+from dao.outcomes.chain import LogPosition
 from valuation.errors import InvalidInput
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
@@ -392,14 +394,39 @@ def live_commitment_differences(report: ValuationReport) -> list[Difference]:
     return [] if stated == derived else [("inputs.live.commitment.inputs_hash", stated, derived)]
 
 
-def board_differences(dao, epoch: int, report: ValuationReport) -> list[Difference]:
+def report_commit_position(dao, epoch: int, report_cid: str) -> LogPosition | None:
+    """Where the chain logged the commit of `report_cid` for `epoch` (the last `EpochCommitted` of
+    the epoch naming it: a report re-committed after an upheld challenge is judged on its latest
+    commit), or None when no commit names it."""
+    from ape import chain
+
+    from dao.outcomes.chain import log_position
+
+    found = None
+    for log in dao.settlement.EpochCommitted.range(
+        dao.deployment.block, chain.blocks.height + 1, search_topics={"epoch": epoch}
+    ):
+        if cid_text(int(log.report_codec), bytes(log.report_digest)) == report_cid:
+            found = log_position(log)
+    return found
+
+
+def board_differences(
+    dao, epoch: int, report: ValuationReport, at: LogPosition | None = None
+) -> list[Difference]:
     """A report's `inputs.live` against the outcome board: the metamodel commitment (block, CID,
     inputs hash), the period's end, the extensions used and every post that counts (cid, block,
     poster, n_rows, in posting order). A report that names posts the board does not hold, leaves
-    out one it holds, or moves one to another block valued rows the chain did not fix."""
+    out one it holds, or moves one to another block valued rows the chain did not fix.
+
+    `at` (a `LogPosition`, normally the report's `EpochCommitted` log) judges the report against
+    the board as it stood when the report was committed; None, against the board now (a report
+    not yet committed). The board keeps changing after a commit (a post challenge may be upheld
+    until the epoch is settled, a period then short of rows extended and posted to), and none of
+    that touches the committed report: comparing with the board now would fail honest reports."""
     from dao.outcomes import chain as outcomes
 
-    state = outcomes.live_state(dao, epoch)
+    state = outcomes.live_state(dao, epoch) if at is None else outcomes.live_state_at(dao, epoch, at)
     live = report.inputs.get("live")
     if state is None:
         return [] if live is None else [("inputs.live", "live-scored", "a static epoch on the board")]
@@ -424,7 +451,9 @@ def board_differences(dao, epoch: int, report: ValuationReport) -> list[Differen
     differences += [(f"inputs.live.{k}", stated[k], board[k]) for k in board if stated[k] != board[k]]
     on_board = [
         {"cid": cid, "block": block, "poster": poster.lower(), "n_rows": n_rows}
-        for cid, block, poster, n_rows in outcomes.scoring_posts(dao, epoch)
+        for cid, block, poster, n_rows in (
+            (p.cid, p.block, p.poster, p.n_rows) for p in state.posts if not p.excluded
+        )
     ]
     named = live.get("posts") if isinstance(live.get("posts"), list) else []
     for index in range(max(len(on_board), len(named))):
@@ -507,8 +536,16 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         "chain.total_mint": report.total_mint,
     }
     differences += [(k, on_chain[k], in_report[k]) for k in on_chain if on_chain[k] != in_report[k]]
-    # A live report's commitment and posts against the outcome board (needs no sealed data).
-    differences += board_differences(dao, epoch, report)
+    # A live report's commitment and posts against the outcome board as it stood at the report's
+    # commit (needs no sealed data).
+    from dao.outcomes.chain import is_live_on_board
+
+    at = None
+    if report.inputs.get("live") is not None or is_live_on_board(dao, epoch):
+        at = report_commit_position(dao, epoch, report_cid)
+        if at is None:
+            raise CannotVerify(f"no EpochCommitted event of epoch {epoch} names its report {report_cid}")
+    differences += board_differences(dao, epoch, report, at)
 
     inputs = report.inputs
     validation_cid = inputs.get("validation_cid")
