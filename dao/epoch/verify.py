@@ -98,6 +98,10 @@ class Verification:
     # (contribution id, why) for sealed data sets this verifier could not open: the numbers were
     # then not recomputed, only what is public was checked.
     unchecked: list[tuple[int, str]] = field(default_factory=list)
+    # What changed on a live epoch's outcome board after the report was committed (a post excluded
+    # by a later verdict, a later extension or post): no difference, the report is judged on the
+    # board at its commit, but a challenger of the report should know (`board_notes`).
+    board_notes: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -472,6 +476,38 @@ def board_differences(
     return differences
 
 
+def board_notes(then, now) -> list[str]:
+    """What changed on the outcome board between a report's commit (`then`, a `LiveState` from
+    `live_state_at`) and `now`: posts the report could value that a later verdict excluded, posts
+    and extensions after the commit. None of these is a difference (the report was judged on the
+    board it was committed against); the first is what a challenge of the report would cite."""
+    if then is None or now is None:
+        return []
+    notes = []
+    excluded_now = {post.post_id for post in now.posts if post.excluded}
+    for post in then.posts:
+        if not post.excluded and post.post_id in excluded_now:
+            notes.append(
+                f"post {post.post_id} ({post.cid}, block {post.block}, {post.n_rows} rows) counted when "
+                "the report was committed and was excluded after it by an upheld challenge: the report "
+                "valued its rows; only a challenge of the report itself can change that"
+            )
+    known = {post.post_id for post in then.posts}
+    for post in now.posts:
+        if post.post_id not in known:
+            notes.append(
+                f"post {post.post_id} ({post.cid}, block {post.block}) came after the report's commit: "
+                "it is not part of this report"
+            )
+    if now.extensions_used > then.extensions_used:
+        notes.append(
+            f"the resolution period was extended after the report's commit (period end block "
+            f"{then.resolution_end} then, {now.resolution_end} now): the report keeps the period it "
+            "was committed in"
+        )
+    return notes
+
+
 def recompute_live_report(
     storage,
     report: ValuationReport,
@@ -546,6 +582,11 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         if at is None:
             raise CannotVerify(f"no EpochCommitted event of epoch {epoch} names its report {report_cid}")
     differences += board_differences(dao, epoch, report, at)
+    notes = []
+    if at is not None:
+        from dao.outcomes.chain import live_state, live_state_at
+
+        notes = board_notes(live_state_at(dao, epoch, at), live_state(dao, epoch))
 
     inputs = report.inputs
     validation_cid = inputs.get("validation_cid")
@@ -579,6 +620,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
             0.0,
             False,
             unchecked,
+            notes,
         )
     try:
         history = gather_history(dao, storage, epoch)
@@ -606,4 +648,5 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     result.integrity = differences + result.integrity
     result.differences = result.integrity + result.numbers
     result.match = not result.differences
+    result.board_notes = notes
     return result

@@ -163,6 +163,7 @@ def test_a_live_epoch_opened_by_a_governance_vote_runs_to_claimed_shares(
     assert epoch_status(dao, 2) == EpochStatus.COMMITTED
     verified = verify_epoch(dao, storage, 2)
     assert verified.match, verified.differences
+    assert [note.split(" (")[0] for note in verified.board_notes] == [f"post {first.post_id}"]
 
     _advance(chain, PARAMS.challenge_window)
     finalize_epoch(dao, operator, 2)

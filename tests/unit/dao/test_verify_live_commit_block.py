@@ -59,6 +59,9 @@ def test_a_post_challenge_upheld_after_the_commit_does_not_fail_an_honest_report
 
     verified = verify_epoch(dao, storage, 1)
     assert verified.match, verified.differences
+    [note] = verified.board_notes  # not a difference, but what a challenge of the report cites
+    assert note.startswith(f"post {first.post_id} ({first.cid}, block {first.block}, 30 rows) counted when")
+    assert "excluded after it by an upheld challenge" in note
     # The verdict leaves the report to its own challenge: it still finalizes.
     chain.pending_timestamp += WINDOW
     chain.mine()
@@ -81,6 +84,14 @@ def test_an_extension_and_new_posts_after_the_commit_do_not_fail_an_honest_repor
 
     verified = verify_epoch(dao, storage, 1)
     assert verified.match, verified.differences
+    excluded, late = before.posts[1], after.posts[2]
+    assert [note.split(" ")[:2] for note in verified.board_notes] == [
+        ["post", str(excluded.post_id)],
+        ["post", str(late.post_id)],
+        ["the", "resolution"],
+    ]
+    assert "came after the report's commit" in verified.board_notes[1]
+    assert f"{before.resolution_end} then, {after.resolution_end} now" in verified.board_notes[2]
 
 
 def test_a_post_excluded_before_the_commit_is_still_refused(live_run, accounts, chain, monkeypatch):
@@ -104,3 +115,4 @@ def test_a_post_excluded_before_the_commit_is_still_refused(live_run, accounts, 
         sort_keys=True,
     )
     assert verified.integrity == [("inputs.live.posts[2]", named, "<not on the board>")]
+    assert verified.board_notes == []  # excluded before the commit: a difference, not a note

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from dao.epoch.verify import board_notes
 from dao.outcomes.chain import BoardChange, LiveState, OutcomePost, replay_live_state
 
 REPORTER = "0x" + "55" * 20
@@ -80,3 +81,14 @@ def test_before_the_metamodel_commitment_the_board_holds_nothing():
 def test_an_unknown_change_is_refused():
     with pytest.raises(ValueError, match="unknown board change 'moved'"):
         replay_live_state(_now(), [BoardChange((11, 0, 0), "moved")], (20, 0, 0))
+
+
+def test_notes_name_what_changed_after_the_commit():
+    now = _now()
+    then = replay_live_state(now, CHANGES, (17, 0, 3))
+    notes = board_notes(then, now)
+    assert len(notes) == 3
+    assert notes[0].startswith("post 1 (Qm1, block 11, 30 rows) counted when the report was committed")
+    assert notes[1].startswith("post 3 (Qm3, block 19) came after the report's commit")
+    assert "period end block 16 then, 22 now" in notes[2]
+    assert board_notes(now, now) == [] and board_notes(None, now) == []
