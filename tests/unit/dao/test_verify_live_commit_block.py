@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from dao.chain.cids import report_cid
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
 from dao.epoch.pipeline import finalize_epoch, run_epoch
@@ -116,3 +117,41 @@ def test_a_post_excluded_before_the_commit_is_still_refused(live_run, accounts, 
     )
     assert verified.integrity == [("inputs.live.posts[2]", named, "<not on the board>")]
     assert verified.board_notes == []  # excluded before the commit: a difference, not a note
+
+
+def test_a_report_recommitted_after_an_upheld_challenge_is_judged_at_its_own_commit(
+    live_run, accounts, chain
+):
+    dao, storage, wired, _ = _committed_honestly(live_run, chain, posts=3)
+    record = dao.settlement.epochs(1)
+    [first] = wired.settlement.EpochCommitted.range(0, chain.blocks.height + 1, search_topics={"epoch": 1})
+    # After the commit a post is excluded (60 rows still count) and the report's challenge is upheld.
+    _uphold(dao, wired, accounts[7], live_state(dao, 1).posts[0].post_id)
+    bond = dao.settlement.challenge_bond()
+    receipt = wired.settlement.challenge(1, REASON, value=bond, sender=accounts[8])
+    challenge_id = int(receipt.decode_logs(wired.settlement.EpochChallenged)[0].challenge_id)
+    wired.settlement.resolve_challenge(challenge_id, True, sender=wired.owner)
+    assert epoch_status(dao, 1) == EpochStatus.OPEN
+    # The operator commits the very same report again, although it values the excluded post: it
+    # matched the board at its first commit, not at this one.
+    args = first.event_arguments
+    wired.settlement.commit(
+        1,
+        args["report_codec"],
+        args["report_digest"],
+        args["inputs_hash"],
+        args["mint_root"],
+        args["total_mint"],
+        args["slash_root"],
+        value=dao.settlement.operator_bond(),
+        sender=wired.operator,
+    )
+    assert report_cid(dao.settlement.epochs(1)) == report_cid(record)
+
+    verified = verify_epoch(dao, storage, 1)
+    assert not verified.match
+    assert [path for path, _, _ in verified.integrity] == [
+        "inputs.live.posts[0]",
+        "inputs.live.posts[1]",
+        "inputs.live.posts[2]",
+    ]
