@@ -58,7 +58,14 @@ from dao.epoch.valuation import (
     value_epoch,
 )
 from dao.errors import DaoError
-from dao.outcomes.chain import LogPosition
+from dao.outcomes.chain import (
+    LiveState,
+    LogPosition,
+    is_live_on_board,
+    live_state,
+    live_state_at,
+    log_position,
+)
 from valuation.errors import InvalidInput
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
@@ -404,8 +411,6 @@ def report_commit_position(dao, epoch: int, report_cid: str) -> LogPosition | No
     commit), or None when no commit names it."""
     from ape import chain
 
-    from dao.outcomes.chain import log_position
-
     found = None
     for log in dao.settlement.EpochCommitted.range(
         dao.deployment.block, chain.blocks.height + 1, search_topics={"epoch": epoch}
@@ -454,10 +459,9 @@ def board_differences(
     }
     differences += [(f"inputs.live.{k}", stated[k], board[k]) for k in board if stated[k] != board[k]]
     on_board = [
-        {"cid": cid, "block": block, "poster": poster.lower(), "n_rows": n_rows}
-        for cid, block, poster, n_rows in (
-            (p.cid, p.block, p.poster, p.n_rows) for p in state.posts if not p.excluded
-        )
+        {"cid": post.cid, "block": post.block, "poster": post.poster.lower(), "n_rows": post.n_rows}
+        for post in state.posts
+        if not post.excluded  # the posts that count (`scoring_posts`), at `at`
     ]
     named = live.get("posts") if isinstance(live.get("posts"), list) else []
     for index in range(max(len(on_board), len(named))):
@@ -476,7 +480,7 @@ def board_differences(
     return differences
 
 
-def board_notes(then, now) -> list[str]:
+def board_notes(then: LiveState | None, now: LiveState | None) -> list[str]:
     """What changed on the outcome board between a report's commit (`then`, a `LiveState` from
     `live_state_at`) and `now`: posts the report could value that a later verdict excluded, posts
     and extensions after the commit. None of these is a difference (the report was judged on the
@@ -573,20 +577,15 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     }
     differences += [(k, on_chain[k], in_report[k]) for k in on_chain if on_chain[k] != in_report[k]]
     # A live report's commitment and posts against the outcome board as it stood at the report's
-    # commit (needs no sealed data).
-    from dao.outcomes.chain import is_live_on_board
-
+    # commit (needs no sealed data), rebuilt from the board's events: no archive node needed, and
+    # exact inside the commit's block (see `live_state_at`).
     at = None
     if report.inputs.get("live") is not None or is_live_on_board(dao, epoch):
         at = report_commit_position(dao, epoch, report_cid)
         if at is None:
             raise CannotVerify(f"no EpochCommitted event of epoch {epoch} names its report {report_cid}")
     differences += board_differences(dao, epoch, report, at)
-    notes = []
-    if at is not None:
-        from dao.outcomes.chain import live_state, live_state_at
-
-        notes = board_notes(live_state_at(dao, epoch, at), live_state(dao, epoch))
+    notes = board_notes(live_state_at(dao, epoch, at), live_state(dao, epoch)) if at is not None else []
 
     inputs = report.inputs
     validation_cid = inputs.get("validation_cid")
