@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from eth_utils import keccak
 
+from dao.chain.cids import cid_text
 from dao.chain.cids import report_cid as report_cid_of
 from dao.data.datasets import MAX_BYTES
 from dao.data.sealing import (
@@ -57,6 +58,14 @@ from dao.epoch.valuation import (
     value_epoch,
 )
 from dao.errors import DaoError
+from dao.outcomes.chain import (
+    LiveState,
+    LogPosition,
+    is_live_on_board,
+    live_state,
+    live_state_at,
+    log_position,
+)
 from valuation.errors import InvalidInput
 from valuation.merkle import mint_tree, slash_tree
 from valuation.payout import PayoutPolicy, Player
@@ -96,6 +105,10 @@ class Verification:
     # (contribution id, why) for sealed data sets this verifier could not open: the numbers were
     # then not recomputed, only what is public was checked.
     unchecked: list[tuple[int, str]] = field(default_factory=list)
+    # What changed on a live epoch's outcome board after the report was committed (a post excluded
+    # by a later verdict, a later extension or post): no difference, the report is judged on the
+    # board at its commit, but a challenger of the report should know (`board_notes`).
+    board_notes: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -392,14 +405,37 @@ def live_commitment_differences(report: ValuationReport) -> list[Difference]:
     return [] if stated == derived else [("inputs.live.commitment.inputs_hash", stated, derived)]
 
 
-def board_differences(dao, epoch: int, report: ValuationReport) -> list[Difference]:
+def report_commit_position(dao, epoch: int, report_cid: str) -> LogPosition | None:
+    """Where the chain logged the commit of `report_cid` for `epoch` (the last `EpochCommitted` of
+    the epoch naming it: a report re-committed after an upheld challenge is judged on its latest
+    commit), or None when no commit names it."""
+    from ape import chain
+
+    found = None
+    for log in dao.settlement.EpochCommitted.range(
+        dao.deployment.block, chain.blocks.height + 1, search_topics={"epoch": epoch}
+    ):
+        if cid_text(int(log.report_codec), bytes(log.report_digest)) == report_cid:
+            found = log_position(log)
+    return found
+
+
+def board_differences(
+    dao, epoch: int, report: ValuationReport, at: LogPosition | None = None
+) -> list[Difference]:
     """A report's `inputs.live` against the outcome board: the metamodel commitment (block, CID,
     inputs hash), the period's end, the extensions used and every post that counts (cid, block,
     poster, n_rows, in posting order). A report that names posts the board does not hold, leaves
-    out one it holds, or moves one to another block valued rows the chain did not fix."""
+    out one it holds, or moves one to another block valued rows the chain did not fix.
+
+    `at` (a `LogPosition`, normally the report's `EpochCommitted` log) judges the report against
+    the board as it stood when the report was committed; None, against the board now (a report
+    not yet committed). The board keeps changing after a commit (a post challenge may be upheld
+    until the epoch is settled, a period then short of rows extended and posted to), and none of
+    that touches the committed report: comparing with the board now would fail honest reports."""
     from dao.outcomes import chain as outcomes
 
-    state = outcomes.live_state(dao, epoch)
+    state = outcomes.live_state(dao, epoch) if at is None else outcomes.live_state_at(dao, epoch, at)
     live = report.inputs.get("live")
     if state is None:
         return [] if live is None else [("inputs.live", "live-scored", "a static epoch on the board")]
@@ -423,8 +459,9 @@ def board_differences(dao, epoch: int, report: ValuationReport) -> list[Differen
     }
     differences += [(f"inputs.live.{k}", stated[k], board[k]) for k in board if stated[k] != board[k]]
     on_board = [
-        {"cid": cid, "block": block, "poster": poster.lower(), "n_rows": n_rows}
-        for cid, block, poster, n_rows in outcomes.scoring_posts(dao, epoch)
+        {"cid": post.cid, "block": post.block, "poster": post.poster.lower(), "n_rows": post.n_rows}
+        for post in state.posts
+        if not post.excluded  # the posts that count (`scoring_posts`), at `at`
     ]
     named = live.get("posts") if isinstance(live.get("posts"), list) else []
     for index in range(max(len(on_board), len(named))):
@@ -441,6 +478,38 @@ def board_differences(dao, epoch: int, report: ValuationReport) -> list[Differen
                 )
             )
     return differences
+
+
+def board_notes(then: LiveState | None, now: LiveState | None) -> list[str]:
+    """What changed on the outcome board between a report's commit (`then`, a `LiveState` from
+    `live_state_at`) and `now`: posts the report could value that a later verdict excluded, posts
+    and extensions after the commit. None of these is a difference (the report was judged on the
+    board it was committed against); the first is what a challenge of the report would cite."""
+    if then is None or now is None:
+        return []
+    notes = []
+    excluded_now = {post.post_id for post in now.posts if post.excluded}
+    for post in then.posts:
+        if not post.excluded and post.post_id in excluded_now:
+            notes.append(
+                f"post {post.post_id} ({post.cid}, block {post.block}, {post.n_rows} rows) counted when "
+                "the report was committed and was excluded after it by an upheld challenge: the report "
+                "valued its rows; only a challenge of the report itself can change that"
+            )
+    known = {post.post_id for post in then.posts}
+    for post in now.posts:
+        if post.post_id not in known:
+            notes.append(
+                f"post {post.post_id} ({post.cid}, block {post.block}) came after the report's commit: "
+                "it is not part of this report"
+            )
+    if now.extensions_used > then.extensions_used:
+        notes.append(
+            f"the resolution period was extended after the report's commit (period end block "
+            f"{then.resolution_end} then, {now.resolution_end} now): the report keeps the period it "
+            "was committed in"
+        )
+    return notes
 
 
 def recompute_live_report(
@@ -507,8 +576,16 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         "chain.total_mint": report.total_mint,
     }
     differences += [(k, on_chain[k], in_report[k]) for k in on_chain if on_chain[k] != in_report[k]]
-    # A live report's commitment and posts against the outcome board (needs no sealed data).
-    differences += board_differences(dao, epoch, report)
+    # A live report's commitment and posts against the outcome board as it stood at the report's
+    # commit (needs no sealed data), rebuilt from the board's events: no archive node needed, and
+    # exact inside the commit's block (see `live_state_at`).
+    at = None
+    if report.inputs.get("live") is not None or is_live_on_board(dao, epoch):
+        at = report_commit_position(dao, epoch, report_cid)
+        if at is None:
+            raise CannotVerify(f"no EpochCommitted event of epoch {epoch} names its report {report_cid}")
+    differences += board_differences(dao, epoch, report, at)
+    notes = board_notes(live_state_at(dao, epoch, at), live_state(dao, epoch)) if at is not None else []
 
     inputs = report.inputs
     validation_cid = inputs.get("validation_cid")
@@ -542,6 +619,7 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
             0.0,
             False,
             unchecked,
+            notes,
         )
     try:
         history = gather_history(dao, storage, epoch)
@@ -569,4 +647,5 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
     result.integrity = differences + result.integrity
     result.differences = result.integrity + result.numbers
     result.match = not result.differences
+    result.board_notes = notes
     return result
