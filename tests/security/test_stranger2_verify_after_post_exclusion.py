@@ -7,6 +7,9 @@ leaves the report to its own challenge", so the report may stand and become fina
 excluded after the commit shows as "<not on the board>", the same difference an operator who valued an
 already-excluded post at commit time would show. The board records no block for the exclusion, so
 verify cannot compare it with the commit.
+
+Fixed (dao.outcomes.chain.live_state_at): verify replays the board's events up to the report's
+EpochCommitted log and compares with the board as it stood then.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from tests.unit.dao.test_epoch_run_live import _post, live_run  # noqa: F401 - t
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(strict=True, reason="finding: verify compares a final report with posts excluded after it")
 def test_an_honest_final_report_still_verifies_after_a_later_post_exclusion(live_run, accounts, chain):  # noqa: F811
     dao, storage, wired, validation = live_run()
     run_epoch(dao, storage, wired.operator, 1, validation)  # the metamodel commitment
