@@ -5,8 +5,8 @@ when the expected pattern does not hold).
 
 The world is generated (no downloads) and its concept drifts: a row at time t has features
 x ~ N(0, I₄) and label y ~ Bernoulli(σ(k·(cos θ(t)·x₀ + sin θ(t)·x₁) + 1.5·x₂)), where the angle θ
-is piecewise linear through `KNOTS` (almost still for most of the training period [0, 1], then
-turning, and still turning after it). Contributions close at t = 1; the metamodel is committed at
+is piecewise linear through `dao.data.drifting.KNOTS` (almost still for most of the training period
+[0, 1], then turning, and still turning after it). Contributions close at t = 1; the metamodel is committed at
 block `COMMIT_BLOCK`; live outcome rows (twice as many as a provider's: the live scores are the
 noisier, as the concept keeps turning) are drawn from t ∈ (1, 1.5] and posted after it.
 
@@ -41,6 +41,7 @@ import time
 
 import numpy as np
 
+from dao.data.drifting import world
 from valuation.live import (
     LiveScoring,
     OutcomeRows,
@@ -52,9 +53,6 @@ from valuation.metamodel import StackedMetamodel
 from valuation.payout import PayoutPolicy
 from valuation.stake_weighting import META_LEARNERS, make_meta_learner
 
-KNOTS = ((0.0, 0.0), (0.6, 10.0), (1.0, 50.0), (1.5, 110.0))  # (time, θ in degrees)
-SHARPNESS = 3.0  # k: the weight of the turning part of the concept
-STABLE = 1.5  # the weight of x₂, the part of the concept that does not drift
 COMMIT_BLOCK = 1_000
 RESOLUTION_BLOCKS = 500
 EPOCH_META_LEARNER = "stake_weighted"
@@ -68,36 +66,6 @@ BUILDERS = {
     "poor_large_stake": {"estimator": "k_neighbors", "params": {"n_neighbors": 1}},
 }
 POLICY = PayoutPolicy(emission=1_000_000 * 10**18, data_pool_bps=7_000, slash_cap_bps=2_000)
-
-
-def angle(t: np.ndarray) -> np.ndarray:
-    times, degrees = zip(*KNOTS, strict=True)
-    return np.radians(np.interp(t, times, degrees))
-
-
-def draw(rng: np.random.Generator, n: int, t_low: float, t_high: float, flip: bool = False):
-    """`n` rows of the world at times uniform in [t_low, t_high]; labels flipped when `flip`."""
-    t = rng.uniform(t_low, t_high, n)
-    X = rng.normal(size=(n, 4))
-    theta = angle(t)
-    logit = SHARPNESS * (np.cos(theta) * X[:, 0] + np.sin(theta) * X[:, 1]) + STABLE * X[:, 2]
-    y = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
-    return X, (1 - y if flip else y)
-
-
-def world(rows: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    return {
-        "providers": {
-            "fresh": draw(rng, rows, 0.85, 1.0),
-            "stale": draw(rng, rows, 0.0, 0.5),
-            "flipped": draw(rng, rows // 2, 0.85, 1.0, flip=True),
-        },
-        "anchor": draw(rng, max(rows // 8, 20), 0.85, 1.0),
-        "static": draw(rng, rows, 0.0, 1.0),
-        "live": draw(rng, 2 * rows, 1.0, 1.5),
-        "past": draw(rng, 10, 0.0, 1.0),  # rows that existed before the commitment
-    }
 
 
 def fit_metamodel(providers: dict, builders: dict, meta_learner: str, seed: int) -> StackedMetamodel:

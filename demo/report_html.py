@@ -25,7 +25,7 @@ def _values_figure(path: Path, epoch: int, report, label_of: dict, roles: dict) 
             [p["value"] - p["ci_low"] for p in players],
             [p["ci_high"] - p["value"] for p in players],
         ]
-        colors = ["tab:green" if roles.get(n) == "honest" else "tab:red" for n in names]
+        colors = ["tab:green" if roles.get(n, "").startswith("honest") else "tab:red" for n in names]
         ax.bar(range(len(values)), values, yerr=errors, color=colors, capsize=3)
         ax.set_xticks(range(len(values)), names, rotation=45, ha="right")
         ax.axhline(0, color="black", linewidth=0.8)
@@ -120,7 +120,7 @@ def write_report(out_dir: Path, outcome) -> Path:
     for epoch, report in sorted(outcome.reports.items()):
         label_of = {f"#{cid}": name for (e, name), cid in outcome.contribution_ids.items() if e == epoch}
         name = f"values-epoch-{epoch}.png"
-        _values_figure(out_dir / name, epoch, report, label_of, outcome.roles)
+        _values_figure(out_dir / name, epoch, report, label_of, outcome.roles_in(epoch))
         figures.append((f"Contribution values, epoch {epoch}", name))
     for title, name, draw in (
         ("Ownership", "ownership.png", _ownership_figure),

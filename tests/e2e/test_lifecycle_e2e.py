@@ -1,8 +1,9 @@
 """The demo's story on the in-process chain, checked against its own reports.
 
-Two epochs through the library the CLI uses: the on-chain outcome must be exactly what the
-committed reports say, dividends must add up to the revenue, the cheats must earn less than the
-honest, and both reports must verify byte for byte.
+Three epochs through the library the CLI uses (the third live-scored): the on-chain outcome must be
+exactly what the committed reports say, dividends must add up to the revenue, the cheats must earn
+less than the honest, the live epoch must pay for what the outcomes show, and every report must
+verify byte for byte.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from demo.story import play
+from demo.story import LIVE_EPOCH, play
 
 pytestmark = pytest.mark.slow
 
@@ -82,10 +83,53 @@ def test_cheats_earn_less_than_the_honest(outcome):
     assert shares["provider 7"] == 0
 
 
-def test_both_epochs_verify_and_the_report_page_exists(outcome):
-    assert outcome.verified == {1: True, 2: True}
+def test_every_epoch_verifies_and_the_report_page_exists(outcome):
+    assert outcome.verified == {1: True, 2: True, 3: True}
     page = (outcome.out_dir / "report.html").read_text()
-    for figure in ("values-epoch-1.png", "values-epoch-2.png", "ownership.png", "dividends.png", "score.png"):
+    figures = [f"values-epoch-{e}.png" for e in (1, 2, 3)] + ["ownership.png", "dividends.png", "score.png"]
+    for figure in figures:
         assert figure in page
         assert (outcome.out_dir / figure).stat().st_size > 1000
-    assert int(outcome.dao.settlement.current_epoch()) == 2
+    assert page.count("Static vs live values") == 1 and "Static vs live values, epoch 3" in page
+    assert int(outcome.dao.settlement.current_epoch()) == 3
+
+
+def _live_values(outcome) -> tuple[dict, dict, set]:
+    """name -> static value, name -> live value, names slashed: the live epoch as its report says."""
+    report = outcome.reports[LIVE_EPOCH]
+    name_of = {f"#{cid}": name for (e, name), cid in outcome.contribution_ids.items() if e == LIVE_EPOCH}
+    static = {
+        name_of[p["name"]]: p["value"] for game in ("data", "model") for p in report.live["static"][game]
+    }
+    live = {
+        name_of[p["name"]]: p["value"]
+        for g in (report.data_values, report.model_values)
+        for p in g["players"]
+    }
+    return static, live, {name_of[f"#{cid}"] for cid in report.slashes}
+
+
+def test_the_live_epoch_pays_for_what_the_outcomes_show(outcome):
+    from dao.outcomes.chain import live_state
+
+    report = outcome.reports[LIVE_EPOCH]
+    assert report.scoring_mode == "live" and report.meta_learner == "stake_weighted"
+    state = live_state(outcome.dao, LIVE_EPOCH)
+    posts = report.inputs["live"]["posts"]
+    assert len(posts) == 4 and all(p["block"] > state.metamodel_block for p in posts)
+    assert report.live["accepted_rows"] == sum(p["n_rows"] for p in posts) >= state.min_resolved_rows
+    assert outcome.live_notes[0].startswith("look-ahead refused: epoch 3 has no metamodel commitment yet")
+    static, live, slashed = _live_values(outcome)
+    # Stale data looks useful on a hold-out from the past and hurts on what came after: slashed.
+    assert static["provider 1"] > 0 > live["provider 1"] and "provider 1" in slashed
+    assert static["provider 0"] > 0 and live["provider 0"] > 0 and "provider 0" not in slashed
+    assert static["provider 2"] < 0 and live["provider 2"] < 0 and "provider 2" in slashed
+    # The poor model's 20x stake gives it most of the stake-weighted metamodel's say: valued far
+    # below every honest builder, and slashed.
+    honest = [live[name] for name in ("builder 0", "builder 1", "builder 3")]
+    assert live["builder 4"] < 0 < min(honest) and "builder 4" in slashed
+    minted = outcome.claimed_shares
+    assert minted[(LIVE_EPOCH, outcome.cast["provider 0"].address)] == int(
+        report.allocation[outcome.cast["provider 0"].address]
+    )
+    assert (LIVE_EPOCH, outcome.cast["provider 1"].address) not in minted
