@@ -10,13 +10,10 @@ and the chain is asked before committing, so an epoch is never committed twice.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import joblib
 
 from dao.chain.cids import cid_parts
 from dao.chain.cids import report_cid as report_cid_of
@@ -26,7 +23,7 @@ from dao.chain.reverts import refusals_as_errors
 from dao.chain.units import wait_hint
 from dao.data.holdout import load_holdout
 from dao.epoch.history import gather_history
-from dao.epoch.store import cache_dir, metamodel_path, write_atomic
+from dao.epoch.store import cache_dir, metamodel_bytes, metamodel_path, write_atomic
 from dao.epoch.valuation import (
     EpochError,
     epoch_inputs,
@@ -408,13 +405,6 @@ class RebuiltMetamodel:
     report_cid: str
     path: Path
     sha256: str
-
-
-def metamodel_bytes(metamodel) -> bytes:
-    """The metamodel file's bytes, as `run_epoch` writes them (joblib, uncompressed)."""
-    buffer = io.BytesIO()
-    joblib.dump(metamodel, buffer)
-    return buffer.getvalue()
 
 
 def rebuild_metamodel(

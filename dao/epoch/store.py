@@ -27,6 +27,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def metamodel_bytes(metamodel) -> bytes:
+    """The metamodel file's bytes, as `run_epoch` writes them (joblib, uncompressed)."""
+    buffer = io.BytesIO()
+    joblib.dump(metamodel, buffer)
+    return buffer.getvalue()
+
+
 def metamodel_path(inputs_hash: bytes, root: Path | None = None) -> Path:
     """Where the operator keeps the metamodel it trained for a report (its own file, never a stranger's)."""
     return cache_dir(root) / f"0x{inputs_hash.hex()}.metamodel.joblib"

@@ -510,12 +510,15 @@ def metamodel_for(recipe: Recipe, specs: list, stakes: list[int]) -> StackedMeta
     """The (unfitted) metamodel a recipe asks for: its meta-learner, given the builders' stakes when
     it weighs models by stake. The default ("stacked") is built exactly as before the choice existed."""
     meta_learner = make_meta_learner(recipe.meta_learner, recipe.schema.task, recipe.random_state)
+    # Plain ints: the chain's stake values are ape types, which would otherwise be pickled into the
+    # metamodel file (and make ape a dependency of loading it).
+    stakes = [int(stake) for stake in stakes]
     return StackedMetamodel(
         specs,
         task=recipe.schema.task,
         n_folds=recipe.n_folds,
         random_state=recipe.random_state,
-        **({"meta_learner": meta_learner, "stakes": list(stakes)} if meta_learner is not None else {}),
+        **({"meta_learner": meta_learner, "stakes": stakes} if meta_learner is not None else {}),
     )
 
 

@@ -46,13 +46,15 @@ from dao.data.sealing import (
     unseal,
 )
 from dao.epoch.history import gather_history
-from dao.epoch.live import commitment_inputs_hash, read_live_inputs, value_live_epoch
+from dao.epoch.live import commitment_inputs_hash, prepare_commitment, read_live_inputs, value_live_epoch
+from dao.epoch.store import metamodel_bytes
 from dao.epoch.valuation import (
     KIND_DATA,
     Contribution,
     EpochError,
     check_artifacts,
     epoch_inputs,
+    load_validation,
     read_contributions,
     read_recipe,
     value_epoch,
@@ -548,6 +550,30 @@ def recompute_live_report(
     return result.valuation.report.to_json()
 
 
+def committed_metamodel_differences(
+    storage,
+    report: ValuationReport,
+    recipe_cid: str,
+    recipe,
+    contributions: list[Contribution],
+    validation_csv: bytes,
+    key: bytes | None = None,
+    history=(),
+) -> list[Difference]:
+    """A live epoch's committed metamodel file (it answered the period's paid predictions) against
+    the one its inputs train, trained as the operator did at the commitment (`prepare_commitment`):
+    see `dao.epoch.committed_model`."""
+    from dao.epoch.committed_model import committed_model_differences
+
+    commitment = (report.inputs.get("live") or {}).get("commitment") or {}
+    prepared, _ = prepare_commitment(
+        storage, recipe_cid, recipe, contributions, report.inputs.get("validation_cid"), key, history
+    )
+    X, _ = load_validation(validation_csv, recipe)
+    committed = storage.get(commitment["model_cid"])
+    return committed_model_differences(committed, metamodel_bytes(prepared.metamodel), X, report.tolerance)
+
+
 def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verification:
     """Check epoch `epoch`'s committed report. `key` is a recipient's private key (the operator's or
     an auditor's) that opens sealed data sets; without one that opens all of them, the result is
@@ -626,6 +652,9 @@ def verify_epoch(dao, storage, epoch: int, key: bytes | None = None) -> Verifica
         if recipe.scoring == "live":
             differences += live_commitment_differences(report)
             recomputed = recompute_live_report(
+                storage, report, recipe_cid, recipe, contributions, validation_csv, key, history
+            )
+            differences += committed_metamodel_differences(
                 storage, report, recipe_cid, recipe, contributions, validation_csv, key, history
             )
         else:

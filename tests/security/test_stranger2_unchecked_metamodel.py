@@ -6,6 +6,10 @@ every coalition model too". But the payouts are computed on a metamodel *retrain
 and `dao verify` compares the board's CID only with the CID the report repeats: nothing checks that
 the committed file is the model the inputs train. An operator commits any model it likes (here a
 constant predictor), serves the period's paid predictions with it, and the epoch still verifies.
+
+Fixed (dao.epoch.committed_model): verify trains the metamodel from the inputs as the commitment
+did and compares the committed file with it (bytes, else probabilities on the hold-out, loading
+only the classes the verifier's own file uses).
 """
 
 from __future__ import annotations
@@ -22,9 +26,6 @@ from tests.unit.dao.test_epoch_run_live import _post, live_run  # noqa: F401 - t
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding: the committed metamodel file is not verified against the inputs"
-)
 def test_verify_refuses_a_committed_metamodel_the_inputs_do_not_train(live_run, chain, monkeypatch):  # noqa: F811
     dao, storage, wired, validation = live_run()
     honest_bytes = pipeline.metamodel_bytes
@@ -41,3 +42,5 @@ def test_verify_refuses_a_committed_metamodel_the_inputs_do_not_train(live_run, 
 
     verified = verify_epoch(dao, storage, 1)
     assert not verified.match, "the committed metamodel is not the one the inputs train, yet it verifies"
+    [(field, committed, _)] = verified.integrity
+    assert field == "inputs.live.commitment.model_cid" and "sklearn.dummy.DummyClassifier" in committed
