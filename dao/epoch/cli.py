@@ -326,6 +326,7 @@ def verify_command(
                         {"path": p, "committed": c, "recomputed": r} for p, c, r in result.differences
                     ],
                     "version_warnings": result.version_warnings,
+                    "board_notes": result.board_notes,
                 },
                 default=str,
             )
@@ -381,4 +382,7 @@ def verify_command(
         )
     for warning in result.version_warnings:
         click.echo(f"warning: library version differs ({warning}); numbers may differ beyond the tolerance")
+    if not as_json:  # judged against the board at the commit; what changed after it is worth knowing
+        for note in result.board_notes:
+            click.echo(f"note: the outcome board changed after the report was committed: {note}")
     sys.exit(result.exit_code)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from dao.chain.cids import report_cid
 from dao.chain.enums import EpochStatus
 from dao.chain.epochs import epoch_status
+from dao.cli import main as dao_cli
 from dao.epoch.pipeline import finalize_epoch, run_epoch
 from dao.epoch.verify import verify_epoch
 from dao.outcomes import chain as outcomes
@@ -63,6 +65,11 @@ def test_a_post_challenge_upheld_after_the_commit_does_not_fail_an_honest_report
     [note] = verified.board_notes  # not a difference, but what a challenge of the report cites
     assert note.startswith(f"post {first.post_id} ({first.cid}, block {first.block}, 30 rows) counted when")
     assert "excluded after it by an upheld challenge" in note
+    shown = CliRunner().invoke(dao_cli, ["verify", "1", "--network", "ethereum:local:test"])
+    assert shown.exit_code == 0, shown.output
+    assert f"note: the outcome board changed after the report was committed: {note}" in shown.output
+    as_json = CliRunner().invoke(dao_cli, ["verify", "1", "--json", "--network", "ethereum:local:test"])
+    assert json.loads(as_json.output)["board_notes"] == [note]
     # The verdict leaves the report to its own challenge: it still finalizes.
     chain.pending_timestamp += WINDOW
     chain.mine()
