@@ -55,7 +55,6 @@ from dao.storage import (
     NotAFile,
     StorageUnavailable,
 )
-from valuation.grouping import chance_rates, chance_share
 from valuation.live import (
     OutcomeRows,
     PeriodOutcome,
@@ -165,8 +164,8 @@ def read_posts(storage, recipe: Recipe, posts: Sequence[OutcomePost]) -> PostedR
 
 @dataclass(frozen=True)
 class KnownRows:
-    """The rows that existed before the metamodel commitment, by `row_hash` -> source name (empty
-    when exact-copy refusal is off), and what the live section says about them."""
+    """The rows that existed before the metamodel commitment, by `row_hash` -> source name, and
+    what the live section says about them."""
 
     rows: dict[bytes, str]
     record: dict
@@ -188,11 +187,10 @@ def read_known_rows(
 
     Near copies are not refused: a genuine outcome lies near the rows of the past (that is what a
     model predicts from), so a tolerance would refuse the most typical outcomes and tilt the scoring
-    rows towards outliers. Exact refusal is switched off (the record says why) when independent rows
-    of this distribution match that many known rows by chance more often than the recipe's
-    `near_copy_rule.max_chance_share` (few distinct values: a genuine outcome equals a known row,
-    and refusing it could starve the epoch). A deterministic function of its inputs, which the
-    operator's run and `dao verify` both have."""
+    rows towards outliers. An exact copy is different: where genuine outcomes often equal known rows
+    (a tiny feature space), a post of many outcomes repeats rows itself and is refused already (no
+    file may hold duplicated rows): such a schema does not suit live scoring. A deterministic
+    function of its inputs, which the operator's run and `dao verify` both have."""
     try:
         anchor = read_rows(storage.get(recipe.anchor_cid), recipe, "anchor set")
     except (ContentNotFound, InvalidCID, NotAFile, StorageUnavailable, CorruptBlock) as exc:
@@ -215,14 +213,6 @@ def read_known_rows(
         record["unread"] = sorted(unread)
     if history_record["skipped"]:
         record["history_skipped"] = sorted(history_record["skipped"])
-    rule = recipe.near_copy_rule
-    exact_chance, _ = chance_rates(*anchor, rule)
-    if chance_share(exact_chance, len(rows)) > rule.max_chance_share:
-        record["refusal"] = (
-            f"off: independent rows would equal one of the {len(rows)} known rows more often than "
-            f"{rule.max_chance_share:.0%} of the time (measured on the anchor's halves)"
-        )
-        return KnownRows({}, record)
     return KnownRows(rows, record)
 
 
