@@ -179,8 +179,15 @@ def known_rows(sources: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> dict[by
         X, y = np.asarray(X), np.asarray(y)
         if len(X) != len(y):
             raise InvalidInput(f"known rows: {name} has {len(X)} feature rows and {len(y)} targets")
-        for i in range(len(y)):
-            found.setdefault(row_hash(X[i], y[i]), name)
+        if len(y) == 0:
+            continue
+        # `row_hash` of each row, in bulk (a tenth of the time): the same bytes, the same labels
+        # (`tolist` gives the Python scalars `.item()` does).
+        values = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(len(y), -1) + 0.0)
+        raw, width = values.tobytes(), values.shape[1] * 8
+        for i, label in enumerate(y.tolist()):
+            digest = hashlib.sha256(raw[i * width : (i + 1) * width] + repr(label).encode()).digest()
+            found.setdefault(digest, name)
     return found
 
 

@@ -44,6 +44,14 @@ def test_known_rows_name_the_first_source_holding_each_row(known):
     assert known[row_hash([-0.0, 1.0], 1)] == "the anchor set"  # -0.0 is 0.0
     assert known[row_hash([2.0, 3.0], 0)] == "contribution #2"
     assert row_hash([2.0, 3.0], 1) not in known  # another label is another outcome
+    rng = np.random.default_rng(0)
+    X, labels = (
+        rng.normal(size=(50, 3)),
+        [rng.integers(0, 3, 50), rng.normal(size=50), np.array(["u", "v"] * 25)],
+    )
+    for y in labels:  # the bulk hashing is row_hash, whatever the target's type
+        assert set(known_rows([("s", X, y)])) == {row_hash(X[i], y[i]) for i in range(50)}
+    assert known_rows([("empty", np.zeros((0, 3)), np.zeros(0))]) == {}
     with pytest.raises(InvalidInput, match="#3 has 2 feature rows and 1 targets"):
         known_rows([("#3", np.zeros((2, 2)), np.zeros(1))])
 
