@@ -10,8 +10,10 @@ import pytest
 
 from dao.epoch.live import MetamodelCommitment, OutcomePost, read_known_rows, value_live_epoch
 from dao.epoch.valuation import Contribution, HistoryRef
+from dao.epoch.verify import recompute_live_report, verify_report
 from tests.unit.dao.test_epoch_meta_learner import _csv, _rows, epoch_files
 from valuation.live import Resolution
+from valuation.payout import PayoutPolicy
 
 pytestmark = pytest.mark.slow
 C, E = 1_000, 1_050
@@ -75,10 +77,15 @@ def test_copies_of_every_kind_of_known_row_are_refused_by_name(epoch):
         "7" in result.valuation.report.rejected
         and "standard deviations" in result.valuation.report.rejected["7"]
     )
-    # Deterministic: the same inputs (what `dao verify` passes) give the same report bytes.
-    assert (
-        _value(epoch, [copies, _rows(60, 50)]).valuation.report.to_json() == result.valuation.report.to_json()
+    # `dao verify` recomputes the same refusals and report bytes from the report's inputs.
+    storage, recipe_cid, recipe, contributions, validation, history, _ = epoch
+    report = result.valuation.report
+    recomputed = recompute_live_report(
+        storage, report, recipe_cid, recipe, contributions, validation, history=history
     )
+    assert recomputed == report.to_json()
+    policy = PayoutPolicy(recipe.emission, recipe.data_pool_bps, recipe.slash_cap_bps)
+    assert verify_report(report.to_json(), recomputed, policy).match
 
 
 def test_refused_copies_leave_a_short_period_short(epoch):
