@@ -11,7 +11,9 @@ look-ahead; what must be checked is that no scoring row could have been known at
 This module is pure data in, data out:
 - `select_scoring_rows` keeps the rows a live epoch may score on and refuses the others, each with
   a reason: posted at or before the commitment block (look-ahead), after the period's end, by
-  anyone but the reporter, or with features that are not finite numbers.
+  anyone but the reporter, with features that are not finite numbers, or an exact copy of a row
+  that existed before the commitment (`known_rows`: the epoch's contributions, anchor, hold-outs
+  and history).
 - `resolve_period` says what happens when the period ends: value, extend once, or void the epoch
   (stakes withdrawable). Too few resolved rows is an outcome returned as data, never a stuck epoch.
 - `value_contributions` values data providers and model builders on given scoring rows (a static
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -154,6 +156,11 @@ class RowSelection:
         """The offered rows refused because they were posted at or before the commitment."""
         return tuple(i for i, why in sorted(self.refused.items()) if why.startswith("look-ahead"))
 
+    @property
+    def known_refused(self) -> tuple[int, ...]:
+        """The offered rows refused because they copy a row that existed before the commitment."""
+        return tuple(i for i, why in sorted(self.refused.items()) if why.startswith("known"))
+
 
 def row_hash(features, target) -> bytes:
     """What identifies an outcome row: its features (as float64, -0.0 read as 0.0) and its target."""
@@ -162,15 +169,40 @@ def row_hash(features, target) -> bytes:
     return hashlib.sha256(values.tobytes() + repr(label).encode()).digest()
 
 
+def known_rows(sources: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> dict[bytes, str]:
+    """{row_hash: the name of the first source holding that row} over `sources` = (name, X, y),
+    the rows that existed before a live epoch's metamodel was committed (what `select_scoring_rows`
+    refuses as `known`). Labels are compared as `row_hash` reads them: give the sources' targets
+    and the outcome rows' the same encoding (one schema, one reader)."""
+    found: dict[bytes, str] = {}
+    for name, X, y in sources:
+        X, y = np.asarray(X), np.asarray(y)
+        if len(X) != len(y):
+            raise InvalidInput(f"known rows: {name} has {len(X)} feature rows and {len(y)} targets")
+        if len(y) == 0:
+            continue
+        # `row_hash` of each row, in bulk (a tenth of the time): the same bytes, the same labels
+        # (`tolist` gives the Python scalars `.item()` does).
+        values = np.ascontiguousarray(np.asarray(X, dtype=np.float64).reshape(len(y), -1) + 0.0)
+        raw, width = values.tobytes(), values.shape[1] * 8
+        for i, label in enumerate(y.tolist()):
+            digest = hashlib.sha256(raw[i * width : (i + 1) * width] + repr(label).encode()).digest()
+            found.setdefault(digest, name)
+    return found
+
+
 def select_scoring_rows(
     rows: OutcomeRows,
     commitment_block: int,
     period_end_block: int | None = None,
     reporter: str | None = None,
+    known: Mapping[bytes, str] | None = None,
 ) -> RowSelection:
     """Accept exactly the rows posted after the metamodel commitment (and by the end of the period,
     and by the reporter, when given), each distinct outcome once; refuse every other row with its
-    reason (`duplicate of row i` for a repeat of the offered row i)."""
+    reason (`duplicate of row i` for a repeat of the offered row i). `known` (`known_rows`): rows
+    that existed before the commitment, by `row_hash`; an exact copy of one is refused, naming its
+    source: posting it after C does not make it an outcome the metamodel could not have seen."""
     if commitment_block < 0:
         raise InvalidInput(f"the commitment block must not be negative, got {commitment_block}")
     if period_end_block is not None and period_end_block <= commitment_block:
@@ -203,6 +235,11 @@ def select_scoring_rows(
             )
         elif X.dtype.kind not in "iuf" or not np.isfinite(X[i]).all():
             refused[i] = "invalid: the row's features are not all finite numbers"
+        elif known and (source := known.get(row_hash(X[i], y[i]))) is not None:
+            refused[i] = (
+                f"known: an exact copy of a row of {source}, which existed before the metamodel "
+                f"commitment at block {commitment_block}"
+            )
         if refused.get(i, "").startswith(("not the reporter", "invalid")):
             continue  # neither shadows a later copy: a stranger cannot void the reporter's row
         # The same outcome posted twice (in two posts or within one) counts once, for its first
@@ -365,11 +402,13 @@ def value_live_epoch(
     data_stakes: Sequence[int],
     reporter: str | None = None,
     extensions_used: int = 0,
+    known: Mapping[bytes, str] | None = None,
     **kwargs,
 ) -> LiveValuation:
     """Select the scoring rows, decide the period's outcome, and value the epoch only when it says
-    VALUE. `kwargs` go to `value_contributions` (names, owners, budget, random_state)."""
-    selection = select_scoring_rows(rows, commitment_block, period_end_block, reporter)
+    VALUE. `known`: rows that existed before the commitment (`known_rows`), refused. `kwargs` go to
+    `value_contributions` (names, owners, budget, random_state)."""
+    selection = select_scoring_rows(rows, commitment_block, period_end_block, reporter, known)
     outcome = resolve_period(len(selection.accepted), terms, extensions_used, period_end_block)
     if outcome.action is not Resolution.VALUE:
         return LiveValuation(outcome, selection, None)

@@ -9,7 +9,9 @@ its hold-out set, whether the epoch then became final or was voided (a challenge
 re-commit, the guardian, an unjudged challenge), and `reopen()` restarts the same recipe, so the
 same hold-out; and every registration revealed its data set's CID, so a voided epoch's data sets
 are history too, owned by the first to reveal them (they were never paid: that owner keeps its
-rows when it brings them again, a copier's rows are traced to it). Voiding clears the report CID
+rows when it brings them again, a copier's rows are traced to it), and so are a final epoch's
+data sets that its report rejected (stranger review 2: a rejection for an unreachable file or a
+far anchor says nothing against the rows, and their CID was public). Voiding clears the report CID
 from the epoch's storage, so committed reports are read from the `EpochCommitted` events, which
 persist.
 """
@@ -79,9 +81,11 @@ def _read_report(storage, cid: str, earlier: int, epoch: int, required: bool) ->
 def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
     """What the DAO saw before `epoch`, oldest first. Per earlier epoch: the hold-out set revealed
     by each report ever committed for it (the DAO's own: nobody is credited; each set once), then
-    its data sets: if the epoch is final, the final report's accepted data sets in commit order
-    (each credited to the account that committed it); if it was voided, every data set registered
-    for it, in commit order, credited to its registrant and marked unpaid.
+    its data sets: if the epoch is final, every data set the final report names, in commit order,
+    credited to the account that committed it (marked unpaid when the report rejected it); if it
+    was voided, every data set registered for it, in commit order, credited to its registrant and
+    marked unpaid. Unpaid sources that cannot be read are skipped by `read_history`, so a lost
+    rejected file never stops a later epoch.
 
     A function of the chain and the published reports only, so `dao verify` gathers the same list;
     and a fixed one: an epoch opens only once the one before is final or void, both for good."""
@@ -107,9 +111,14 @@ def gather_history(dao, storage, epoch: int) -> list[HistoryRef]:
                     name += "'"
                 refs.append(HistoryRef(name, validation_cid, None))
         if status == EpochStatus.FINAL and final is not None:
+            # Every data set the final report names was registered, so revealed: the accepted ones
+            # paid, the rejected ones (unretrievable for a while, far from that anchor, ...) unpaid
+            # and still their registrant's, as a voided epoch's. In commit order, after everything
+            # earlier, so a copy rejected here never comes before the rows it copied.
             for c in final.inputs.get("contributions", []):
-                if int(c["kind"]) == ContributionKind.DATA and str(c["id"]) not in final.rejected:
-                    refs.append(HistoryRef(f"epoch {earlier} #{c['id']}", c["cid"], c["contributor"]))
+                if int(c["kind"]) == ContributionKind.DATA:
+                    paid = str(c["id"]) not in final.rejected
+                    refs.append(HistoryRef(f"epoch {earlier} #{c['id']}", c["cid"], c["contributor"], paid))
         elif status == EpochStatus.VOID:
             for c in read_contributions(dao, earlier):
                 if int(c.kind) == ContributionKind.DATA:

@@ -7,7 +7,9 @@ and blocks read from the chain; `dao verify` calls it with the same chain data. 
 a deterministic function of those inputs: the metamodel is trained exactly as in a static epoch
 (the recipe's meta-learner, fixed folds and seeds), so valuing it after the outcomes arrive gives no
 look-ahead; what is checked is that every scoring row was posted after the commitment, within the
-period, by the recipe's reporter, and counted once (`valuation.live.select_scoring_rows`).
+period, by the recipe's reporter, counted once, and is not an exact copy of a row that existed
+before the commitment (`read_known_rows`: the epoch's data sets, anchor, hold-out and history;
+`valuation.live.select_scoring_rows`).
 
 The report of a live epoch differs from a static one in three places: its values, allocation and
 `metamodel_score` are on the accepted outcome rows; its `inputs.live` names the commitment and every
@@ -25,8 +27,10 @@ import numpy as np
 from eth_utils import keccak
 
 from dao.data.datasets import MAX_BYTES, InvalidDataset
+from dao.data.encoding import encode_features
 from dao.data.recipe import Recipe
 from dao.epoch.valuation import (
+    KIND_DATA,
     Contribution,
     EpochError,
     EpochValuation,
@@ -34,10 +38,12 @@ from dao.epoch.valuation import (
     StageClock,
     allocate,
     capped,
+    check_artifacts,
     epoch_inputs,
     load_validation,
     prepare_epoch,
     provenance_record,
+    read_history,
     read_rows,
     value_games,
 )
@@ -49,7 +55,14 @@ from dao.storage import (
     NotAFile,
     StorageUnavailable,
 )
-from valuation.live import OutcomeRows, PeriodOutcome, Resolution, resolve_period, select_scoring_rows
+from valuation.live import (
+    OutcomeRows,
+    PeriodOutcome,
+    Resolution,
+    known_rows,
+    resolve_period,
+    select_scoring_rows,
+)
 from valuation.merkle import keccak256
 from valuation.precision import published
 from valuation.report import ValuationReport, canonical_dumps
@@ -149,6 +162,60 @@ def read_posts(storage, recipe: Recipe, posts: Sequence[OutcomePost]) -> PostedR
     return PostedRows(rows, refused, tuple(spans))
 
 
+@dataclass(frozen=True)
+class KnownRows:
+    """The rows that existed before the metamodel commitment, by `row_hash` -> source name, and
+    what the live section says about them."""
+
+    rows: dict[bytes, str]
+    record: dict
+
+
+def read_known_rows(
+    storage,
+    recipe: Recipe,
+    contributions: Sequence[Contribution],
+    validation_csv: bytes,
+    history: Sequence[HistoryRef] = (),
+    operator_key: bytes | None = None,
+) -> KnownRows:
+    """Every row the DAO, its contributors or its operator had before the metamodel was committed:
+    the anchor set, the epoch's hold-out, the history (`read_history`: revealed hold-outs and earlier
+    epochs' data sets, as provenance reads them) and every data set registered for the epoch that
+    can be read in its schema, accepted or not (its CID was public from its registration). An exact
+    copy of one of them, posted after C, is no outcome the metamodel could not have seen.
+
+    Near copies are not refused: a genuine outcome lies near the rows of the past (that is what a
+    model predicts from), so a tolerance would refuse the most typical outcomes and tilt the scoring
+    rows towards outliers. An exact copy is different: where genuine outcomes often equal known rows
+    (a tiny feature space), a post of many outcomes repeats rows itself and is refused already (no
+    file may hold duplicated rows): such a schema does not suit live scoring. A deterministic
+    function of its inputs, which the operator's run and `dao verify` both have."""
+    try:
+        anchor = read_rows(storage.get(recipe.anchor_cid), recipe, "anchor set")
+    except (ContentNotFound, InvalidCID, NotAFile, StorageUnavailable, CorruptBlock) as exc:
+        raise EpochError(f"the anchor set {recipe.anchor_cid} cannot be read: {exc}") from exc
+    sources = [
+        ("the anchor set", *anchor),
+        ("the epoch's hold-out set", *load_validation(validation_csv, recipe)),
+    ]
+    history_sources, history_record = read_history(storage, recipe, history, operator_key)
+    sources += [(source.name, source.X, source.y) for source in history_sources]
+    data = [c for c in contributions if c.kind == KIND_DATA]
+    readable, _, unread = check_artifacts(storage, recipe, data, operator_key)
+    sources += [
+        (f"contribution #{c.id}", encode_features(dataset.features, recipe.schema), dataset.target)
+        for c, dataset in readable
+    ]
+    rows = known_rows(sources)
+    record = {"compared": len(rows)}
+    if unread:  # rejected at intake as unreadable: nothing to compare with (their reasons: `rejected`)
+        record["unread"] = sorted(unread)
+    if history_record["skipped"]:
+        record["history_skipped"] = sorted(history_record["skipped"])
+    return KnownRows(rows, record)
+
+
 def _values(result) -> list[dict]:
     return [
         {"name": name, "value": published(v)}
@@ -183,7 +250,10 @@ def value_live_epoch(
     if "0x" + keccak(validation_csv).hex() != recipe.validation_commitment:
         raise EpochError("the hold-out validation set does not match the recipe's validation_commitment")
     posted = read_posts(storage, recipe, posts)
-    selection = select_scoring_rows(posted.rows, commitment.block, period_end_block, terms.outcome_reporter)
+    known = read_known_rows(storage, recipe, contributions, validation_csv, history, operator_key)
+    selection = select_scoring_rows(
+        posted.rows, commitment.block, period_end_block, terms.outcome_reporter, known.rows
+    )
     outcome = resolve_period(len(selection.accepted), terms, extensions_used, period_end_block)
     section = {
         "mode": "live",
@@ -195,6 +265,7 @@ def value_live_epoch(
         "accepted_rows": len(selection.accepted),
         "refused_rows": {str(i): why for i, why in sorted(selection.refused.items())},
         "refused_posts": {str(i): why for i, why in sorted(posted.refused_posts.items())},
+        "known_rows": known.record,
         "outcome": outcome.to_dict(),
     }
     if outcome.action is not Resolution.VALUE:

@@ -13,7 +13,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from dao.chain.cids import cid_parts
-from dao.chain.reverts import refusals_as_errors
+from dao.chain.reverts import TransactionRefused, refusals_as_errors
 from dao.data.anchor_checks import anchor_problem
 from dao.data.datasets import MAX_BYTES, Dataset, load_dataset
 from dao.data.encoding import encoded_columns
@@ -162,7 +162,7 @@ def contribute(
         content = seal_for_epoch(content, recipe)
     cid = storage.add(content)
     storage.pin(cid)
-    receipt = register_contribution(dao.registry, KINDS[kind], cid, stake, sender)
+    receipt = register_contribution(dao.registry, KINDS[kind], cid, stake, sender, epoch=epoch)
     event = next(iter(receipt.decode_logs(dao.registry.ContributionRegistered)), None)
     contribution_id = int(event.id) if event is not None else int(dao.registry.contribution_count())
     return Registered(contribution_id, cid, epoch, stake, private, receipt.txn_hash)
@@ -180,14 +180,67 @@ def commitment_hash(contributor: str, kind: int, cid: str, salt: bytes) -> bytes
     )
 
 
-def register_contribution(registry, kind: int, cid: str, stake: int, sender, salt: bytes | None = None):
+_REVEALED_BLOCK = 2**256 - 1  # `commitments(h).block` once the commitment was revealed
+
+
+def _standing_commitment(registry, commitment: bytes, epoch: int | None) -> int | None:
+    """The epoch of `commitment` if it is made and unrevealed (None when nobody made it). Refuses
+    a revealed one, and one bound to another epoch than `epoch` (when given)."""
+    record = registry.commitments(commitment)
+    if int(record.priority) == 0:
+        return None
+    if int(record.block) == _REVEALED_BLOCK:
+        raise ContributionRefused(
+            f"commitment 0x{commitment.hex()} was already revealed: this contribution is registered "
+            "(register it again, if you mean to, with a fresh salt)"
+        )
+    made_in = int(record.epoch)
+    if epoch is not None and made_in != epoch:
+        raise ContributionRefused(_other_epoch(commitment, made_in, epoch))
+    return made_in
+
+
+def _other_epoch(commitment: bytes, made_in: int, epoch: int | None) -> str:
+    now = "the epoch" if epoch is None else f"epoch {epoch},"
+    return (
+        f"commitment 0x{commitment.hex()} was made in epoch {made_in}, not in {now} whose "
+        "contributions are open; a commitment binds the epoch it was made in: register with a fresh "
+        "salt (omit the salt to draw one)"
+    )
+
+
+def register_contribution(
+    registry, kind: int, cid: str, stake: int, sender, salt: bytes | None = None, epoch: int | None = None
+):
     """Commit, then reveal, a registration (two transactions); returns the reveal's receipt.
 
     The commitment binds the contribution to `sender` before the CID appears in any transaction, so
     a copier of the reveal gains nothing: its own commitment would come later, and priority (who is
     credited for duplicate rows) is commitment order. The reveal must be mined in a later block than
-    the commitment: waiting for the commitment's receipt guarantees it."""
+    the commitment: waiting for the commitment's receipt guarantees it.
+
+    A commitment someone else already made with the same hash (a front-runner copying the pending
+    `commit_contribution`, or this very call run again) is used as it stands: the hash binds
+    `sender`, so only `sender` can reveal it, and the contract accepts the reveal. One bound to
+    another epoch than `epoch` (the open one, when given; otherwise the contract says it) or one
+    already revealed is refused with the reason."""
     salt = salt if salt is not None else os.urandom(32)
-    with refusals_as_errors():
-        registry.commit_contribution(commitment_hash(sender.address, kind, cid, salt), sender=sender)
-        return registry.register(kind, *cid_parts(cid), salt, value=stake, sender=sender)
+    commitment = commitment_hash(sender.address, kind, cid, salt)
+    made_in = _standing_commitment(registry, commitment, epoch)
+    if made_in is None:
+        try:
+            with refusals_as_errors():
+                registry.commit_contribution(commitment, sender=sender)
+        except TransactionRefused:
+            # A copy of this commitment mined first refuses ours ("commitment already made"), and
+            # serves just as well; anything else is the refusal to report.
+            made_in = _standing_commitment(registry, commitment, epoch)
+            if made_in is None:
+                raise
+    try:
+        with refusals_as_errors():
+            return registry.register(kind, *cid_parts(cid), salt, value=stake, sender=sender)
+    except TransactionRefused as exc:
+        if made_in is not None and "commitment is from epoch" in str(exc):
+            raise ContributionRefused(_other_epoch(commitment, made_in, None)) from exc
+        raise

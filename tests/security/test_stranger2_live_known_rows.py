@@ -29,7 +29,6 @@ def _data_share(report, name: str) -> float:
     return max(float(next(p["value"] for p in players if p["name"] == name)), 0.0) / total
 
 
-@pytest.mark.xfail(strict=True, reason="finding: rows copied from a registered data set score a live epoch")
 def test_rows_copied_from_a_registered_data_set_do_not_score_a_live_epoch(tmp_path):
     storage, recipe_cid, recipe, contributions, validation = epoch_files(tmp_path, "stake_weighted", **LIVE)
     commitment = MetamodelCommitment(C, "QmModel", "0x" + "11" * 32)

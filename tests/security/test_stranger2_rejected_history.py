@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pytest
-
 import dao.epoch.history as history
 from dao.chain.enums import ContributionKind, EpochStatus
 
@@ -24,9 +22,6 @@ ACCEPTED = "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"
 REPORT = "QmRgKvE8uunrBVPcTWqyqRtpcqFu1q4DAX1AHc6u5wZbie"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding: a final epoch's rejected (revealed) data sets are dropped from history"
-)
 def test_a_data_set_revealed_in_a_final_epoch_stays_its_revealers_history(monkeypatch):
     # Epoch 1 is final; its report lists two data sets and rejects alice's for a transient reason.
     final_report = SimpleNamespace(
