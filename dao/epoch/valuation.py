@@ -402,8 +402,14 @@ def read_history(
     budget, kept, skipped = recipe.max_history_rows, [], {}
     for at, ref in enumerate(reversed(history)):
         try:
-            data = storage.get(ref.cid)
-        except (ContentNotFound, InvalidCID, NotAFile) as exc:
+            # An unpaid source is any registrant's file, never accepted (rejected, or a voided
+            # epoch's): read with the intake's size limit, as its own epoch did, so an oversized
+            # one cannot stall every later epoch. Paid sources passed that limit or are the DAO's.
+            if ref.paid:
+                data = storage.get(ref.cid)
+            else:
+                data = b"".join(storage.open(ref.cid, max_bytes=MAX_BYTES + _SEAL_OVERHEAD))
+        except (ContentNotFound, InvalidCID, NotAFile, ContentTooLarge) as exc:
             if not ref.paid:  # a voided epoch's registration nobody valued: like a rejected artifact
                 skipped[ref.name] = capped(f"cannot be read: {exc}")
                 continue

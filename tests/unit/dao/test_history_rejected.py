@@ -144,3 +144,24 @@ def test_a_rejected_data_set_whose_file_is_gone_is_skipped_not_fatal(monkeypatch
     paid = [HistoryRef("epoch 1 #1", MISSING, VICTIM)]
     with pytest.raises(Exception, match="cannot be read for provenance"):
         read_history(storage, recipe, paid)
+
+
+def test_an_oversized_unpaid_data_set_is_skipped_unread_past_the_intake_limit(monkeypatch, world):
+    # Rejected data sets are history now, so a file rejected as too large must not be read whole by
+    # every later epoch: the intake's limit applies (shrunk here so the test file is small).
+    import dao.epoch.valuation as valuation
+
+    storage, recipe, _ = world
+    big = storage.add(_csv(_rows(200, 25)))
+    small = storage.add(_csv(_rows(3, 26)))
+    monkeypatch.setattr(valuation, "MAX_BYTES", 1_000 - valuation._SEAL_OVERHEAD)
+    refs = [
+        HistoryRef("epoch 1 #1", big, VICTIM, paid=False),
+        HistoryRef("epoch 1 #2", small, OTHER, paid=False),
+    ]
+    sources, record = read_history(storage, recipe, refs)
+    assert [s.name for s in sources] == ["epoch 1 #2"]
+    assert "more than the 1,000-byte limit" in record["skipped"]["epoch 1 #1"]
+    # A paid source was accepted within the limit (or is the DAO's own): read as before.
+    [paid] = read_history(storage, recipe, [HistoryRef("epoch 1 #1", big, VICTIM)])[0]
+    assert paid.name == "epoch 1 #1" and len(paid.y) == 200
