@@ -107,11 +107,11 @@ def test_the_history_is_gathered_from_the_chain_and_verify_recomputes_it(two_epo
     dao, storage, key, outcome, _, _, _ = two_epochs
     history = gather_history(dao, storage, 2)
     epoch_1 = outcome.reports[1]
-    accepted = [
-        c for c in epoch_1.inputs["contributions"] if c["kind"] == 0 and str(c["id"]) not in epoch_1.rejected
-    ]
-    assert [h.name for h in history] == ["epoch 1 hold-out", *[f"epoch 1 #{c['id']}" for c in accepted]]
-    assert [h.owner for h in history] == [None, *[c["contributor"] for c in accepted]]
+    # Every data set the final report names, in commit order: accepted ones paid, rejected unpaid.
+    named = [c for c in epoch_1.inputs["contributions"] if c["kind"] == 0]
+    assert [h.name for h in history] == ["epoch 1 hold-out", *[f"epoch 1 #{c['id']}" for c in named]]
+    assert [h.owner for h in history] == [None, *[c["contributor"] for c in named]]
+    assert [h.paid for h in history[1:]] == [str(c["id"]) not in epoch_1.rejected for c in named]
     assert outcome.reports[2].inputs["history"] == [h.to_dict() for h in history]
     assert gather_history(dao, storage, 1) == []
     # Every earlier report still stands: read from the epochs' records, as the events say.
