@@ -13,7 +13,8 @@
         the reporter posts outcome rows (a CID and a row count), with a bond
         posted once per epoch; anyone may challenge a post with a bond, and
         governance or the active guardian judges it (upheld: the post no longer
-        counts and the reporter's bond goes to the challenger). After the period
+        counts; the reporter's bond goes to the challenger on a governance
+        verdict, to the share holders on the guardian's). After the period
         the settlement accepts the epoch's report only with enough counted rows
         and within `report_blocks` blocks; a period short of rows is extended
         (anyone, up to `max_extensions` times), then the epoch is voidable by
@@ -441,9 +442,13 @@ def resolve_post_challenge(challenge_id: uint256, uphold: bool):
     @notice The verdict on a post challenge, by governance (the Timelock) or the
             active guardian, while the post counts and its epoch is not settled.
     @dev Uphold: the post is excluded (its rows no longer count), the
-         challenger's bond and the reporter's held bond go to the challenger,
-         other challenges of the post become refundable. Reject: the
-         challenger's bond goes to the share holders.
+         challenger's own bond returns to it, other challenges of the post
+         become refundable; the reporter's held bond goes to the challenger
+         when governance upholds (the verdict names who earns it) and to the
+         share holders when the guardian does, so the guardian cannot pay
+         itself by upholding its own challenge (as the settlement's
+         `resolve_challenge`). Reject: the challenger's bond goes to the
+         share holders.
     @param challenge_id The challenge judged.
     @param uphold True when the challenger was right.
     """
@@ -454,18 +459,25 @@ def resolve_post_challenge(challenge_id: uint256, uphold: bool):
     assert not post.excluded, "outcomes: post already excluded"
     assert not staticcall ISettlement(settlement).is_settled(post.epoch), "outcomes: epoch settled"
     lost: uint256 = 0
+    to_holders: uint256 = 0
     if uphold:
         self.post_challenges[challenge_id].status = UPHELD
         self.posts[c.post_id].excluded = True
         lost = self.live_epochs[post.epoch].bond_held
         self.live_epochs[post.epoch].bond_held = 0
         self.live_epochs[post.epoch].resolved_rows -= post.n_rows
-        self.bonds_owed[c.challenger] += c.bond + lost
+        if msg.sender == ownable.owner:
+            self.bonds_owed[c.challenger] += c.bond + lost
+        else:
+            # The guardian's verdict earns nobody the reporter's bond: it may have challenged itself.
+            self.bonds_owed[c.challenger] += c.bond
+            to_holders = lost
     else:
         self.post_challenges[challenge_id].status = REJECTED
+        to_holders = c.bond
     log PostChallengeResolved(challenge_id=challenge_id, post_id=c.post_id, upheld=uphold, reporter_bond_lost=lost)
-    if not uphold:
-        extcall IShareToken(share_token).distribute_eth(value=c.bond)
+    if to_holders != 0:
+        extcall IShareToken(share_token).distribute_eth(value=to_holders)
 
 
 @external

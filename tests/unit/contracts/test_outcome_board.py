@@ -366,7 +366,7 @@ def test_an_upheld_post_challenge_excludes_the_rows_and_pays_the_reporter_bond(c
         board.resolve_post_challenge(first, True)
     with boa.env.prank(STRANGER), boa.reverts("outcomes: challenge awaits its verdict"):
         board.refund_post_challenge(second)
-    with boa.env.prank(GUARDIAN):
+    with boa.env.prank(ADMIN):  # governance's verdict pays the challenger the reporter's bond
         board.resolve_post_challenge(first, True)
     assert board.post_challenges(first).status == UPHELD
     assert board.posts(post).excluded
@@ -387,6 +387,42 @@ def test_an_upheld_post_challenge_excludes_the_rows_and_pays_the_reporter_bond(c
     _past_end(committed)
     with boa.env.prank(OPERATOR), boa.reverts("outcomes: too few resolved rows"):
         committed.settlement.commit(1, *PARTS[3], ZERO32, ZERO32, 0, ZERO32, value=OPERATOR_BOND)
+
+
+def test_a_guardian_uphold_returns_the_challenge_bond_and_pays_the_reporter_bond_to_holders(committed):
+    board = committed.board
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    token_before = boa.env.get_balance(committed.shares.address)
+    with boa.env.prank(GUARDIAN):
+        board.resolve_post_challenge(challenge, True)
+    # The event still names the bond the reporter lost (read before any other call replaces the logs).
+    resolved = [e for e in board.get_logs() if "reporter_bond_lost" in repr(e)]
+    assert len(resolved) == 1 and resolved[0].reporter_bond_lost == REPORTER_BOND, board.get_logs()
+    assert board.post_challenges(challenge).status == UPHELD
+    assert board.posts(post).excluded and board.live_epochs(1).bond_held == 0
+    assert board.bonds_owed(CHALLENGER) == CHALLENGE_BOND
+    assert boa.env.get_balance(committed.shares.address) - token_before == REPORTER_BOND
+    # A second post re-bonds; a guardian uphold of it with the bond already lost moves nothing else.
+    second = committed.post(n_rows=5, value=REPORTER_BOND)
+    with boa.env.prank(CHALLENGER):
+        again = board.challenge_post(second, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(GUARDIAN):
+        board.resolve_post_challenge(again, True)
+    assert board.bonds_owed(CHALLENGER) == 2 * CHALLENGE_BOND
+    assert boa.env.get_balance(committed.shares.address) - token_before == 2 * REPORTER_BOND
+    assert boa.env.get_balance(board.address) == 2 * CHALLENGE_BOND
+
+
+def test_a_guardian_past_its_term_cannot_judge_a_post_challenge(committed):
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = committed.board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(GUARDIAN):
+        committed.settlement.remove_guardian()
+    with boa.env.prank(GUARDIAN), boa.reverts("outcomes: caller is not governance or the guardian"):
+        committed.board.resolve_post_challenge(challenge, True)
 
 
 def test_a_rejected_post_challenge_pays_the_share_holders_and_the_post_counts(committed):

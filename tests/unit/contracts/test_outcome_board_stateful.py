@@ -11,8 +11,10 @@ After every step:
 1. every post on chain was made by the reporter, in `(metamodel_block, resolution_end]` as it stood
    at the post, and the board's counters (rows, extensions, end, bond held) match the model;
 2. the metamodel commitment (CID, inputs hash, block) never changes once made;
-3. bonds are conserved: reporter bonds in = returned + paid to challengers + held; the board holds
-   exactly the bonds owed, the reporter's held bond and the pending challenge bonds;
+3. bonds are conserved: reporter bonds in = returned + paid out (to the challenger on a governance
+   uphold, to the share holders on a guardian uphold) + held; the board holds exactly the bonds owed,
+   the reporter's held bond and the pending challenge bonds; the share token holds exactly what the
+   board sent the holders (rejected challenge bonds, reporter bonds lost on a guardian uphold);
 4. liveness: an open live epoch past its bound (`metamodel_deadline` without a metamodel, else
    block `metamodel_block + (1 + max_extensions) * resolution_blocks + report_blocks`) is voidable
    by anyone (the chain is asked: a stranger's void succeeds), never stuck.
@@ -250,7 +252,11 @@ class LiveEpochMachine(RuleBasedStateMachine):
             c["status"] = UPHELD
             post["excluded"] = True
             self.rows -= post["n"]
-            self._credit(CHALLENGER, CHALLENGE_BOND + self.held)
+            if who == ADMIN:  # governance's verdict earns the challenger the reporter's bond
+                self._credit(CHALLENGER, CHALLENGE_BOND + self.held)
+            else:  # the guardian's sends it to the share holders (it may have challenged itself)
+                self._credit(CHALLENGER, CHALLENGE_BOND)
+                self.to_holders += self.held
             self.reporter_paid += self.held
             self.held = 0
         else:
@@ -392,6 +398,8 @@ class LiveEpochMachine(RuleBasedStateMachine):
         assert boa.env.get_balance(BOARD.address) == sum(self.owed.values()) + self.held + pending
         for who, amount in self.owed.items():
             assert BOARD.bonds_owed(who) == amount
+        # What the board sent the share holders: rejected challenge bonds, bonds lost on a guardian uphold.
+        assert boa.env.get_balance(SHARES.address) == self.to_holders
 
     @invariant()
     def never_stuck(self):
