@@ -20,7 +20,8 @@
         (anyone, up to `max_extensions` times), then the epoch is voidable by
         anyone, never stuck: every live epoch without a report is voidable by
         `metamodel_deadline` (no metamodel) or after block `metamodel_block +
-        resolution_blocks * (1 + max_extensions) + report_blocks` (see
+        (1 + max_extensions) * (resolution_blocks + report_blocks)` (each
+        extension comes at most `report_blocks` after the end it extends; see
         docs/live_scoring.md).
 @dev The settlement consults this board only for live epochs (`IOutcomeBoard`:
      `check_report` at commit, `voidable` at a permissionless void). Bonds are
@@ -391,8 +392,12 @@ def extend_resolution(epoch: uint256):
     """
     @notice Extends a live epoch's resolution period that ended short of rows
             (anyone), while extensions are left and the report deadline has not
-            passed. The period's end moves `resolution_blocks` later (rows
-            already posted keep counting).
+            passed. The extended period is the `resolution_blocks` blocks from
+            the extension's own block on: the new end is `max(resolution_end,
+            block.number - 1) + resolution_blocks` (rows already posted keep
+            counting). Extended right after the end, the period runs on without
+            a gap (`resolution_end + resolution_blocks`); extended later, the
+            reporter still gets the whole `resolution_blocks` to post.
     @param epoch The live epoch.
     """
     live: LiveEpoch = self._live(epoch)
@@ -402,8 +407,10 @@ def extend_resolution(epoch: uint256):
     assert block.number <= live.resolution_end + live.report_blocks, "outcomes: report deadline passed"
     assert live.resolved_rows < live.min_resolved_rows, "outcomes: enough rows resolved"
     assert live.extensions_used < live.max_extensions, "outcomes: no extension left"
-    # As valuation.live.resolve_period: the period runs `resolution_blocks` longer than it was.
-    end: uint256 = live.resolution_end + live.resolution_blocks
+    # As valuation.live.resolve_period: counted from the extension, not from the old end, so that
+    # an extension granted late (up to `report_blocks` after the end) is not over before it starts.
+    # block.number > resolution_end here, so the max is block.number - 1.
+    end: uint256 = max(live.resolution_end, block.number - 1) + live.resolution_blocks
     self.live_epochs[epoch].resolution_end = end
     self.live_epochs[epoch].extensions_used = live.extensions_used + 1
     log ResolutionExtended(epoch=epoch, new_end=end, extensions_used=live.extensions_used + 1)

@@ -286,6 +286,38 @@ def test_extend_rules(committed):
         board.extend_resolution(1)
 
 
+@pytest.mark.parametrize("late", [1, 2, RESOLUTION_BLOCKS, RESOLUTION_BLOCKS + 1, REPORT_BLOCKS])
+def test_an_extension_counts_from_its_own_block_as_the_python_mirror_says(committed, late):
+    """Extended `late` blocks after the end, the reporter gets `resolution_blocks` blocks from the
+    extension's block on (right after the end: no gap, `end + resolution_blocks`), and
+    valuation.live.resolve_period, which the operator's tools use, computes the same end."""
+    from valuation.errors import InvalidInput
+    from valuation.live import LiveScoring, Resolution, resolve_period
+
+    committed.post(n_rows=10)
+    end = committed.board.live_epochs(1).resolution_end
+    boa.env.time_travel(blocks=end + late - boa.env.evm.patch.block_number)
+    with boa.env.prank(STRANGER):
+        committed.board.extend_resolution(1)
+    new_end = committed.board.live_epochs(1).resolution_end
+    assert new_end == end + late - 1 + RESOLUTION_BLOCKS
+    assert new_end - boa.env.evm.patch.block_number + 1 == RESOLUTION_BLOCKS
+    terms = LiveScoring(resolution_blocks=RESOLUTION_BLOCKS, min_resolved_rows=MIN_ROWS, max_extensions=1)
+    mirror = resolve_period(10, terms, 0, end, extend_block=end + late)
+    assert mirror.action is Resolution.EXTEND and mirror.new_end_block == new_end
+    if late == 1:
+        assert resolve_period(10, terms, 0, end).new_end_block == new_end  # the default: right after
+    with pytest.raises(InvalidInput, match="lands after the period.s end"):
+        resolve_period(10, terms, 0, end, extend_block=end)
+    # The reporter posts in the extension's last block, not after it.
+    boa.env.time_travel(blocks=new_end - boa.env.evm.patch.block_number)
+    committed.post(n_rows=MIN_ROWS - 10)
+    boa.env.time_travel(blocks=1)
+    with boa.env.prank(REPORTER), boa.reverts("outcomes: resolution period over"):
+        committed.board.post_outcomes(1, *PARTS[2], 1, value=0)
+    committed.commit_report()
+
+
 def test_extend_is_refused_with_enough_rows_or_after_the_report_deadline(committed):
     committed.post(n_rows=MIN_ROWS)
     _past_end(committed)

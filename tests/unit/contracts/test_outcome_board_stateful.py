@@ -16,8 +16,11 @@ After every step:
    the reporter's held bond and the pending challenge bonds; the share token holds exactly what the
    board sent the holders (rejected challenge bonds, reporter bonds lost on a guardian uphold);
 4. liveness: an open live epoch past its bound (`metamodel_deadline` without a metamodel, else
-   block `metamodel_block + (1 + max_extensions) * resolution_blocks + report_blocks`) is voidable
-   by anyone (the chain is asked: a stranger's void succeeds), never stuck.
+   block `metamodel_block + (1 + max_extensions) * (resolution_blocks + report_blocks)`: each
+   extension may come up to `report_blocks` after the end it extends) is voidable by anyone (the
+   chain is asked: a stranger's void succeeds), never stuck;
+5. an extension always leaves the reporter `resolution_blocks` blocks to post, counted from the
+   extension's own block, however late in the report window it came.
 """
 
 from __future__ import annotations
@@ -210,7 +213,9 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error = "outcomes: no extension left"
         self._call(error, STRANGER, BOARD.extend_resolution, 1)
         if error is None:
-            self.end, self.ext = self.end + RESOLUTION_BLOCKS, self.ext + 1
+            # Counted from the extension's block: the reporter always gets RESOLUTION_BLOCKS blocks.
+            self.end, self.ext = max(self.end, _block() - 1) + RESOLUTION_BLOCKS, self.ext + 1
+            assert BOARD.live_epochs(1).resolution_end - _block() + 1 == RESOLUTION_BLOCKS
 
     @precondition(lambda self: self.posts)
     @rule(data=st.data())
@@ -408,7 +413,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
         if self.mb == 0:
             past = _now() >= self.deadline
         else:
-            past = _block() > self.mb + (1 + self.max_ext) * RESOLUTION_BLOCKS + REPORT_BLOCKS
+            past = _block() > self.mb + (1 + self.max_ext) * (RESOLUTION_BLOCKS + REPORT_BLOCKS)
         if past:
             assert BOARD.voidable(1)
             with boa.env.anchor(), boa.env.prank(STRANGER):
