@@ -4,8 +4,8 @@ Rules: commit the metamodel (operator or a stranger, early, in time, late, twice
 (reporter or a stranger, with a right or wrong bond, zero rows), let blocks or seconds pass, extend
 the period, challenge a post, resolve a challenge (governance, guardian or a stranger; uphold or
 reject), refund a challenge, commit the live report, finalize, void (a stranger), release the
-reporter's bond, withdraw bonds. Every rule predicts from a Python model whether the call succeeds
-and, if not, the exact revert message.
+reporter's bond, withdraw bonds, swap the settlement's outcome board (governance). Every rule
+predicts from a Python model whether the call succeeds and, if not, the exact revert message.
 
 After every step:
 1. every post on chain was made by the reporter, in `(metamodel_block, resolution_end]` as it stood
@@ -345,6 +345,18 @@ class LiveEpochMachine(RuleBasedStateMachine):
             self._credit(REPORTER, self.held)
             self.reporter_returned += self.held
             self.held = 0
+
+    @rule()
+    def swap_board(self):
+        """Governance names another board: refused while the live epoch is unsettled (it would
+        strand it); once settled it goes through (and the test names this board again)."""
+        error = None if self._settled() else "settlement: a live epoch is open (void or settle it first)"
+        self._call(error, ADMIN, SETTLEMENT.set_outcome_board, STRANGER)
+        if error is None:
+            assert SETTLEMENT.outcome_board() == STRANGER
+            with boa.env.prank(ADMIN):
+                SETTLEMENT.set_outcome_board(BOARD.address)
+        assert SETTLEMENT.outcome_board() == BOARD.address
 
     @rule(who=st.sampled_from([REPORTER, CHALLENGER]))
     def withdraw(self, who):
