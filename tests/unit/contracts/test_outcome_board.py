@@ -352,11 +352,21 @@ def test_void_of_a_short_live_epoch_returns_every_bond(committed):
     _past_end(committed)
     _void(committed)
     board = committed.board
-    with boa.env.prank(ADMIN), boa.reverts("outcomes: epoch settled"):
+    # Settled, but the post challenge may still get its verdict until its resolve_by: the
+    # reporter's bond waits for it, and the challenge is not refundable yet.
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: challenge awaits its verdict"):
+        board.refund_post_challenge(challenge)
+    resolve_by = board.post_challenges(challenge).resolve_by
+    assert board.verdicts_due(1) == resolve_by and board.pending_post_challenges(1) == 1
+    boa.env.time_travel(seconds=resolve_by - boa.env.evm.patch.timestamp)  # no verdict came
+    with boa.env.prank(ADMIN), boa.reverts("outcomes: verdict deadline passed"):
         board.resolve_post_challenge(challenge, True)
     with boa.env.prank(STRANGER):
         board.release_reporter_bond(1)
         board.refund_post_challenge(challenge)
+    assert board.pending_post_challenges(1) == 0
     with boa.env.prank(STRANGER), boa.reverts("outcomes: no reporter bond held"):
         board.release_reporter_bond(1)
     before = boa.env.get_balance(REPORTER)
@@ -368,6 +378,53 @@ def test_void_of_a_short_live_epoch_returns_every_bond(committed):
     assert boa.env.get_balance(board.address) == 0
     with boa.env.prank(CHALLENGER), boa.reverts("outcomes: nothing owed"):
         board.withdraw()
+
+
+def test_a_verdict_after_settlement_decides_the_reporter_bond(committed):
+    """A post challenge pending when the epoch settles: rejected after settlement, the challenger's
+    bond goes to the holders and the reporter's bond is released; the report stands either way."""
+    board = committed.board
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    _past_end(committed)
+    committed.commit_report()
+    boa.env.time_travel(seconds=600)
+    committed.settlement.finalize(1)
+    with boa.env.prank(CHALLENGER), boa.reverts("outcomes: epoch settled"):  # no new challenge
+        board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    token_before = boa.env.get_balance(committed.shares.address)
+    with boa.env.prank(ADMIN):
+        board.resolve_post_challenge(challenge, False)
+    assert board.post_challenges(challenge).status == REJECTED
+    assert boa.env.get_balance(committed.shares.address) - token_before == CHALLENGE_BOND
+    board.release_reporter_bond(1)
+    assert board.bonds_owed(REPORTER) == REPORTER_BOND
+    assert committed.settlement.epochs(1).status == FINAL
+
+
+def test_refundable_challenges_of_an_excluded_post_hold_the_bond_until_refunded(committed):
+    """After an uphold, the post's other challenges can get no verdict; they still count as pending
+    until refunded (anyone may), so the re-posted reporter bond waits for that refund."""
+    board = committed.board
+    first_post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        upheld = board.challenge_post(first_post, CIDS[3], value=CHALLENGE_BOND)
+        other = board.challenge_post(first_post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(ADMIN):
+        board.resolve_post_challenge(upheld, True)
+    committed.post(n_rows=MIN_ROWS, value=REPORTER_BOND)  # re-bonds
+    _past_end(committed)
+    committed.commit_report()
+    boa.env.time_travel(seconds=600)
+    committed.settlement.finalize(1)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    board.refund_post_challenge(other)
+    board.release_reporter_bond(1)
+    assert board.bonds_owed(REPORTER) == REPORTER_BOND
 
 
 def test_final_live_epoch_returns_the_reporter_bond(committed):
