@@ -966,10 +966,20 @@ def set_operator(operator_: address):
 @external
 def set_outcome_board(outcome_board_: address):
     """
-    @notice Names the outcome board that opens and rules live-scored epochs (Timelock only).
+    @notice Names the outcome board that opens and rules live-scored epochs (Timelock only),
+            refused while the current epoch is live and not settled.
+    @dev The settlement asks the board it names now about a live epoch's report and void; a
+         new board does not know an epoch the old one opened, which would be left unreportable
+         and not voidable by anyone. Governance can always void the epoch first (it may void
+         any unsettled epoch), in the same proposal, so the refusal never locks the board in.
     @param outcome_board_ The OutcomeBoard (zero: no new live epochs).
     """
     ownable._check_owner()
+    current: uint256 = self.current_epoch
+    header: uint256 = self._header[current]
+    status: uint256 = header & _STATUS_MASK
+    settled: bool = status == convert(FINAL, uint256) or status == convert(VOID, uint256)
+    assert header & _LIVE == 0 or settled, "settlement: a live epoch is open (void or settle it first)"
     self.outcome_board = outcome_board_
     log OutcomeBoardChanged(outcome_board=outcome_board_)
 

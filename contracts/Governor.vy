@@ -24,7 +24,8 @@
      succeeded or queued; a queued one's timelock operations are cancelled
      too) while the source says its period is active, and nothing else.
      Governance removes it for good with a proposal calling
-     `remove_guardian()` (the Timelock only).
+     `remove_guardian()` (the Timelock only); the guardian cannot cancel a
+     proposal whose every call is such a removal.
      Storage: a proposal's core is one slot, proposer (160 bits) | creation
      block (48) | voting delay (23) | voting period (23) | canceled (1) |
      executed (1); its three tallies are separate slots (the eta shares the for slot). The
@@ -81,7 +82,8 @@ EXECUTED: constant(uint8) = 7
 _BPS: constant(uint256) = 10_000
 _MASK48: constant(uint256) = (1 << 48) - 1
 _MASK160: constant(uint256) = (1 << 160) - 1
-# The selector of `remove_guardian()` (EpochSettlement and Governor): the guardian cannot cancel it.
+# The selector of `remove_guardian()` (EpochSettlement and Governor): the guardian cannot cancel a
+# proposal made only of such calls to those two contracts (`_removes_guardian_only`).
 _REMOVE_GUARDIAN: constant(bytes4) = method_id("remove_guardian()", output_type=bytes4)
 _MASK208: constant(uint256) = (1 << 208) - 1
 # @dev Largest voting delay or period, in blocks (23 bits: ~3 years at 12 s).
@@ -581,12 +583,16 @@ def cancel(
     @notice Cancels a proposal: its proposer while it is pending (OpenZeppelin 5),
             or the active bootstrap guardian while it is pending, active,
             succeeded or queued (a queued one's timelock operations too), except
-            a proposal that calls `remove_guardian()`: the guardian cannot veto
+            a proposal that only removes the guardian: the guardian cannot veto
             its own removal.
     @dev A copier cannot censor: a description with the `#proposer=` suffix
-         can be proposed (hence cancelled) only by the account it names. Any
-         call with the selector of `remove_guardian()` protects the proposal
-         (the EpochSettlement's and the Governor's share that selector).
+         can be proposed (hence cancelled) only by the account it names. A
+         proposal is protected only when every call is a real removal: exactly
+         the calldata `remove_guardian()`, no value, to this Governor or to
+         `guardian_source` (the EpochSettlement), the two contracts that
+         implement it. The selector sent elsewhere removes nothing, and a
+         removal bundled with other calls would shield them from the guardian;
+         governance can always propose the removal alone.
     @param targets The called contracts.
     @param values The wei sent with each call.
     @param calldatas The encoded calls.
@@ -602,9 +608,7 @@ def cancel(
             assert msg.sender == self._proposer(core), "governor: only the proposer or the guardian may cancel"
             assert state == PENDING, "governor: too late to cancel"
         else:
-            for data: Bytes[1_024] in calldatas:
-                if len(data) >= 4:
-                    assert convert(slice(data, 0, 4), bytes4) != _REMOVE_GUARDIAN, "governor: the guardian cannot cancel its own removal"
+            assert not self._removes_guardian_only(targets, values, calldatas), "governor: the guardian cannot cancel its own removal"
         assert (
             state == PENDING or state == ACTIVE or state == SUCCEEDED or state == QUEUED
         ), "governor: proposal already closed"
@@ -937,6 +941,34 @@ def set_quorum_bps(new_value: uint256):
     else:
         self._quorum_history[count] = entry
         self._quorum_count = count + 1
+
+
+@internal
+@view
+def _removes_guardian_only(
+    targets: DynArray[address, MAX_ACTIONS],
+    values: DynArray[uint256, MAX_ACTIONS],
+    calldatas: DynArray[Bytes[1_024], MAX_ACTIONS],
+) -> bool:
+    """
+    @dev Whether every call of a proposal removes the guardian: `remove_guardian()` with no
+         argument and no value, to this Governor or to the guardian source (the two contracts
+         that implement it; the source is set while a guardian is active). Only such a proposal
+         is out of the guardian's reach: any other call (the selector sent to another target
+         is inert, or a real action bundled with a removal) leaves the guardian its veto, and
+         governance can always propose the removal alone.
+    """
+    source: address = self.guardian_source
+    for i: uint256 in range(len(targets), bound=MAX_ACTIONS):
+        target: address = targets[i]
+        if target != self and target != source:
+            return False
+        if values[i] != 0:
+            return False
+        data: Bytes[1_024] = calldatas[i]
+        if len(data) != 4 or convert(slice(data, 0, 4), bytes4) != _REMOVE_GUARDIAN:
+            return False
+    return len(targets) != 0
 
 
 @internal

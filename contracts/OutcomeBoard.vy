@@ -13,18 +13,24 @@
         the reporter posts outcome rows (a CID and a row count), with a bond
         posted once per epoch; anyone may challenge a post with a bond, and
         governance or the active guardian judges it (upheld: the post no longer
-        counts and the reporter's bond goes to the challenger). After the period
+        counts; the reporter's bond goes to the challenger on a governance
+        verdict, to the share holders on the guardian's). After the period
         the settlement accepts the epoch's report only with enough counted rows
         and within `report_blocks` blocks; a period short of rows is extended
         (anyone, up to `max_extensions` times), then the epoch is voidable by
         anyone, never stuck: every live epoch without a report is voidable by
         `metamodel_deadline` (no metamodel) or after block `metamodel_block +
-        resolution_blocks * (1 + max_extensions) + report_blocks` (see
+        (1 + max_extensions) * (resolution_blocks + report_blocks)` (each
+        extension comes at most `report_blocks` after the end it extends; see
         docs/live_scoring.md).
 @dev The settlement consults this board only for live epochs (`IOutcomeBoard`:
      `check_report` at commit, `voidable` at a permissionless void). Bonds are
      paid by pull (`withdraw`); the reporter's bond comes back once the epoch
-     is settled (`release_reporter_bond`). Every bond that came in is returned,
+     is settled and no post challenge can still get a verdict: a post
+     challenge is judged before its `resolve_by` (challenge time + the
+     settlement's `resolution_period`), even after its epoch settled, so a
+     disputed reporter cannot escape by the epoch settling first
+     (`release_reporter_bond`). Every bond that came in is returned,
      paid out to a challenger or distributed to share holders, or still held.
 """
 
@@ -45,6 +51,7 @@ interface ISettlement:
     def contribution_period() -> uint256: view
     def commit_period() -> uint256: view
     def challenge_bond() -> uint256: view
+    def resolution_period() -> uint256: view
     def open_live(recipe_cid: String[64], params_hash: bytes32) -> uint256: nonpayable
     def reopen() -> uint256: nonpayable
 
@@ -89,6 +96,7 @@ struct PostChallenge:
     challenger: address
     bond: uint256
     status: uint8
+    resolve_by: uint256  # timestamp: the verdict may be given before it, even after the epoch settles
 
 
 event LiveEpochOpened:
@@ -132,6 +140,7 @@ event PostChallenged:
     challenge_id: uint256
     challenger: address
     reason_cid: String[64]
+    resolve_by: uint256
 
 
 event PostChallengeResolved:
@@ -167,7 +176,7 @@ event TermsChanged:
 PENDING: public(constant(uint8)) = 1
 UPHELD: public(constant(uint8)) = 2
 REJECTED: public(constant(uint8)) = 3
-REFUNDED: public(constant(uint8)) = 4  # its post was excluded or its epoch settled without a verdict
+REFUNDED: public(constant(uint8)) = 4  # its post was excluded, or no verdict came by its resolve_by
 
 _CID_V0: constant(uint8) = 0
 _CID_RAW: constant(uint8) = 85
@@ -187,6 +196,10 @@ post_total: public(uint256)
 post_challenges: public(HashMap[uint256, PostChallenge])
 challenge_total: public(uint256)
 bonds_owed: public(HashMap[address, uint256])
+# Per epoch: post challenges still pending, and the latest `resolve_by` among its challenges. The
+# reporter's bond is released only when no verdict can still come (none pending, or all past it).
+pending_post_challenges: public(HashMap[uint256, uint256])
+verdicts_due: public(HashMap[uint256, uint256])
 
 
 @deploy
@@ -390,8 +403,12 @@ def extend_resolution(epoch: uint256):
     """
     @notice Extends a live epoch's resolution period that ended short of rows
             (anyone), while extensions are left and the report deadline has not
-            passed. The period's end moves `resolution_blocks` later (rows
-            already posted keep counting).
+            passed. The extended period is the `resolution_blocks` blocks from
+            the extension's own block on: the new end is `max(resolution_end,
+            block.number - 1) + resolution_blocks` (rows already posted keep
+            counting). Extended right after the end, the period runs on without
+            a gap (`resolution_end + resolution_blocks`); extended later, the
+            reporter still gets the whole `resolution_blocks` to post.
     @param epoch The live epoch.
     """
     live: LiveEpoch = self._live(epoch)
@@ -401,8 +418,10 @@ def extend_resolution(epoch: uint256):
     assert block.number <= live.resolution_end + live.report_blocks, "outcomes: report deadline passed"
     assert live.resolved_rows < live.min_resolved_rows, "outcomes: enough rows resolved"
     assert live.extensions_used < live.max_extensions, "outcomes: no extension left"
-    # As valuation.live.resolve_period: the period runs `resolution_blocks` longer than it was.
-    end: uint256 = live.resolution_end + live.resolution_blocks
+    # As valuation.live.resolve_period: counted from the extension, not from the old end, so that
+    # an extension granted late (up to `report_blocks` after the end) is not over before it starts.
+    # block.number > resolution_end here, so the max is block.number - 1.
+    end: uint256 = max(live.resolution_end, block.number - 1) + live.resolution_blocks
     self.live_epochs[epoch].resolution_end = end
     self.live_epochs[epoch].extensions_used = live.extensions_used + 1
     log ResolutionExtended(epoch=epoch, new_end=end, extensions_used=live.extensions_used + 1)
@@ -413,7 +432,9 @@ def extend_resolution(epoch: uint256):
 def challenge_post(post_id: uint256, reason_cid: String[64]) -> uint256:
     """
     @notice Disputes an outcome post with the settlement's challenge bond, until
-            its epoch is settled. Governance or the active guardian judges it.
+            its epoch is settled. Governance or the active guardian judges it
+            before `resolve_by` (now + the settlement's `resolution_period`),
+            even after the epoch settles: the reporter's bond waits for it.
     @param post_id The post.
     @param reason_cid The IPFS CID of the challenger's evidence.
     @return uint256 The challenge id.
@@ -423,13 +444,21 @@ def challenge_post(post_id: uint256, reason_cid: String[64]) -> uint256:
     assert not post.excluded, "outcomes: post already excluded"
     assert not staticcall ISettlement(settlement).is_settled(post.epoch), "outcomes: epoch settled"
     assert msg.value == staticcall ISettlement(settlement).challenge_bond(), "outcomes: wrong challenge bond"
+    resolve_by: uint256 = block.timestamp + staticcall ISettlement(settlement).resolution_period()
     challenge_id: uint256 = self.challenge_total + 1
     self.challenge_total = challenge_id
     self.post_challenges[challenge_id] = PostChallenge(
-        post_id=post_id, challenger=msg.sender, bond=msg.value, status=PENDING
+        post_id=post_id, challenger=msg.sender, bond=msg.value, status=PENDING, resolve_by=resolve_by
     )
+    self.pending_post_challenges[post.epoch] += 1
+    self.verdicts_due[post.epoch] = max(self.verdicts_due[post.epoch], resolve_by)
     log PostChallenged(
-        epoch=post.epoch, post_id=post_id, challenge_id=challenge_id, challenger=msg.sender, reason_cid=reason_cid
+        epoch=post.epoch,
+        post_id=post_id,
+        challenge_id=challenge_id,
+        challenger=msg.sender,
+        reason_cid=reason_cid,
+        resolve_by=resolve_by,
     )
     return challenge_id
 
@@ -439,11 +468,18 @@ def challenge_post(post_id: uint256, reason_cid: String[64]) -> uint256:
 def resolve_post_challenge(challenge_id: uint256, uphold: bool):
     """
     @notice The verdict on a post challenge, by governance (the Timelock) or the
-            active guardian, while the post counts and its epoch is not settled.
+            active guardian, while the post counts and before the challenge's
+            `resolve_by`, whether or not its epoch is settled: a settled
+            epoch's report stands (its rows were counted), but the verdict
+            still decides the reporter's bond, which waits for it.
     @dev Uphold: the post is excluded (its rows no longer count), the
-         challenger's bond and the reporter's held bond go to the challenger,
-         other challenges of the post become refundable. Reject: the
-         challenger's bond goes to the share holders.
+         challenger's own bond returns to it, other challenges of the post
+         become refundable; the reporter's held bond goes to the challenger
+         when governance upholds (the verdict names who earns it) and to the
+         share holders when the guardian does, so the guardian cannot pay
+         itself by upholding its own challenge (as the settlement's
+         `resolve_challenge`). Reject: the challenger's bond goes to the
+         share holders.
     @param challenge_id The challenge judged.
     @param uphold True when the challenger was right.
     """
@@ -452,36 +488,45 @@ def resolve_post_challenge(challenge_id: uint256, uphold: bool):
     assert c.status == PENDING, "outcomes: challenge not pending"
     post: Post = self.posts[c.post_id]
     assert not post.excluded, "outcomes: post already excluded"
-    assert not staticcall ISettlement(settlement).is_settled(post.epoch), "outcomes: epoch settled"
+    assert block.timestamp < c.resolve_by, "outcomes: verdict deadline passed"
+    self.pending_post_challenges[post.epoch] -= 1
     lost: uint256 = 0
+    to_holders: uint256 = 0
     if uphold:
         self.post_challenges[challenge_id].status = UPHELD
         self.posts[c.post_id].excluded = True
         lost = self.live_epochs[post.epoch].bond_held
         self.live_epochs[post.epoch].bond_held = 0
         self.live_epochs[post.epoch].resolved_rows -= post.n_rows
-        self.bonds_owed[c.challenger] += c.bond + lost
+        if msg.sender == ownable.owner:
+            self.bonds_owed[c.challenger] += c.bond + lost
+        else:
+            # The guardian's verdict earns nobody the reporter's bond: it may have challenged itself.
+            self.bonds_owed[c.challenger] += c.bond
+            to_holders = lost
     else:
         self.post_challenges[challenge_id].status = REJECTED
+        to_holders = c.bond
     log PostChallengeResolved(challenge_id=challenge_id, post_id=c.post_id, upheld=uphold, reporter_bond_lost=lost)
-    if not uphold:
-        extcall IShareToken(share_token).distribute_eth(value=c.bond)
+    if to_holders != 0:
+        extcall IShareToken(share_token).distribute_eth(value=to_holders)
 
 
 @external
 def refund_post_challenge(challenge_id: uint256):
     """
     @notice Returns the bond of a post challenge that can get no verdict: its
-            post was excluded by another challenge, or its epoch was settled
-            (anyone may call; the bond goes to the challenger).
+            post was excluded by another challenge, or its `resolve_by` passed
+            without a verdict (anyone may call; the bond goes to the challenger).
     @param challenge_id The challenge.
     """
     c: PostChallenge = self.post_challenges[challenge_id]
     assert c.status == PENDING, "outcomes: challenge not pending"
     post: Post = self.posts[c.post_id]
-    no_verdict: bool = post.excluded or staticcall ISettlement(settlement).is_settled(post.epoch)
+    no_verdict: bool = post.excluded or block.timestamp >= c.resolve_by
     assert no_verdict, "outcomes: challenge awaits its verdict"
     self.post_challenges[challenge_id].status = REFUNDED
+    self.pending_post_challenges[post.epoch] -= 1
     self.bonds_owed[c.challenger] += c.bond
     log PostChallengeRefunded(challenge_id=challenge_id, challenger=c.challenger, amount=c.bond)
 
@@ -489,12 +534,17 @@ def refund_post_challenge(challenge_id: uint256):
 @external
 def release_reporter_bond(epoch: uint256):
     """
-    @notice Returns the reporter's held bond once its epoch is settled (final or void; anyone).
+    @notice Returns the reporter's held bond once its epoch is settled (final or
+            void) and no post challenge of the epoch can still get a verdict:
+            none pending (refund those of an excluded post first), or every one
+            past its `resolve_by` (anyone).
     @param epoch The live epoch.
     """
     live: LiveEpoch = self._live(epoch)
     assert staticcall ISettlement(settlement).is_settled(epoch), "outcomes: epoch not settled"
     assert live.bond_held != 0, "outcomes: no reporter bond held"
+    disputed: bool = self.pending_post_challenges[epoch] != 0 and block.timestamp < self.verdicts_due[epoch]
+    assert not disputed, "outcomes: a post challenge awaits its verdict"
     self.live_epochs[epoch].bond_held = 0
     self.bonds_owed[live.reporter] += live.bond_held
     log ReporterBondReleased(epoch=epoch, reporter=live.reporter, amount=live.bond_held)

@@ -281,13 +281,28 @@ class PeriodOutcome:
 
 
 def resolve_period(
-    resolved_rows: int, terms: LiveScoring, extensions_used: int, period_end_block: int
+    resolved_rows: int,
+    terms: LiveScoring,
+    extensions_used: int,
+    period_end_block: int,
+    extend_block: int | None = None,
 ) -> PeriodOutcome:
-    """What the end of a resolution period with `resolved_rows` accepted rows leads to."""
+    """What the end of a resolution period with `resolved_rows` accepted rows leads to.
+
+    An extension's new end mirrors `OutcomeBoard.extend_resolution`: `max(period_end_block,
+    extend_block - 1) + resolution_blocks`, the `resolution_blocks` blocks from the extension's own
+    block on, so a late extension still gives the reporter the whole period. `extend_block` is the
+    block the extension lands in; None means the earliest, the block right after the end (then the
+    new end is `period_end_block + resolution_blocks`)."""
     terms.validate()
     if not 0 <= extensions_used <= terms.max_extensions:
         raise InvalidInput(
             f"{extensions_used} extensions used; the recipe allows between 0 and {terms.max_extensions}"
+        )
+    if extend_block is not None and extend_block <= period_end_block:
+        raise InvalidInput(
+            f"an extension lands after the period's end (block {period_end_block}), "
+            f"not at block {extend_block}"
         )
     need = terms.min_resolved_rows
     if resolved_rows >= need:
@@ -299,7 +314,8 @@ def resolve_period(
             f"{resolved_rows} resolved rows, {need} needed",
         )
     if extensions_used < terms.max_extensions:
-        end = period_end_block + terms.resolution_blocks
+        start = period_end_block + 1 if extend_block is None else extend_block
+        end = max(period_end_block, start - 1) + terms.resolution_blocks
         return PeriodOutcome(
             Resolution.EXTEND,
             resolved_rows,

@@ -6,6 +6,9 @@ guardian "cannot move any stake or bond to itself" (docs/security.md, roles tabl
 bond *plus the reporter's held bond* whoever judged it. The guardian (or an account it colludes with)
 challenges an honest post and upholds its own challenge: it takes the reporter's bond and, by excluding
 the rows, can also push the epoch short of rows.
+
+Fixed: as in the settlement, a guardian uphold returns the challenger its own bond and sends the
+reporter's bond to the share holders; a governance uphold still pays it to the challenger.
 """
 
 from __future__ import annotations
@@ -28,9 +31,6 @@ def system():
         yield System.fresh()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding: a guardian uphold of its own post challenge pays it the reporter's bond"
-)
 def test_the_guardian_cannot_pay_itself_the_reporters_bond(system):
     system.open_live()
     system.close_contributions()
@@ -40,9 +40,12 @@ def test_the_guardian_cannot_pay_itself_the_reporters_bond(system):
     assert system.live().bond_held == REPORTER_BOND
     assert system.settlement.guardian_active()
 
+    holders_before = boa.env.get_balance(system.shares.address)
     with boa.env.prank(GUARDIAN):
         challenge_id = system.board.challenge_post(post_id, CIDS[0], value=CHALLENGE_BOND)
         system.board.resolve_post_challenge(challenge_id, True)
 
     # As in the settlement: the guardian gets back only its own bond; the reporter's goes to holders.
     assert system.board.bonds_owed(GUARDIAN) == CHALLENGE_BOND
+    assert boa.env.get_balance(system.shares.address) - holders_before == REPORTER_BOND
+    assert system.live().bond_held == 0

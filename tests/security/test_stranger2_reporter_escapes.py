@@ -7,6 +7,11 @@ a voting delay + voting period + timelock delay (deployed: ~10 days) to judge, w
 final a challenge window (2 days) after the period ends. Unless someone also challenges the whole
 report (and loses that bond when the report is otherwise fine), a reporter who posts bogus rows
 late in the period never risks its bond after the guardian's term.
+
+Fixed: a post challenge carries its own verdict deadline (`resolve_by` = challenge time + the
+settlement's `resolution_period`) and may be judged until then whether or not its epoch settled;
+`release_reporter_bond` waits while a post challenge of the epoch can still get a verdict; only a
+challenge unjudged at its deadline (or of an excluded post) is refunded.
 """
 
 from __future__ import annotations
@@ -32,10 +37,6 @@ def system():
         yield System.fresh()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: settlement before the verdict refunds the post challenge and frees the reporter's bond",
-)
 def test_a_disputed_reporter_bond_waits_for_the_verdict(system):
     system.open_live(min_rows=100)
     system.close_contributions()
@@ -48,12 +49,12 @@ def test_a_disputed_reporter_bond_waits_for_the_verdict(system):
     system.commit_report()
     boa.env.time_travel(seconds=CHALLENGE_WINDOW)
     system.settlement.finalize(1)  # governance's verdict is still days away
-    with boa.env.prank(REPORTER):
-        try:
-            system.board.release_reporter_bond(1)
-        except Exception:  # noqa: BLE001 - a refusal is the behaviour we want
-            pass
+    with boa.env.prank(REPORTER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        system.board.release_reporter_bond(1)
+    with boa.env.prank(REPORTER), boa.reverts("outcomes: challenge awaits its verdict"):
+        system.board.refund_post_challenge(challenge_id)
     # The verdict, when it comes, still decides the disputed bond.
     with boa.env.prank(ADMIN):
         system.board.resolve_post_challenge(challenge_id, True)
     assert system.board.bonds_owed(CHALLENGER) == CHALLENGE_BOND + REPORTER_BOND
+    assert system.settlement.is_final(1)  # the report stands: its rows were counted when it was made

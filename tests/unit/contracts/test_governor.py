@@ -802,8 +802,9 @@ def test_guardian_period_over_or_removed_by_governance(guarded, chain, alice, bo
 
 
 def test_guardian_cannot_cancel_its_own_removal(guarded, chain, alice, bob, carol, dave, guardian):
-    """Stranger finding 1: a proposal with any call of `remove_guardian()` is out of the guardian's
-    reach in every state; its other cancels and the proposer's own cancel are unchanged."""
+    """Stranger finding 1: a proposal made only of real removals (`remove_guardian()` to the Governor
+    or to the guardian source, the settlement) is out of the guardian's reach in every state; the
+    proposer's own cancel is unchanged."""
     g = guarded.governor
     removal = Proposal.of([(g, "remove_guardian", (), 0)], "Remove the bootstrap guardian.")
     pid = propose(guarded, removal, alice)
@@ -811,23 +812,55 @@ def test_guardian_cannot_cancel_its_own_removal(guarded, chain, alice, bob, caro
         g.cancel(*removal.args(), sender=guardian)  # pending
     assert g.state(pid) == PENDING
 
-    # A removal among other calls (here the second of two) is protected too, queued included.
-    mixed = Proposal.of(
-        [(guarded.target, "set_value", (7,), 0), (g, "remove_guardian", (), 0)], "Set 7 and remove."
+    # Both removals at once (the settlement's and the Governor's), queued: protected, and it runs.
+    both = Proposal.of(
+        [(guarded.source, "remove_guardian", (), 0), (g, "remove_guardian", (), 0)], "Remove it everywhere."
     )
-    mid = queued(chain, guarded, mixed, bob, [alice, bob])
+    bid = queued(chain, guarded, both, bob, [alice, bob])
     with ape.reverts("governor: the guardian cannot cancel its own removal"):
-        g.cancel(*mixed.args(), sender=guardian)
-    assert g.state(mid) == QUEUED
+        g.cancel(*both.args(), sender=guardian)
+    assert g.state(bid) == QUEUED
     chain.pending_timestamp += DELAY
-    g.execute(*mixed.args(), sender=bob)
-    assert g.guardian() == ZERO and guarded.target.parameter() == 7
+    g.execute(*both.args(), sender=bob)
+    assert g.guardian() == ZERO and guarded.source.guardian() == ZERO
 
     # The proposer still withdraws its own pending removal proposal.
     again = Proposal.of([(g, "remove_guardian", (), 0)], "Remove it, take two.")
     aid = propose(guarded, again, dave)
     g.cancel(*again.args(), sender=dave)
     assert g.state(aid) == CANCELED
+
+
+def test_a_removal_bundled_with_other_calls_is_not_shielded(guarded, chain, alice, bob, guardian):
+    """Stranger review 2: a real removal next to another action does not protect that action (else
+    any malicious proposal could carry one); the guardian may cancel it, and governance proposes the
+    removal alone."""
+    g = guarded.governor
+    mixed = Proposal.of(
+        [(guarded.target, "set_value", (7,), 0), (g, "remove_guardian", (), 0)], "Set 7 and remove."
+    )
+    mid = queued(chain, guarded, mixed, bob, [alice, bob])
+    g.cancel(*mixed.args(), sender=guardian)
+    assert g.state(mid) == CANCELED
+    assert g.guardian() == guardian.address and guarded.target.parameter() != 7
+
+
+@pytest.mark.parametrize("case", ["other_target", "with_value", "extra_bytes"])
+def test_a_look_alike_removal_does_not_shield_a_proposal(guarded, carol, dave, guardian, case):
+    """Stranger review 2: only the exact calldata `remove_guardian()`, with no value, to the Governor
+    or the guardian source counts; the selector sent elsewhere (it removes nothing), with value (the
+    call would revert) or followed by more bytes is no removal."""
+    g = guarded.governor
+    selector = keccak(text="remove_guardian()")[:4]
+    target, value, data = {
+        "other_target": (dave.address, 0, selector),  # an EOA: the call succeeds and does nothing
+        "with_value": (g.address, 1, selector),
+        "extra_bytes": (g.address, 0, selector + b"\x00" * 32),
+    }[case]
+    look_alike = Proposal([target], [value], [data], f"Not a removal ({case}).")
+    pid = propose(guarded, look_alike, carol)
+    g.cancel(*look_alike.args(), sender=guardian)
+    assert g.state(pid) == CANCELED
 
 
 def test_guardian_still_cancels_proposals_that_do_not_remove_it(guarded, carol, guardian):

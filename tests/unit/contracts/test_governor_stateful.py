@@ -1,6 +1,7 @@
 """Governor + Timelock invariants over random sequences (hypothesis on titanoboa, CONTRACTS.md invariant 8).
 
-Rules: propose (one or two counter bumps, a quorum change, removing the guardian, or a proposal
+Rules: propose (one or two counter bumps, a quorum change, removing the guardian from the Governor,
+from both it and the source, bundled with a bump, or a bump with an inert removal selector, or a proposal
 whose second action reverts; descriptions from a small pool so duplicates occur), vote (any support
 0-3, by holders and by an account without shares), delegate, transfer, mint, queue, execute, cancel
 (by anyone), cancel by the bootstrap guardian (a double says whether its period is active; the
@@ -13,7 +14,9 @@ message, and checks the contract agrees. After every step, for every proposal:
   model's tallies and the quorum fraction in force before its creation times the modelled supply
   at its snapshot, Queued/Expired by time, Executed);
 - states only move forward along the Governor's graph (the guardian may cancel any proposal that
-  is not closed, except one that removes the guardian);
+  is not closed, except one whose every call is a real removal of the guardian: to the Governor
+  or the guardian source; a removal bundled with another action, or the selector sent to an
+  account, shields nothing);
 - executed => for > against and for + abstain >= quorum (in the model);
 - its tally equals the sum of the modelled snapshot votes of the accounts that voted on it, each
   voter counted once (`hasVoted`), and each accepted vote's weight equals the modelled weight;
@@ -137,6 +140,21 @@ class Proposal:
             ]
         elif kind == "unguard":
             self.actions = [(GOVERNOR.address, _selector("remove_guardian()"))]
+        elif kind == "unguard_both":  # the settlement's (here: the source double's) and the Governor's
+            self.actions = [
+                (GUARDIAN_SOURCE.address, _selector("remove_guardian()")),
+                (GOVERNOR.address, _selector("remove_guardian()")),
+            ]
+        elif kind == "unguard_bundled":  # a real removal beside another action: no shield
+            self.actions = [
+                (TARGET.address, bump + encode(["uint256"], [param])),
+                (GOVERNOR.address, _selector("remove_guardian()")),
+            ]
+        elif kind == "unguard_inert":  # the selector sent to an account: it removes nothing
+            self.actions = [
+                (TARGET.address, bump + encode(["uint256"], [param])),
+                (OUTSIDER, _selector("remove_guardian()")),
+            ]
         elif kind == "quorum":
             self.actions = [
                 (GOVERNOR.address, _selector("set_quorum_bps(uint256)") + encode(["uint256"], [param]))
@@ -176,8 +194,18 @@ class Proposal:
     def args(self):
         return self.targets, self.values, self.calldatas, self.description_hash
 
+    @property
+    def removes_guardian(self) -> bool:
+        """Executing it ends the guardian (in the settlement, the Governor or both)."""
+        return self.kind in ("unguard", "unguard_both", "unguard_bundled")
+
+    @property
+    def shielded(self) -> bool:
+        """Every call is a real removal: the guardian cannot cancel it."""
+        return self.kind in ("unguard", "unguard_both")
+
     def bumps(self) -> list[int]:
-        if self.kind == "bump":
+        if self.kind in ("bump", "unguard_bundled", "unguard_inert"):
             return [self.param]
         if self.kind == "bump2":
             return [self.param, self.param + 100]
@@ -329,7 +357,19 @@ class GovernorMachine(RuleBasedStateMachine):
 
     @rule(
         proposer=st.integers(0, N_HOLDERS),
-        kind=st.sampled_from(["bump", "bump", "bump2", "quorum", "revert", "unguard"]),
+        kind=st.sampled_from(
+            [
+                "bump",
+                "bump",
+                "bump2",
+                "quorum",
+                "revert",
+                "unguard",
+                "unguard_both",
+                "unguard_bundled",
+                "unguard_inert",
+            ]
+        ),
         param=st.integers(1, 4),
         text=st.integers(0, 2),
     )
@@ -444,7 +484,7 @@ class GovernorMachine(RuleBasedStateMachine):
         for tag in p.bumps():
             self.calls_expected[tag] = self.calls_expected.get(tag, 0) + 1
         self._check_records(p)
-        if p.kind == "unguard":
+        if p.removes_guardian:
             self.guardian_removed = True
         if p.kind == "quorum":
             if self.quorum_history[-1][0] == self.block:
@@ -480,7 +520,7 @@ class GovernorMachine(RuleBasedStateMachine):
         expected = None
         if not self.guardian_active or self.guardian_removed:
             expected = "governor: only the proposer or the guardian may cancel"
-        elif p.kind == "unguard":  # whatever its state: the guardian never vetoes its removal
+        elif p.shielded:  # whatever its state: the guardian never vetoes a proposal of removals only
             expected = "governor: the guardian cannot cancel its own removal"
         elif state not in (PENDING, ACTIVE, SUCCEEDED, QUEUED):
             expected = "governor: proposal already closed"

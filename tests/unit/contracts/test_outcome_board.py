@@ -286,6 +286,38 @@ def test_extend_rules(committed):
         board.extend_resolution(1)
 
 
+@pytest.mark.parametrize("late", [1, 2, RESOLUTION_BLOCKS, RESOLUTION_BLOCKS + 1, REPORT_BLOCKS])
+def test_an_extension_counts_from_its_own_block_as_the_python_mirror_says(committed, late):
+    """Extended `late` blocks after the end, the reporter gets `resolution_blocks` blocks from the
+    extension's block on (right after the end: no gap, `end + resolution_blocks`), and
+    valuation.live.resolve_period, which the operator's tools use, computes the same end."""
+    from valuation.errors import InvalidInput
+    from valuation.live import LiveScoring, Resolution, resolve_period
+
+    committed.post(n_rows=10)
+    end = committed.board.live_epochs(1).resolution_end
+    boa.env.time_travel(blocks=end + late - boa.env.evm.patch.block_number)
+    with boa.env.prank(STRANGER):
+        committed.board.extend_resolution(1)
+    new_end = committed.board.live_epochs(1).resolution_end
+    assert new_end == end + late - 1 + RESOLUTION_BLOCKS
+    assert new_end - boa.env.evm.patch.block_number + 1 == RESOLUTION_BLOCKS
+    terms = LiveScoring(resolution_blocks=RESOLUTION_BLOCKS, min_resolved_rows=MIN_ROWS, max_extensions=1)
+    mirror = resolve_period(10, terms, 0, end, extend_block=end + late)
+    assert mirror.action is Resolution.EXTEND and mirror.new_end_block == new_end
+    if late == 1:
+        assert resolve_period(10, terms, 0, end).new_end_block == new_end  # the default: right after
+    with pytest.raises(InvalidInput, match="lands after the period.s end"):
+        resolve_period(10, terms, 0, end, extend_block=end)
+    # The reporter posts in the extension's last block, not after it.
+    boa.env.time_travel(blocks=new_end - boa.env.evm.patch.block_number)
+    committed.post(n_rows=MIN_ROWS - 10)
+    boa.env.time_travel(blocks=1)
+    with boa.env.prank(REPORTER), boa.reverts("outcomes: resolution period over"):
+        committed.board.post_outcomes(1, *PARTS[2], 1, value=0)
+    committed.commit_report()
+
+
 def test_extend_is_refused_with_enough_rows_or_after_the_report_deadline(committed):
     committed.post(n_rows=MIN_ROWS)
     _past_end(committed)
@@ -320,11 +352,21 @@ def test_void_of_a_short_live_epoch_returns_every_bond(committed):
     _past_end(committed)
     _void(committed)
     board = committed.board
-    with boa.env.prank(ADMIN), boa.reverts("outcomes: epoch settled"):
+    # Settled, but the post challenge may still get its verdict until its resolve_by: the
+    # reporter's bond waits for it, and the challenge is not refundable yet.
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: challenge awaits its verdict"):
+        board.refund_post_challenge(challenge)
+    resolve_by = board.post_challenges(challenge).resolve_by
+    assert board.verdicts_due(1) == resolve_by and board.pending_post_challenges(1) == 1
+    boa.env.time_travel(seconds=resolve_by - boa.env.evm.patch.timestamp)  # no verdict came
+    with boa.env.prank(ADMIN), boa.reverts("outcomes: verdict deadline passed"):
         board.resolve_post_challenge(challenge, True)
     with boa.env.prank(STRANGER):
         board.release_reporter_bond(1)
         board.refund_post_challenge(challenge)
+    assert board.pending_post_challenges(1) == 0
     with boa.env.prank(STRANGER), boa.reverts("outcomes: no reporter bond held"):
         board.release_reporter_bond(1)
     before = boa.env.get_balance(REPORTER)
@@ -336,6 +378,53 @@ def test_void_of_a_short_live_epoch_returns_every_bond(committed):
     assert boa.env.get_balance(board.address) == 0
     with boa.env.prank(CHALLENGER), boa.reverts("outcomes: nothing owed"):
         board.withdraw()
+
+
+def test_a_verdict_after_settlement_decides_the_reporter_bond(committed):
+    """A post challenge pending when the epoch settles: rejected after settlement, the challenger's
+    bond goes to the holders and the reporter's bond is released; the report stands either way."""
+    board = committed.board
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    _past_end(committed)
+    committed.commit_report()
+    boa.env.time_travel(seconds=600)
+    committed.settlement.finalize(1)
+    with boa.env.prank(CHALLENGER), boa.reverts("outcomes: epoch settled"):  # no new challenge
+        board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    token_before = boa.env.get_balance(committed.shares.address)
+    with boa.env.prank(ADMIN):
+        board.resolve_post_challenge(challenge, False)
+    assert board.post_challenges(challenge).status == REJECTED
+    assert boa.env.get_balance(committed.shares.address) - token_before == CHALLENGE_BOND
+    board.release_reporter_bond(1)
+    assert board.bonds_owed(REPORTER) == REPORTER_BOND
+    assert committed.settlement.epochs(1).status == FINAL
+
+
+def test_refundable_challenges_of_an_excluded_post_hold_the_bond_until_refunded(committed):
+    """After an uphold, the post's other challenges can get no verdict; they still count as pending
+    until refunded (anyone may), so the re-posted reporter bond waits for that refund."""
+    board = committed.board
+    first_post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        upheld = board.challenge_post(first_post, CIDS[3], value=CHALLENGE_BOND)
+        other = board.challenge_post(first_post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(ADMIN):
+        board.resolve_post_challenge(upheld, True)
+    committed.post(n_rows=MIN_ROWS, value=REPORTER_BOND)  # re-bonds
+    _past_end(committed)
+    committed.commit_report()
+    boa.env.time_travel(seconds=600)
+    committed.settlement.finalize(1)
+    with boa.env.prank(STRANGER), boa.reverts("outcomes: a post challenge awaits its verdict"):
+        board.release_reporter_bond(1)
+    board.refund_post_challenge(other)
+    board.release_reporter_bond(1)
+    assert board.bonds_owed(REPORTER) == REPORTER_BOND
 
 
 def test_final_live_epoch_returns_the_reporter_bond(committed):
@@ -366,7 +455,7 @@ def test_an_upheld_post_challenge_excludes_the_rows_and_pays_the_reporter_bond(c
         board.resolve_post_challenge(first, True)
     with boa.env.prank(STRANGER), boa.reverts("outcomes: challenge awaits its verdict"):
         board.refund_post_challenge(second)
-    with boa.env.prank(GUARDIAN):
+    with boa.env.prank(ADMIN):  # governance's verdict pays the challenger the reporter's bond
         board.resolve_post_challenge(first, True)
     assert board.post_challenges(first).status == UPHELD
     assert board.posts(post).excluded
@@ -387,6 +476,42 @@ def test_an_upheld_post_challenge_excludes_the_rows_and_pays_the_reporter_bond(c
     _past_end(committed)
     with boa.env.prank(OPERATOR), boa.reverts("outcomes: too few resolved rows"):
         committed.settlement.commit(1, *PARTS[3], ZERO32, ZERO32, 0, ZERO32, value=OPERATOR_BOND)
+
+
+def test_a_guardian_uphold_returns_the_challenge_bond_and_pays_the_reporter_bond_to_holders(committed):
+    board = committed.board
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    token_before = boa.env.get_balance(committed.shares.address)
+    with boa.env.prank(GUARDIAN):
+        board.resolve_post_challenge(challenge, True)
+    # The event still names the bond the reporter lost (read before any other call replaces the logs).
+    resolved = [e for e in board.get_logs() if "reporter_bond_lost" in repr(e)]
+    assert len(resolved) == 1 and resolved[0].reporter_bond_lost == REPORTER_BOND, board.get_logs()
+    assert board.post_challenges(challenge).status == UPHELD
+    assert board.posts(post).excluded and board.live_epochs(1).bond_held == 0
+    assert board.bonds_owed(CHALLENGER) == CHALLENGE_BOND
+    assert boa.env.get_balance(committed.shares.address) - token_before == REPORTER_BOND
+    # A second post re-bonds; a guardian uphold of it with the bond already lost moves nothing else.
+    second = committed.post(n_rows=5, value=REPORTER_BOND)
+    with boa.env.prank(CHALLENGER):
+        again = board.challenge_post(second, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(GUARDIAN):
+        board.resolve_post_challenge(again, True)
+    assert board.bonds_owed(CHALLENGER) == 2 * CHALLENGE_BOND
+    assert boa.env.get_balance(committed.shares.address) - token_before == 2 * REPORTER_BOND
+    assert boa.env.get_balance(board.address) == 2 * CHALLENGE_BOND
+
+
+def test_a_guardian_past_its_term_cannot_judge_a_post_challenge(committed):
+    post = committed.post(n_rows=MIN_ROWS)
+    with boa.env.prank(CHALLENGER):
+        challenge = committed.board.challenge_post(post, CIDS[3], value=CHALLENGE_BOND)
+    with boa.env.prank(GUARDIAN):
+        committed.settlement.remove_guardian()
+    with boa.env.prank(GUARDIAN), boa.reverts("outcomes: caller is not governance or the guardian"):
+        committed.board.resolve_post_challenge(challenge, True)
 
 
 def test_a_rejected_post_challenge_pays_the_share_holders_and_the_post_counts(committed):

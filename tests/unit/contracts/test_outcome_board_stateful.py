@@ -3,19 +3,28 @@
 Rules: commit the metamodel (operator or a stranger, early, in time, late, twice), post outcome rows
 (reporter or a stranger, with a right or wrong bond, zero rows), let blocks or seconds pass, extend
 the period, challenge a post, resolve a challenge (governance, guardian or a stranger; uphold or
-reject), refund a challenge, commit the live report, finalize, void (a stranger), release the
-reporter's bond, withdraw bonds. Every rule predicts from a Python model whether the call succeeds
-and, if not, the exact revert message.
+reject; before its verdict deadline, settled or not), refund a challenge, commit the live report,
+finalize, void (a stranger), release the reporter's bond, withdraw bonds, swap the settlement's
+outcome board (governance). Every rule predicts from a Python model whether the call succeeds and,
+if not, the exact revert message.
 
 After every step:
 1. every post on chain was made by the reporter, in `(metamodel_block, resolution_end]` as it stood
    at the post, and the board's counters (rows, extensions, end, bond held) match the model;
 2. the metamodel commitment (CID, inputs hash, block) never changes once made;
-3. bonds are conserved: reporter bonds in = returned + paid to challengers + held; the board holds
-   exactly the bonds owed, the reporter's held bond and the pending challenge bonds;
+3. bonds are conserved: reporter bonds in = returned + paid out (to the challenger on a governance
+   uphold, to the share holders on a guardian uphold) + held; the board holds exactly the bonds owed,
+   the reporter's held bond and the pending challenge bonds; the share token holds exactly what the
+   board sent the holders (rejected challenge bonds, reporter bonds lost on a guardian uphold);
 4. liveness: an open live epoch past its bound (`metamodel_deadline` without a metamodel, else
-   block `metamodel_block + (1 + max_extensions) * resolution_blocks + report_blocks`) is voidable
-   by anyone (the chain is asked: a stranger's void succeeds), never stuck.
+   block `metamodel_block + (1 + max_extensions) * (resolution_blocks + report_blocks)`: each
+   extension may come up to `report_blocks` after the end it extends) is voidable by anyone (the
+   chain is asked: a stranger's void succeeds), never stuck;
+5. an extension always leaves the reporter `resolution_blocks` blocks to post, counted from the
+   extension's own block, however late in the report window it came;
+6. a disputed reporter bond waits for the verdict: the board's pending post challenges and latest
+   verdict deadline match the model, and a settled epoch's reporter bond is releasable exactly when
+   none is pending or the latest deadline passed.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from tests.unit.contracts.outcome_fixtures import (
     REPORTER,
     REPORTER_BOND,
     RESOLUTION_BLOCKS,
+    RESOLUTION_PERIOD,
     STRANGER,
     ZERO32,
     System,
@@ -124,6 +134,9 @@ class LiveEpochMachine(RuleBasedStateMachine):
             return True
         return self.rows < self.min_rows and self.ext >= self.max_ext
 
+    def _pending(self) -> list[dict]:
+        return [c for c in self.challenges.values() if c["status"] == PENDING]
+
     def _credit(self, who, amount):
         self.owed[who] = self.owed.get(who, 0) + amount
 
@@ -137,7 +150,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
     def pass_blocks(self, blocks):
         boa.env.time_travel(blocks=blocks)
 
-    @rule(seconds=st.sampled_from([60, CONTRIBUTION_PERIOD, COMMIT_PERIOD]))
+    @rule(seconds=st.sampled_from([60, CONTRIBUTION_PERIOD, COMMIT_PERIOD, RESOLUTION_PERIOD]))
     def pass_seconds(self, seconds):
         boa.env.time_travel(seconds=seconds)
 
@@ -208,7 +221,9 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error = "outcomes: no extension left"
         self._call(error, STRANGER, BOARD.extend_resolution, 1)
         if error is None:
-            self.end, self.ext = self.end + RESOLUTION_BLOCKS, self.ext + 1
+            # Counted from the extension's block: the reporter always gets RESOLUTION_BLOCKS blocks.
+            self.end, self.ext = max(self.end, _block() - 1) + RESOLUTION_BLOCKS, self.ext + 1
+            assert BOARD.live_epochs(1).resolution_end - _block() + 1 == RESOLUTION_BLOCKS
 
     @precondition(lambda self: self.posts)
     @rule(data=st.data())
@@ -223,7 +238,11 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error, CHALLENGER, BOARD.challenge_post, post_id, CIDS[3], value=CHALLENGE_BOND
         )
         if error is None:
-            self.challenges[challenge_id] = {"post": post_id, "status": PENDING}
+            self.challenges[challenge_id] = {
+                "post": post_id,
+                "status": PENDING,
+                "resolve_by": _now() + RESOLUTION_PERIOD,
+            }
 
     @precondition(lambda self: self.challenges)
     @rule(data=st.data(), uphold=st.booleans(), who=st.sampled_from([ADMIN, GUARDIAN, STRANGER]))
@@ -240,8 +259,8 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error = "outcomes: challenge not pending"
         elif post["excluded"]:
             error = "outcomes: post already excluded"
-        elif self._settled():
-            error = "outcomes: epoch settled"
+        elif _now() >= c["resolve_by"]:  # settled or not: the verdict has its own deadline
+            error = "outcomes: verdict deadline passed"
         self._call(error, who, BOARD.resolve_post_challenge, challenge_id, uphold)
         if error is not None:
             return
@@ -250,7 +269,11 @@ class LiveEpochMachine(RuleBasedStateMachine):
             c["status"] = UPHELD
             post["excluded"] = True
             self.rows -= post["n"]
-            self._credit(CHALLENGER, CHALLENGE_BOND + self.held)
+            if who == ADMIN:  # governance's verdict earns the challenger the reporter's bond
+                self._credit(CHALLENGER, CHALLENGE_BOND + self.held)
+            else:  # the guardian's sends it to the share holders (it may have challenged itself)
+                self._credit(CHALLENGER, CHALLENGE_BOND)
+                self.to_holders += self.held
             self.reporter_paid += self.held
             self.held = 0
         else:
@@ -265,7 +288,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
         error = None
         if c["status"] != PENDING:
             error = "outcomes: challenge not pending"
-        elif not (self.posts[c["post"]]["excluded"] or self._settled()):
+        elif not (self.posts[c["post"]]["excluded"] or _now() >= c["resolve_by"]):
             error = "outcomes: challenge awaits its verdict"
         self._call(error, STRANGER, BOARD.refund_post_challenge, challenge_id)
         if error is None:
@@ -329,11 +352,25 @@ class LiveEpochMachine(RuleBasedStateMachine):
             error = "outcomes: epoch not settled"
         elif self.held == 0:
             error = "outcomes: no reporter bond held"
+        elif self._pending() and _now() < max(c["resolve_by"] for c in self.challenges.values()):
+            error = "outcomes: a post challenge awaits its verdict"
         self._call(error, STRANGER, BOARD.release_reporter_bond, 1)
         if error is None:
             self._credit(REPORTER, self.held)
             self.reporter_returned += self.held
             self.held = 0
+
+    @rule()
+    def swap_board(self):
+        """Governance names another board: refused while the live epoch is unsettled (it would
+        strand it); once settled it goes through (and the test names this board again)."""
+        error = None if self._settled() else "settlement: a live epoch is open (void or settle it first)"
+        self._call(error, ADMIN, SETTLEMENT.set_outcome_board, STRANGER)
+        if error is None:
+            assert SETTLEMENT.outcome_board() == STRANGER
+            with boa.env.prank(ADMIN):
+                SETTLEMENT.set_outcome_board(BOARD.address)
+        assert SETTLEMENT.outcome_board() == BOARD.address
 
     @rule(who=st.sampled_from([REPORTER, CHALLENGER]))
     def withdraw(self, who):
@@ -351,6 +388,13 @@ class LiveEpochMachine(RuleBasedStateMachine):
         self.challenge(data)
         if self.challenges and self.challenges[max(self.challenges)]["status"] == PENDING:
             self._resolve(max(self.challenges), uphold, GUARDIAN if guardian else ADMIN)
+
+    @precondition(lambda self: self.posts)
+    @rule(data=st.data())
+    def challenge_then_guardian_void(self, data):
+        """A post challenge left pending while the epoch is settled (the stranger-2 finding's path)."""
+        self.challenge(data)
+        self.guardian_void()
 
     post_again = post
     post_third = post
@@ -392,6 +436,27 @@ class LiveEpochMachine(RuleBasedStateMachine):
         assert boa.env.get_balance(BOARD.address) == sum(self.owed.values()) + self.held + pending
         for who, amount in self.owed.items():
             assert BOARD.bonds_owed(who) == amount
+        # What the board sent the share holders: rejected challenge bonds, bonds lost on a guardian uphold.
+        assert boa.env.get_balance(SHARES.address) == self.to_holders
+
+    @invariant()
+    def disputes_hold_the_reporter_bond(self):
+        """The board's pending count and latest verdict deadline match the model; once settled, the
+        reporter's bond waits while a pending post challenge exists and the latest verdict deadline
+        is ahead, and is releasable otherwise (pending challenges that can get no verdict are
+        refundable by anyone, so it never waits past the latest deadline)."""
+        assert BOARD.pending_post_challenges(1) == len(self._pending())
+        due = max((c["resolve_by"] for c in self.challenges.values()), default=0)
+        assert BOARD.verdicts_due(1) == due
+        if self._settled() and self.held:
+            judgeable = bool(self._pending()) and _now() < due
+            event(f"settled reporter bond: {'waits for a verdict' if judgeable else 'releasable'}")
+            with boa.env.anchor(), boa.env.prank(STRANGER):
+                if judgeable:
+                    with boa.reverts("outcomes: a post challenge awaits its verdict"):
+                        BOARD.release_reporter_bond(1)
+                else:
+                    BOARD.release_reporter_bond(1)
 
     @invariant()
     def never_stuck(self):
@@ -400,7 +465,7 @@ class LiveEpochMachine(RuleBasedStateMachine):
         if self.mb == 0:
             past = _now() >= self.deadline
         else:
-            past = _block() > self.mb + (1 + self.max_ext) * RESOLUTION_BLOCKS + REPORT_BLOCKS
+            past = _block() > self.mb + (1 + self.max_ext) * (RESOLUTION_BLOCKS + REPORT_BLOCKS)
         if past:
             assert BOARD.voidable(1)
             with boa.env.anchor(), boa.env.prank(STRANGER):

@@ -27,3 +27,11 @@ def set_active(active: bool):
     @param active Whether the guardian may act.
     """
     self.guardian_active = active
+
+
+@external
+def remove_guardian():
+    """
+    @notice Removes the guardian, as the EpochSettlement's `remove_guardian()` (test double: anyone).
+    """
+    self.guardian = empty(address)
