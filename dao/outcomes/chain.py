@@ -187,7 +187,13 @@ def board_changes(dao, epoch: int, until_block: int) -> list[BoardChange]:
     board = _board(dao)
     if board is None:
         return []
-    span = (dao.deployment.block, until_block + 1)  # `range` stops before its second bound
+    # Every event of an epoch follows its metamodel commitment (posts after it, extensions after
+    # the period, verdicts after posts): reading from there, not the deployment, keeps the query
+    # short (the in-process chain decodes each block of the span).
+    committed_at = int(board.live_epochs(epoch).metamodel_block)
+    if committed_at == 0:
+        return []
+    span = (committed_at, until_block + 1)  # `range` stops before its second bound
     topic = {"epoch": epoch}
     changes = [
         BoardChange(log_position(log), "posted", post_id=int(log.post_id), bond=int(log.bond))
