@@ -310,6 +310,34 @@ def value_live_epoch(
     return LiveEpochValuation(outcome, section, valuation)
 
 
+def value_named_live_inputs(
+    storage,
+    epoch: int,
+    recipe_cid: str,
+    recipe: Recipe,
+    contributions: list[Contribution],
+    validation_csv: bytes,
+    live: dict,
+    **options,
+) -> LiveEpochValuation:
+    """`value_live_epoch` on the commitment and posts a committed report's `inputs.live` names (its
+    inputs hash covers them): what `dao verify` recomputes and `dao epoch rebuild` rebuilds."""
+    posts, commitment, end, extensions = read_live_inputs(live)
+    return value_live_epoch(
+        storage,
+        epoch,
+        recipe_cid,
+        recipe,
+        contributions,
+        validation_csv,
+        posts,
+        commitment,
+        end,
+        extensions,
+        **options,
+    )
+
+
 def prepare_commitment(
     storage,
     recipe_cid: str,

@@ -469,23 +469,11 @@ def rebuild_metamodel(
 def _live_rebuild(live: dict):
     """The valuation of a live epoch's rebuild: `value_live_epoch` on the commitment and posts the
     committed report names (its inputs hash, checked by the caller, covers them)."""
-    from dao.epoch.live import read_live_inputs, value_live_epoch
-
-    posts, commitment, end, extensions = read_live_inputs(live)
+    from dao.epoch.live import value_named_live_inputs
 
     def value(storage, epoch, recipe_cid, recipe, contributions, validation_csv, **options):
-        result = value_live_epoch(
-            storage,
-            epoch,
-            recipe_cid,
-            recipe,
-            contributions,
-            validation_csv,
-            posts,
-            commitment,
-            end,
-            extensions,
-            **options,
+        result = value_named_live_inputs(
+            storage, epoch, recipe_cid, recipe, contributions, validation_csv, live, **options
         )
         if result.valuation is None:
             raise EpochError(

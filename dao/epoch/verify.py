@@ -46,7 +46,7 @@ from dao.data.sealing import (
     unseal,
 )
 from dao.epoch.history import gather_history
-from dao.epoch.live import commitment_inputs_hash, prepare_commitment, read_live_inputs, value_live_epoch
+from dao.epoch.live import commitment_inputs_hash, prepare_commitment, value_named_live_inputs
 from dao.epoch.store import metamodel_bytes
 from dao.epoch.valuation import (
     KIND_DATA,
@@ -529,18 +529,14 @@ def recompute_live_report(
     live = report.inputs.get("live")
     if not isinstance(live, dict):
         raise EpochError("the report of a live-scored epoch does not name its commitment and posts")
-    posts, commitment, end, extensions = read_live_inputs(live)
-    result = value_live_epoch(
+    result = value_named_live_inputs(
         storage,
         report.epoch,
         recipe_cid,
         recipe,
         contributions,
         validation_csv,
-        posts,
-        commitment,
-        end,
-        extensions,
+        live,
         operator_key=key,
         validation_cid=report.inputs.get("validation_cid"),
         history=history,
